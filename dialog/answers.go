@@ -1,0 +1,254 @@
+package dialog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/catalonia/mygov/records"
+)
+
+// The answers to the four questions. Each reads the citizen's records inside the turn and
+// records that read in the citizen's own access log, so data_usage shows it.
+
+const dateLayout = "02/01/2006"
+
+func (e *Engine) location() *time.Location {
+	if e.Location != nil {
+		return e.Location
+	}
+	return time.Local
+}
+
+func (t *turn) date(d time.Time) string { return d.In(t.e.location()).Format(dateLayout) }
+
+func (t *turn) lang() string { return langOr(t.c.Lang) }
+
+// recordAccess writes MyGov's own read of the citizen's data to the access log.
+func (t *turn) recordAccess(category, reason string) error {
+	ev := &records.AccessEvent{
+		CitizenID:        t.citizen.ID,
+		At:               t.now,
+		AdministrationID: records.AccessorAssistant,
+		Category:         category,
+		Channel:          t.in.Channel,
+		Reason:           reason,
+	}
+	if err := t.tx.RecordAccess(t.ctx, ev); err != nil {
+		return fmt.Errorf("record access: %w", err)
+	}
+	return nil
+}
+
+// administration returns the name of an administration in the conversation's language.
+func (t *turn) administration(id string, cache map[string]string) (string, error) {
+	if name, ok := cache[id]; ok {
+		return name, nil
+	}
+	a, err := t.tx.FindAdministration(t.ctx, id)
+	switch {
+	case records.ErrorCode(err) == records.ENOTFOUND:
+		cache[id] = id
+	case err != nil:
+		return "", fmt.Errorf("find administration: %w", err)
+	default:
+		cache[id] = a.Name.In(t.lang())
+	}
+	return cache[id], nil
+}
+
+// statusPage lists the citizen's applications, narrowed to one when the citizen named it.
+func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
+	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find applications: %w", err)
+	}
+	if offset == 0 {
+		if err := t.recordAccess(records.CategoryApplications, IntentStatus); err != nil {
+			return nil, 0, err
+		}
+	}
+	var lines []Text
+	if ref := t.c.PendingRef; ref != "" {
+		var picked []records.Application
+		for _, a := range apps {
+			if a.Ref == ref || "proc:"+a.ProcedureID == ref {
+				picked = append(picked, a)
+			}
+		}
+		if len(picked) > 0 {
+			apps = picked
+		} else if offset == 0 {
+			lines = append(lines, T(KeyStatusNotFound))
+		}
+	}
+	if len(apps) == 0 {
+		return []Text{T(KeyStatusNone)}, 0, nil
+	}
+	if offset == 0 {
+		lines = append(lines, T(KeyStatusHeader, "Count", strconv.Itoa(len(apps))))
+	}
+	names := map[string]string{}
+	lang := t.lang()
+	for _, a := range page(apps, offset, size) {
+		adm, err := t.administration(a.AdministrationID, names)
+		if err != nil {
+			return nil, 0, err
+		}
+		item := T(KeyStatusItem, "Ref", a.Ref, "Procedure", a.Procedure.In(lang), "Administration", adm, "Date", t.date(a.UpdatedAt)).
+			WithKey("Status", PrefixStatus+string(a.Status))
+		lines = append(lines, item)
+		if len(a.MissingDocuments) > 0 {
+			lines = append(lines, T(KeyStatusMissing, "Documents", joinTexts(a.MissingDocuments, lang)))
+		}
+		if !a.Deadline.IsZero() && a.Deadline.After(t.now) {
+			lines = append(lines, T(KeyStatusDeadline, "Deadline", t.date(a.Deadline)))
+		}
+		if next := a.NextStep.In(lang); next != "" {
+			lines = append(lines, T(KeyStatusNext, "Next", next))
+		}
+	}
+	return lines, len(apps), nil
+}
+
+// myDataPage lists who holds which category of the citizen's data, from which register and
+// on which legal basis.
+func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
+	hs, err := t.tx.FindHoldingsByCitizen(t.ctx, t.citizen.ID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find holdings: %w", err)
+	}
+	var lines []Text
+	if offset == 0 {
+		if err := t.recordAccess(records.CategoryInventory, IntentMyData); err != nil {
+			return nil, 0, err
+		}
+		c := t.citizen
+		address := records.MaskAddress(*c)
+		name := strings.TrimSpace(c.GivenName + " " + c.Surnames)
+		if t.in.Channel == ChannelSMS { // stricter on SMS: a phone screen is easily seen
+			address, name = c.Municipality, c.GivenName
+		}
+		lines = append(lines, T(KeyMyDataIdentity, "Name", name, "ID", records.MaskNationalID(c.NationalID), "Address", address))
+		lines = append(lines, T(KeyMyDataHeader, "Count", strconv.Itoa(len(hs))))
+	}
+	names := map[string]string{}
+	lang := t.lang()
+	for _, h := range page(hs, offset, size) {
+		adm, err := t.administration(h.AdministrationID, names)
+		if err != nil {
+			return nil, 0, err
+		}
+		lines = append(lines, T(KeyMyDataItem, "Administration", adm, "Register", h.Register.In(lang), "Basis", h.LegalBasis.In(lang)).
+			WithKey("Category", PrefixCategory+h.Category))
+	}
+	return lines, len(hs), nil
+}
+
+// maxUsage is how many access events data_usage reads.
+const maxUsage = 200
+
+// usagePage lists who read the citizen's data, newest first, MyGov's own reads included.
+func (t *turn) usagePage(offset, size int) ([]Text, int, error) {
+	evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find access events: %w", err)
+	}
+	if offset == 0 {
+		if err := t.recordAccess(records.CategoryAccessLog, IntentDataUsage); err != nil {
+			return nil, 0, err
+		}
+	}
+	if len(evs) == 0 {
+		return []Text{T(KeyUsageNone)}, 0, nil
+	}
+	var lines []Text
+	if offset == 0 {
+		lines = append(lines, T(KeyUsageHeader, "Count", strconv.Itoa(len(evs))))
+	}
+	names := map[string]string{}
+	lang := t.lang()
+	for _, ev := range page(evs, offset, size) {
+		if ev.AdministrationID == records.AccessorAssistant {
+			lines = append(lines, T(KeyUsageAssistant, "Date", t.date(ev.At)).
+				WithKey("Category", PrefixCategory+ev.Category).
+				WithKey("Channel", PrefixChannel+ev.Channel).
+				WithKey("Reason", PrefixReason+ev.Reason))
+			continue
+		}
+		adm, err := t.administration(ev.AdministrationID, names)
+		if err != nil {
+			return nil, 0, err
+		}
+		lines = append(lines, T(KeyUsageItem, "Date", t.date(ev.At), "Administration", adm, "Unit", ev.Unit.In(lang), "Purpose", ev.Purpose.In(lang)).
+			WithKey("Category", PrefixCategory+ev.Category))
+	}
+	return lines, len(evs), nil
+}
+
+// forMePage lists the benefits the citizen may be entitled to, or the general catalog for
+// someone not identified.
+func (t *turn) forMePage(offset, size int) ([]Text, int, error) {
+	lang := t.lang()
+	names := map[string]string{}
+	var lines []Text
+	if t.citizen == nil || t.trust() < TrustPossession {
+		bs, err := t.tx.ListBenefits(t.ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list benefits: %w", err)
+		}
+		if offset == 0 {
+			lines = append(lines, T(KeyForMeGeneralHeader))
+		}
+		for _, b := range page(bs, offset, size) {
+			lines = append(lines, T(KeyForMeGeneralItem, "Name", b.Name.In(lang), "Summary", b.Summary.In(lang), "Link", b.Link, "Phone", b.Phone))
+		}
+		if offset+size >= len(bs) {
+			lines = append(lines, T(KeyForMeIllustrative))
+		}
+		return lines, len(bs), nil
+	}
+	if offset == 0 {
+		if err := t.recordAccess(records.CategoryIncome, IntentForMe); err != nil {
+			return nil, 0, err
+		}
+	}
+	var bs []records.Benefit
+	if t.e.Matcher != nil {
+		bs = t.e.Matcher.Match(*t.citizen, t.now)
+	}
+	if len(bs) == 0 {
+		return []Text{T(KeyForMeNone)}, 0, nil
+	}
+	if offset == 0 {
+		lines = append(lines, T(KeyForMeHeader, "Count", strconv.Itoa(len(bs))))
+	}
+	for _, b := range page(bs, offset, size) {
+		adm, err := t.administration(b.AdministrationID, names)
+		if err != nil {
+			return nil, 0, err
+		}
+		lines = append(lines, T(KeyForMeItem, "Name", b.Name.In(lang), "Administration", adm, "Why", b.Why.In(lang),
+			"Link", b.Link, "Phone", b.Phone, "Documents", joinTexts(b.Documents, lang)))
+	}
+	if offset+size >= len(bs) {
+		lines = append(lines, T(KeyForMeIllustrative))
+	}
+	return lines, len(bs), nil
+}
+
+func page[S ~[]E, E any](s S, offset, size int) S {
+	if offset >= len(s) {
+		return nil
+	}
+	return s[offset:min(offset+size, len(s))]
+}
+
+func joinTexts(ts []records.Text, lang string) string {
+	parts := make([]string, 0, len(ts))
+	for _, t := range ts {
+		parts = append(parts, t.In(lang))
+	}
+	return strings.Join(parts, ", ")
+}

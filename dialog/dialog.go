@@ -1,0 +1,154 @@
+// Package dialog is the domain of a conversation: what arrives (Inbound), what the assistant
+// answers (Reply, as message keys with arguments), the persisted Conversation with its
+// state, and the Engine that runs one turn. It declares the interfaces it needs (Store,
+// Classifier) and imports no database, channel, HTTP or ML package.
+package dialog
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Channels.
+const (
+	ChannelTelegram = "telegram"
+	ChannelSMS      = "sms"
+	ChannelConsole  = "console"
+)
+
+// Languages.
+const (
+	LangCA = "ca"
+	LangES = "es"
+)
+
+// Kind is what an inbound message carries.
+type Kind string
+
+// Inbound kinds.
+const (
+	KindText    Kind = "text"     // Text holds what the citizen wrote
+	KindCommand Kind = "command"  // Command and Text (the arguments) from "/idioma es"
+	KindButton  Kind = "button"   // Payload holds the Option.Value of a pressed button
+	KindContact Kind = "contact"  // Contact holds a shared phone number
+	KindMedia   Kind = "media"    // a photo, voice note, sticker, file or location: not readable
+	KindEdited  Kind = "edited"   // an edited message: not processed again
+	KindOptOut  Kind = "opt_out"  // a carrier-style STOP keyword
+	KindOptIn   Kind = "opt_in"   // a carrier-style START keyword
+	KindSMSHelp Kind = "sms_help" // a carrier-style HELP keyword
+)
+
+// Inbound is one message from a citizen, as a channel adapter translated it.
+type Inbound struct {
+	Channel   string // ChannelTelegram, ChannelSMS, ChannelConsole
+	Address   string // who to answer on the channel: chat id, phone number
+	MessageID string // the channel's id of the message; (Channel, MessageID) is the dedupe key
+	Kind      Kind
+	Text      string
+	Command   string   // for KindCommand: "start", "help", "idioma", "stop"
+	Payload   string   // for KindButton
+	Contact   *Contact // for KindContact
+	// Phone is the number the channel proves the sender holds (SMS From, console --as):
+	// it gives trust level 1 when it matches a citizen. Empty when the channel proves none.
+	Phone string
+	// LangHint is the language the channel reports for the sender (Telegram language_code).
+	// It sets the conversation's language when none is known yet, or always when LangSet
+	// (the citizen chose it outside the conversation, e.g. "mygov chat --lang es").
+	LangHint   string
+	LangSet    bool
+	ReceivedAt time.Time
+}
+
+// LogValue keeps personal data out of logs.
+func (in Inbound) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("channel", in.Channel),
+		slog.String("kind", string(in.Kind)),
+		slog.Int("text_len", len(in.Text)),
+	)
+}
+
+// Contact is a phone number shared from the channel's address book.
+type Contact struct {
+	Phone string
+	// Own is true when the channel proves that the contact is the sender's own
+	// (Telegram: contact.user_id equals the sender's id).
+	Own bool
+}
+
+// Text is one piece of citizen-facing text: a catalog key with its arguments. Args are
+// inserted as they are; Keys are arguments that are themselves catalog keys, rendered in the
+// same language first (e.g. the words for an application status).
+type Text struct {
+	Key  string            `json:"key"`
+	Args map[string]string `json:"args,omitempty"`
+	Keys map[string]string `json:"keys,omitempty"`
+}
+
+// T returns a Text for key with args given as name, value pairs.
+func T(key string, kv ...string) Text {
+	t := Text{Key: key}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if t.Args == nil {
+			t.Args = make(map[string]string, len(kv)/2)
+		}
+		t.Args[kv[i]] = kv[i+1]
+	}
+	return t
+}
+
+// WithKey returns a copy of t with the argument name rendered from the catalog key.
+func (t Text) WithKey(name, key string) Text {
+	keys := make(map[string]string, len(t.Keys)+1)
+	for k, v := range t.Keys {
+		keys[k] = v
+	}
+	keys[name] = key
+	t.Keys = keys
+	return t
+}
+
+// MessageKey returns the key, arguments and key arguments of t, for the catalogs.
+func (t Text) MessageKey() (string, map[string]string, map[string]string) {
+	return t.Key, t.Args, t.Keys
+}
+
+// Option is one entry of a menu: a button on Telegram, a numbered line on SMS and console.
+type Option struct {
+	Label Text   `json:"label"`
+	Value string `json:"value"` // what choosing it sends back as a KindButton payload
+}
+
+// Reply is one message to a citizen: lines of text and an optional menu.
+type Reply struct {
+	Lines   []Text   `json:"lines"`
+	Options []Option `json:"options,omitempty"`
+	// AskContact asks the channel to offer sharing the phone number (Telegram contact button).
+	AskContact bool `json:"ask_contact,omitempty"`
+	// Final replies are sent even to an opted-out address (the opt-out confirmation).
+	Final bool `json:"final,omitempty"`
+}
+
+// Outbound is a reply stored in the outbox for the delivery worker. Its Kind makes it a
+// job of the delivery queue.
+type Outbound struct {
+	ID             int64  `json:"id"` // the stored message's id, set by the store
+	ConversationID int64  `json:"conversation_id"`
+	Channel        string `json:"channel"`
+	Address        string `json:"address"`
+	Lang           string `json:"lang"`
+	Seq            int    `json:"seq"` // order within the turn
+	Reply          Reply  `json:"reply"`
+}
+
+// Kind names the delivery job.
+func (Outbound) Kind() string { return "deliver_reply" }
+
+// LogValue keeps the address and text out of logs.
+func (o Outbound) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int64("id", o.ID),
+		slog.Int64("conversation", o.ConversationID),
+		slog.String("channel", o.Channel),
+	)
+}

@@ -1,0 +1,213 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/catalonia/mygov/records"
+)
+
+// MaxTextRunes is the longest message the engine reads; longer ones get a polite request
+// to write less.
+const MaxTextRunes = 4096
+
+// Matcher finds the benefits whose rules a citizen's profile meets
+// (records.Eligibility implements it).
+type Matcher interface {
+	Match(c records.Citizen, now time.Time) []records.Benefit
+}
+
+// Escalator hands a conversation to a social worker. Without one, asking for a person gets
+// the phone numbers where a person answers.
+type Escalator interface {
+	Escalate(ctx context.Context, tx Tx, c *Conversation, reason string) error
+}
+
+// Engine runs the turns of every conversation. It is safe for concurrent use: turns of one
+// conversation are serialized by the Store's lock.
+type Engine struct {
+	Store      Store
+	Classifier Classifier
+	Matcher    Matcher
+	Escalator  Escalator // nil until the social workers' inbox is wired
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// Location is the time zone dates and times are shown in (Europe/Madrid in main).
+	Location *time.Location
+
+	// Threshold is the confidence under which the engine asks instead of guessing.
+	Threshold float64
+	// VerifyIdle ends level 2 after this long without a message; VerifyMax in any case.
+	VerifyIdle, VerifyMax time.Duration
+	// MaxFailures failed verifications lock the citizen and the sender for LockBase,
+	// doubling with each lock.
+	MaxFailures int
+	LockBase    time.Duration
+	// PageSize is how many list items one reply shows, per channel (default 4).
+	PageSize map[string]int
+}
+
+// NewEngine returns an Engine with the defaults of the architecture.
+func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog.Logger) *Engine {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Engine{
+		Store:       store,
+		Classifier:  classifier,
+		Matcher:     matcher,
+		Logger:      logger,
+		Now:         time.Now,
+		Threshold:   0.45,
+		VerifyIdle:  30 * time.Minute,
+		VerifyMax:   24 * time.Hour,
+		MaxFailures: 3,
+		LockBase:    15 * time.Minute,
+		PageSize:    map[string]int{ChannelSMS: 1, ChannelTelegram: 4, ChannelConsole: 4},
+	}
+}
+
+var _ Handler = (*Engine)(nil)
+
+// Handle runs one turn: it stores the inbound message, decides the replies and puts them in
+// the outbox, all in one transaction. A message handled before is recognised and not
+// answered again. When the turn fails, Handle still stores the message with an apology; it
+// returns an error only when even that failed, so the channel can ask for a redelivery.
+func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
+	if in.Channel == "" || in.Address == "" {
+		return Result{}, records.Errorf(records.EINVALID, "inbound without channel or address")
+	}
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = e.now()
+	}
+	in.Text = Sanitize(in.Text)
+	var res Result
+	err := e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
+		res = Result{}
+		c := tx.Conversation()
+		if _, err := tx.AddInbound(ctx, c.ID, in); err != nil {
+			if records.ErrorCode(err) == records.ECONFLICT {
+				res.Duplicate = true
+				return nil
+			}
+			return fmt.Errorf("add inbound: %w", err)
+		}
+		t := &turn{e: e, ctx: ctx, tx: tx, c: c, in: in, now: e.now()}
+		replies, err := t.run()
+		if err != nil {
+			return err
+		}
+		c.LastSeen = t.now
+		if err := tx.SaveConversation(ctx, c); err != nil {
+			return fmt.Errorf("save conversation: %w", err)
+		}
+		out, err := enqueue(ctx, tx, c, replies)
+		res.Outbound = out
+		return err
+	})
+	if err == nil {
+		return res, nil
+	}
+	e.Logger.ErrorContext(ctx, "dialog: turn failed", "inbound", in, "err", err)
+	return e.apologize(ctx, in, err)
+}
+
+// apologize stores the inbound message with a plain apology after a failed turn.
+func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result, error) {
+	var res Result
+	err := e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
+		res = Result{}
+		c := tx.Conversation()
+		if _, err := tx.AddInbound(ctx, c.ID, in); err != nil {
+			if records.ErrorCode(err) == records.ECONFLICT {
+				res.Duplicate = true
+				return nil
+			}
+			return err
+		}
+		if c.OptedOut && in.Channel == ChannelSMS {
+			return nil
+		}
+		out, err := enqueue(ctx, tx, c, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})
+		res.Outbound = out
+		return err
+	})
+	if err != nil {
+		e.Logger.ErrorContext(ctx, "dialog: could not store the message after a failed turn", "inbound", in, "err", err)
+		return Result{}, fmt.Errorf("dialog: turn: %w", errors.Join(cause, err))
+	}
+	return res, nil
+}
+
+func enqueue(ctx context.Context, tx Tx, c *Conversation, replies []Reply) ([]Outbound, error) {
+	out := make([]Outbound, 0, len(replies))
+	for i, r := range replies {
+		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r}
+		if err := tx.AddOutbound(ctx, &o); err != nil {
+			return nil, fmt.Errorf("add outbound: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Trust returns the trust level of c at now.
+func (e *Engine) Trust(c *Conversation, now time.Time) int {
+	switch {
+	case c.CitizenID == "":
+		return TrustAnonymous
+	case !c.VerifiedAt.IsZero() && now.Sub(c.VerifiedAt) < e.VerifyMax && now.Sub(c.LastSeen) < e.VerifyIdle:
+		return TrustVerified
+	default:
+		return TrustPossession
+	}
+}
+
+// Sanitize makes text safe to store and classify: invalid UTF-8 becomes U+FFFD, control
+// characters other than newlines and tabs are dropped, and surrounding space is trimmed.
+// It does not shorten the text: the turn decides what to do with a long one.
+func Sanitize(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isBadControl) {
+		return strings.TrimSpace(s)
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if isBadControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func isBadControl(r rune) bool {
+	return (unicode.IsControl(r) && r != '\n' && r != '\t') || r == '\u200b' || r == '\ufeff'
+}
+
+// hasWords reports whether s has a letter or a digit: emoji and punctuation alone do not
+// say anything the assistant can act on.
+func hasWords(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return (unicode.IsLetter(r) || unicode.IsDigit(r)) && r != '\uFFFD'
+	})
+}
+
+func langOr(l string) string {
+	if l == LangCA || l == LangES {
+		return l
+	}
+	return LangCA
+}

@@ -1,0 +1,119 @@
+package dialog
+
+// Catalog keys the engine uses. Every key exists in both languages of locales/; a test
+// there checks it.
+const (
+	KeyWelcome        = "welcome"
+	KeyAskLanguage    = "lang.ask"
+	KeyLanguageSet    = "lang.set"
+	KeyGreeting       = "greeting"
+	KeyGoodbye        = "goodbye"
+	KeyHelp           = "help"
+	KeyMenuPrompt     = "menu.prompt"
+	KeyClarify        = "clarify"
+	KeyOther          = "fallback"
+	KeyInputEmpty     = "input.empty"
+	KeyInputTooLong   = "input.too_long"
+	KeyMedia          = "media.unsupported"
+	KeyEdited         = "edited.unsupported"
+	KeyErrorInternal  = "error.internal"
+	KeyMenuExpired    = "menu.expired"
+	KeyStopDone       = "stop.done"
+	KeyOptOutDone     = "optout.done"
+	KeyOptInDone      = "optin.done"
+	KeySMSHelp        = "smshelp"
+	KeyNeedContact    = "identify.share_contact"
+	KeyNoRecords      = "identify.unknown"
+	KeyContactLinked  = "contact.linked"
+	KeyContactNotOwn  = "contact.not_own"
+	KeyContactUnknown = "contact.unknown"
+	KeyUnlinkDone     = "unlink.done"
+	KeyUnlinkNone     = "unlink.none"
+	KeyLogoutDone     = "logout.done"
+
+	KeyStatusNone     = "status.none"
+	KeyStatusHeader   = "status.header"
+	KeyStatusItem     = "status.item"
+	KeyStatusMissing  = "status.missing"
+	KeyStatusDeadline = "status.deadline"
+	KeyStatusNext     = "status.next"
+	KeyStatusHistory  = "status.history"
+	KeyStatusNotFound = "status.not_found"
+	KeyListMore       = "list.more"
+
+	KeyMyDataHeader   = "mydata.header"
+	KeyMyDataIdentity = "mydata.identity"
+	KeyMyDataItem     = "mydata.item"
+
+	KeyUsageNone      = "usage.none"
+	KeyUsageHeader    = "usage.header"
+	KeyUsageItem      = "usage.item"
+	KeyUsageAssistant = "usage.assistant"
+
+	KeyForMeHeader        = "forme.header"
+	KeyForMeItem          = "forme.item"
+	KeyForMeNone          = "forme.none"
+	KeyForMeGeneralHeader = "forme.general.header"
+	KeyForMeGeneralItem   = "forme.general.item"
+	KeyForMeIllustrative  = "forme.illustrative"
+
+	KeyHumanPhone     = "human.phone"
+	KeyHumanEscalated = "human.escalated"
+
+	KeyVerifyAskID     = "verify.ask_id"
+	KeyVerifyAskBirth  = "verify.ask_birth"
+	KeyVerifyBadID     = "verify.bad_id"
+	KeyVerifyBadDate   = "verify.bad_date"
+	KeyVerifyOK        = "verify.ok"
+	KeyVerifyFailed    = "verify.failed"
+	KeyVerifyLocked    = "verify.locked"
+	KeyVerifyCancelled = "verify.cancelled"
+
+	KeyOptionStatus    = "menu.status"
+	KeyOptionMyData    = "menu.my_data"
+	KeyOptionDataUsage = "menu.data_usage"
+	KeyOptionForMe     = "menu.for_me"
+	KeyOptionHuman     = "menu.human"
+	KeyOptionMore      = "menu.more"
+	KeyOptionHistory   = "menu.history"
+	KeyOptionCA        = "menu.lang_ca"
+	KeyOptionES        = "menu.lang_es"
+	KeyOptionCancel    = "menu.cancel"
+	KeyOptionMain      = "menu.main"
+)
+
+// Prefixes of keys built from data: a status, a data category, a channel, a reason.
+const (
+	PrefixStatus   = "status.word."
+	PrefixCategory = "category."
+	PrefixChannel  = "channel."
+	PrefixReason   = "reason."
+)
+
+// Option values (button payloads). Intent and language options are always accepted; the
+// others only while they are on the last menu.
+const (
+	ValueIntent  = "i:"
+	ValueLang    = "lang:"
+	ValueMore    = "more"
+	ValueHistory = "hist:"
+	ValueCancel  = "cancel"
+)
+
+// DynamicKeys lists the keys the engine builds from data, so the catalogs can be checked.
+func DynamicKeys() []string {
+	var keys []string
+	for _, s := range []string{"submitted", "in_review", "needs_documents", "approved", "denied", "paid", "closed"} {
+		keys = append(keys, PrefixStatus+s)
+	}
+	for _, c := range []string{"identity", "address", "income", "social_services", "education", "health", "employment", "housing", "contact", "applications", "inventory", "access_log"} {
+		keys = append(keys, PrefixCategory+c)
+	}
+	for _, ch := range []string{ChannelTelegram, ChannelSMS, ChannelConsole, "internal", "inbox"} {
+		keys = append(keys, PrefixChannel+ch)
+	}
+	for _, r := range []string{IntentStatus, IntentMyData, IntentDataUsage, IntentForMe} {
+		keys = append(keys, PrefixReason+r)
+	}
+	return keys
+}

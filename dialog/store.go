@@ -1,0 +1,119 @@
+package dialog
+
+import (
+	"context"
+	"time"
+
+	"github.com/catalonia/mygov/records"
+)
+
+// State is where a conversation stands between turns.
+type State string
+
+// Conversation states.
+const (
+	StateIdle      State = "idle"      // nothing pending
+	StateVerifying State = "verifying" // asked for the national id and birth date
+	StateAnswering State = "answering" // a menu or a paginated list is open
+	StateConfirm   State = "confirm"   // asked to confirm an irreversible action
+	StateEscalated State = "escalated" // a social worker has the conversation; the bot is silent
+	StateOptedOut  State = "opted_out" // the citizen asked not to be messaged
+)
+
+// Trust levels (see ARCHITECTURE.md).
+const (
+	TrustAnonymous  = 0 // nothing proven
+	TrustPossession = 1 // holds the citizen's phone
+	TrustVerified   = 2 // possession + national id + birth date, within the window
+)
+
+// Conversation is the persisted state of one citizen's conversation on one channel address.
+type Conversation struct {
+	ID        int64  `json:"id"`
+	Channel   string `json:"channel"`
+	Address   string `json:"address"`
+	CitizenID string `json:"citizen_id"` // linked by possession (level 1); "" when anonymous
+	Lang      string `json:"lang"`       // "ca", "es", or "" before it is known
+	State     State  `json:"state"`
+
+	// Pending is the intent to answer once verification succeeds; PendingRef narrows it.
+	Pending    string `json:"pending,omitempty"`
+	PendingRef string `json:"pending_ref,omitempty"`
+	// Menu holds the Option values of the last menu, so "2" answers it.
+	Menu []string `json:"menu,omitempty"`
+	// List and Offset remember a paginated answer, so "more" continues it.
+	List   string `json:"list,omitempty"`
+	Offset int    `json:"offset,omitempty"`
+	// Confirming is the action awaiting a yes (e.g. "erase").
+	Confirming string `json:"confirming,omitempty"`
+
+	// VerifyStep is "national_id" or "birth_date" while verifying; VerifyIDMatched says
+	// whether the national id given matched, and is never revealed.
+	VerifyStep      string    `json:"verify_step,omitempty"`
+	VerifyIDMatched bool      `json:"verify_id_matched,omitempty"`
+	VerifiedAt      time.Time `json:"verified_at,omitzero"`
+	LastSeen        time.Time `json:"last_seen,omitzero"`
+
+	OptedOut  bool      `json:"opted_out,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Lockout counts failed verifications for one key ("citizen:ID" or "sender:CHANNEL:ADDRESS").
+type Lockout struct {
+	Key         string    `json:"key"`
+	Failures    int       `json:"failures"`     // failures since the last lock
+	Locks       int       `json:"locks"`        // how many times it was locked
+	LockedUntil time.Time `json:"locked_until"` // zero when not locked
+}
+
+// Store keeps conversations, messages and the outbox, and reads the citizen's records.
+type Store interface {
+	// Turn runs fn inside one transaction that holds the lock of the conversation on
+	// (channel, address), created when it does not exist yet. fn's error rolls back.
+	Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx is what a turn may read and write, all inside the turn's transaction.
+type Tx interface {
+	records.Reader
+	records.Writer
+
+	// Conversation returns the locked conversation of the turn.
+	Conversation() *Conversation
+	// SaveConversation writes the conversation's new state.
+	SaveConversation(ctx context.Context, c *Conversation) error
+	// AddInbound stores an inbound message. A message whose (Channel, MessageID) was stored
+	// before returns an error with code records.ECONFLICT.
+	AddInbound(ctx context.Context, conversationID int64, in Inbound) (int64, error)
+	// AddOutbound stores a reply and enqueues its delivery job; it sets o.ID.
+	AddOutbound(ctx context.Context, o *Outbound) error
+	// Lockout returns the lockout counter for key (zero when none).
+	Lockout(ctx context.Context, key string) (Lockout, error)
+	// SaveLockout writes the lockout counter.
+	SaveLockout(ctx context.Context, l Lockout) error
+}
+
+// Delivery statuses of an outbound message.
+const (
+	DeliveryQueued      = "queued"
+	DeliverySent        = "sent"
+	DeliveryDelivered   = "delivered"
+	DeliveryUndelivered = "undelivered"
+	DeliveryFailed      = "failed"
+	DeliverySkipped     = "skipped" // not sent: the address opted out
+)
+
+// Outbox is what the delivery worker and the channels' receipts need of the store.
+type Outbox interface {
+	// MarkOutbound records the delivery status of a stored reply and the provider's id for it.
+	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
+	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
+	// reports false when that receipt was stored before.
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn (e.g. a
+	// carrier's opt-out error).
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
+}
