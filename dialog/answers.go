@@ -214,9 +214,9 @@ func (t *turn) forMePage(offset, size int) ([]Text, int, error) {
 			return nil, 0, err
 		}
 	}
-	var bs []records.Benefit
-	if t.e.Matcher != nil {
-		bs = t.e.Matcher.Match(*t.citizen, t.now)
+	bs, err := t.newBenefits()
+	if err != nil {
+		return nil, 0, err
 	}
 	if len(bs) == 0 {
 		return []Text{T(KeyForMeNone)}, 0, nil
@@ -236,6 +236,31 @@ func (t *turn) forMePage(offset, size int) ([]Text, int, error) {
 		lines = append(lines, T(KeyForMeIllustrative))
 	}
 	return lines, len(bs), nil
+}
+
+// newBenefits returns the benefits the citizen's profile meets, leaving out those the
+// citizen has already applied for and that are not denied or closed: status covers them.
+func (t *turn) newBenefits() ([]records.Benefit, error) {
+	if t.e.Matcher == nil {
+		return nil, nil
+	}
+	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	if err != nil {
+		return nil, fmt.Errorf("find applications: %w", err)
+	}
+	open := map[string]bool{}
+	for _, a := range apps {
+		if a.Status != records.StatusDenied && a.Status != records.StatusClosed {
+			open[a.ProcedureID] = true
+		}
+	}
+	var out []records.Benefit
+	for _, b := range t.e.Matcher.Match(*t.citizen, t.now) {
+		if !open[b.ID] {
+			out = append(out, b)
+		}
+	}
+	return out, nil
 }
 
 func page[S ~[]E, E any](s S, offset, size int) S {

@@ -12,7 +12,7 @@ func demoBenefits() []Benefit {
 	return []Benefit{
 		{
 			ID:               "rgc",
-			Name:             tx("Renda garantida de ciutadania", "Renta garantizada de ciudadanía"),
+			Name:             tx("Renda Garantida de Ciutadania", "Renta Garantizada de Ciudadanía"),
 			AdministrationID: "generalitat",
 			Summary:          tx("Diners cada mes per a les persones i famílies que no tenen prou ingressos per viure.", "Dinero cada mes para personas y familias que no tienen ingresos suficientes para vivir."),
 			Why:              tx("A casa teva entren pocs diners per a les persones que hi viviu.", "En tu casa entra poco dinero para las personas que vivís en ella."),

@@ -167,7 +167,7 @@ func demoProcedures() map[string]procedure {
 	lawIRPF := tx("Llei 35/2006, de l'IRPF; Llei 58/2003, general tributària", "Ley 35/2006, del IRPF; Ley 58/2003, General Tributaria")
 	return map[string]procedure{
 		"rgc": {
-			name:  tx("Renda garantida de ciutadania", "Renta garantizada de ciudadanía"),
+			name:  tx("Renda Garantida de Ciutadania", "Renta Garantizada de Ciudadanía"),
 			unit:  unitDretsSocials,
 			basis: tx("Llei 14/2017, de la renda garantida de ciutadania", "Ley 14/2017, de la renta garantizada de ciudadanía"),
 			reads: []string{CategoryIncome, CategoryAddress, CategoryEmployment},

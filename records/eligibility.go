@@ -9,8 +9,8 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 )
 
-// ruleVariables declares the variables an eligibility rule can read, in the order of
-// ruleVars' fields.
+// ruleVariables declares the variables an eligibility rule can read; ruleVars resolves
+// them.
 var ruleVariables = []struct {
 	name string
 	typ  *cel.Type
@@ -139,29 +139,50 @@ func (r *rule) matches(vars *ruleVars) (ok bool) {
 // ruleVars is the activation of a rule: the variables derived from a citizen, already
 // converted to CEL values so that each evaluation only reads them.
 type ruleVars struct {
-	vals [15]ref.Val // in the order of ruleVariables
+	age, householdSize, children, youngestChildAge, childrenAges  ref.Val
+	singleParent, livesAlone, employment, income, incomePerPerson ref.Val
+	renting, rent, disability, dependency, municipality           ref.Val
 }
 
 // ResolveName returns the value of the variable called name.
 func (v *ruleVars) ResolveName(name string) (any, bool) {
-	i, ok := ruleVarIndex[name]
-	if !ok {
-		return nil, false
+	switch name {
+	case "age":
+		return v.age, true
+	case "household_size":
+		return v.householdSize, true
+	case "children":
+		return v.children, true
+	case "youngest_child_age":
+		return v.youngestChildAge, true
+	case "children_ages":
+		return v.childrenAges, true
+	case "single_parent":
+		return v.singleParent, true
+	case "lives_alone":
+		return v.livesAlone, true
+	case "employment":
+		return v.employment, true
+	case "income":
+		return v.income, true
+	case "income_per_person":
+		return v.incomePerPerson, true
+	case "renting":
+		return v.renting, true
+	case "rent":
+		return v.rent, true
+	case "disability":
+		return v.disability, true
+	case "dependency":
+		return v.dependency, true
+	case "municipality":
+		return v.municipality, true
 	}
-	return v.vals[i], true
+	return nil, false
 }
 
 // Parent returns nil: rule variables have no enclosing scope.
 func (v *ruleVars) Parent() cel.Activation { return nil }
-
-// ruleVarIndex maps a variable name to its position in ruleVars.vals.
-var ruleVarIndex = func() map[string]int {
-	m := make(map[string]int, len(ruleVariables))
-	for i, v := range ruleVariables {
-		m[v.name] = i
-	}
-	return m
-}()
 
 // newRuleVars derives the rule variables from a citizen's profile and age at now.
 func newRuleVars(c Citizen, now time.Time) *ruleVars {
@@ -175,22 +196,21 @@ func newRuleVars(c Citizen, now time.Time) *ruleVars {
 			youngest = a
 		}
 	}
-	v := &ruleVars{vals: [...]ref.Val{
-		types.Int(c.Age(now)),
-		types.Int(size),
-		types.Int(len(p.ChildrenAges)),
-		types.Int(youngest),
-		types.NewRefValList(types.DefaultTypeAdapter, ages),
-		types.Bool(p.SingleParent),
-		types.Bool(p.LivesAlone),
-		types.String(p.Employment),
-		types.Int(p.MonthlyIncome),
-		types.Double(float64(p.MonthlyIncome) / float64(size)),
-		types.Bool(p.Renting),
-		types.Int(p.MonthlyRent),
-		types.Int(p.DisabilityPercent),
-		types.Bool(p.Dependency),
-		types.String(c.Municipality),
-	}}
-	return v
+	return &ruleVars{
+		age:              types.Int(c.Age(now)),
+		householdSize:    types.Int(size),
+		children:         types.Int(len(p.ChildrenAges)),
+		youngestChildAge: types.Int(youngest),
+		childrenAges:     types.NewRefValList(types.DefaultTypeAdapter, ages),
+		singleParent:     types.Bool(p.SingleParent),
+		livesAlone:       types.Bool(p.LivesAlone),
+		employment:       types.String(p.Employment),
+		income:           types.Int(p.MonthlyIncome),
+		incomePerPerson:  types.Double(float64(p.MonthlyIncome) / float64(size)),
+		renting:          types.Bool(p.Renting),
+		rent:             types.Int(p.MonthlyRent),
+		disability:       types.Int(p.DisabilityPercent),
+		dependency:       types.Bool(p.Dependency),
+		municipality:     types.String(c.Municipality),
+	}
 }

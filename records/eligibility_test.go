@@ -82,6 +82,15 @@ func TestRuleVariables(t *testing.T) {
 		"dependency",
 		`municipality == "Badalona"`,
 	}
+	vars := newRuleVars(c, testNow)
+	for _, v := range ruleVariables {
+		if val, ok := vars.ResolveName(v.name); !ok || val == nil {
+			t.Errorf("variable %s is declared but not resolved", v.name)
+		}
+	}
+	if _, ok := vars.ResolveName("salary"); ok {
+		t.Error("an undeclared variable resolves")
+	}
 	e := rules(t, tests...)
 	got := ids(e.Match(c, testNow))
 	if !slices.Equal(got, tests) {
@@ -186,7 +195,7 @@ func TestMatchCatalogOrder(t *testing.T) {
 
 func TestMatchRuntimeErrors(t *testing.T) {
 	bad := []string{
-		"children_ages[5] > 0",              // index out of range
+		"children_ages[5] > 0",               // index out of range
 		"income / (children - children) > 0", // division by zero
 		"income % (rent - rent) == 0",        // modulus by zero
 		"int(income_per_person * 1e30) > 0",  // int overflow

@@ -120,7 +120,7 @@ var streetNumberWords = map[string]bool{
 // separated by a comma. "Carrer de Francesc Layret 23" in Badalona gives
 // "Carrer de Francesc Layret, Badalona". Numbers inside a street name are kept
 // ("Avinguda del 11 de Setembre 5" gives "Avinguda del 11 de Setembre"); a missing street
-// or municipality is left out.
+// or municipality is left out, and so is a street that is only a number.
 func MaskAddress(c Citizen) string {
 	street := streetName(c.Street)
 	muni := strings.TrimSpace(c.Municipality)
@@ -137,7 +137,7 @@ func MaskAddress(c Citizen) string {
 // streetName strips the house number from the end of a street address.
 func streetName(s string) string {
 	words := strings.Fields(s)
-	for len(words) > 1 {
+	for len(words) > 0 {
 		w := strings.ToLower(strings.Trim(words[len(words)-1], ",;"))
 		if w != "" && !streetNumberWords[w] && !isHouseNumber(w) {
 			break

@@ -144,6 +144,8 @@ func TestMaskAddress(t *testing.T) {
 		{"NoStreet", "", "Girona", "Girona"},
 		{"NoMunicipality", "Carrer Nou 3", "", "Carrer Nou"},
 		{"Nothing", "", "", ""},
+		{"OnlyNumber", "23", "Badalona", "Badalona"},
+		{"OnlyNumberAndWords", "núm. 23", "Badalona", "Badalona"},
 		{"ExtraSpaces", "  Carrer   Nou   3  ", " Lleida ", "Carrer Nou, Lleida"},
 	}
 	for _, tt := range tests {

@@ -82,7 +82,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 	t.Run("ForMePersonal", func(t *testing.T) {
 		e := env(t)
 		out := e.Console(maria).Say("quines ajudes puc demanar?")
-		must(t, out, "Renda Garantida", "Per què")
+		must(t, out, "Ingrés mínim vital", "Per què")
+		mustNot(t, out, "Renda Garantida de Ciutadania (")
 		mustNot(t, out, "650")
 	})
 	t.Run("ForMeGeneralWhenAnonymous", func(t *testing.T) {
@@ -349,9 +350,9 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		if len(res.Outbound) != 0 {
 			t.Errorf("opted-out number got %d replies", len(res.Outbound))
 		}
-		out, err := e.Store.OptedOut(context.Background(), dialog.ChannelSMS, maria)
-		if err != nil || !out {
-			t.Errorf("OptedOut = %v, %v", out, err)
+		opted, err := e.Store.OptedOut(context.Background(), dialog.ChannelSMS, maria)
+		if err != nil || !opted {
+			t.Errorf("OptedOut = %v, %v", opted, err)
 		}
 		_, txt := u.Send(dialog.Inbound{Kind: dialog.KindOptIn, Text: "ALTA"})
 		must(t, txt, "de nou")

@@ -1,0 +1,117 @@
+package dialog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Plain", "hola", "hola"},
+		{"Trimmed", "  hola \n", "hola"},
+		{"InvalidUTF8", "a\xffb", "a\uFFFDb"},
+		{"ControlCharacters", "a\x00b\x1bc", "abc"},
+		{"KeepsNewlinesAndTabs", "a\nb\tc", "a\nb\tc"},
+		{"ZeroWidth", "\u200bhola\ufeff", "hola"},
+		{"Empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sanitize(tt.in); got != tt.want {
+				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHasWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{{"hola", true}, {"1", true}, {"🙂👍", false}, {"?!...", false}, {"\uFFFD\uFFFD", false}, {"", false}}
+	for _, tt := range tests {
+		if got := hasWords(tt.in); got != tt.want {
+			t.Errorf("hasWords(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTransitions(t *testing.T) {
+	tests := []struct {
+		name  string
+		from  State
+		event string
+		want  State
+		ok    bool
+	}{
+		{"VerifyFromIdle", StateIdle, EventVerify, StateVerifying, true},
+		{"VerifiedBackToIdle", StateVerifying, EventVerified, StateIdle, true},
+		{"ListSelf", StateAnswering, EventList, StateAnswering, true},
+		{"EscalatedIgnoresList", StateEscalated, EventList, StateEscalated, false},
+		{"OptedOutNeedsOptIn", StateOptedOut, EventReset, StateOptedOut, false},
+		{"OptIn", StateOptedOut, EventOptIn, StateIdle, true},
+		{"OptOutFromEscalated", StateEscalated, EventOptOut, StateOptedOut, true},
+		{"VerifiedOnlyWhileVerifying", StateIdle, EventVerified, StateIdle, false},
+		{"EmptyIsIdle", "", EventVerify, StateVerifying, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Conversation{State: tt.from}
+			err := fire(context.Background(), c, tt.event)
+			if (err == nil) != tt.ok {
+				t.Fatalf("fire(%s, %s) error = %v, want ok %v", tt.from, tt.event, err, tt.ok)
+			}
+			if c.State != tt.want {
+				t.Errorf("state = %s, want %s", c.State, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrust(t *testing.T) {
+	e := NewEngine(nil, nil, nil, nil)
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		c    Conversation
+		want int
+	}{
+		{"Anonymous", Conversation{}, TrustAnonymous},
+		{"Possession", Conversation{CitizenID: "c1"}, TrustPossession},
+		{"Verified", Conversation{CitizenID: "c1", VerifiedAt: now.Add(-time.Hour), LastSeen: now.Add(-time.Minute)}, TrustVerified},
+		{"IdleTooLong", Conversation{CitizenID: "c1", VerifiedAt: now.Add(-time.Hour), LastSeen: now.Add(-31 * time.Minute)}, TrustPossession},
+		{"MaxWindow", Conversation{CitizenID: "c1", VerifiedAt: now.Add(-25 * time.Hour), LastSeen: now}, TrustPossession},
+		{"VerifiedButUnlinked", Conversation{VerifiedAt: now, LastSeen: now}, TrustAnonymous},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := e.Trust(&tt.c, now); got != tt.want {
+				t.Errorf("Trust = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLogValueRedacts(t *testing.T) {
+	in := Inbound{Channel: ChannelSMS, Address: "+34600000001", Phone: "+34600000001", Text: "el meu DNI és 12345678Z"}
+	got := in.LogValue().String()
+	for _, secret := range []string{"+34600000001", "12345678Z", "DNI"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("LogValue %q contains %q", got, secret)
+		}
+	}
+	o := Outbound{Address: "+34600000001", Reply: Reply{Lines: []Text{T("x", "Name", "Maria")}}}
+	if s := o.LogValue().String(); strings.Contains(s, "+34600000001") || strings.Contains(s, "Maria") {
+		t.Errorf("Outbound LogValue %q leaks", s)
+	}
+}
+
+func TestMenuValuesFitTelegram(t *testing.T) {
+	for _, v := range append(mainMenuValues, ValueMore, ValueCancel, ValueLang+LangCA, ValueLang+LangES) {
+		if len(v) > 64 {
+			t.Errorf("option value %q is over Telegram's 64 bytes", v)
+		}
+	}
+}
