@@ -80,6 +80,12 @@ const (
 	KeyOptionES        = "menu.lang_es"
 	KeyOptionCancel    = "menu.cancel"
 	KeyOptionMain      = "menu.main"
+	KeyOptionYes       = "menu.yes"
+	KeyOptionNo        = "menu.no"
+
+	KeyEraseConfirm   = "erase.confirm"
+	KeyEraseDone      = "erase.done"
+	KeyEraseCancelled = "erase.cancelled"
 )
 
 // Prefixes of keys built from data: a status, a data category, a channel, a reason.
@@ -98,6 +104,8 @@ const (
 	ValueMore    = "more"
 	ValueHistory = "hist:"
 	ValueCancel  = "cancel"
+	ValueYes     = "yes"
+	ValueNo      = "no"
 )
 
 // DynamicKeys lists the keys the engine builds from data, so the catalogs can be checked.

@@ -92,6 +92,8 @@ type Tx interface {
 	Lockout(ctx context.Context, key string) (Lockout, error)
 	// SaveLockout writes the lockout counter.
 	SaveLockout(ctx context.Context, l Lockout) error
+	// EraseTranscripts empties every message of the citizen's conversations (see Privacy).
+	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
 }
 
 // Delivery statuses of an outbound message.
@@ -116,4 +118,33 @@ type Outbox interface {
 	// SetOptedOut marks or clears the opt-out of an address, outside any turn (e.g. a
 	// carrier's opt-out error).
 	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
+}
+
+// Message is one stored message of a transcript.
+type Message struct {
+	ID        int64     `json:"id"`
+	Direction string    `json:"direction"` // "in" or "out"
+	Kind      string    `json:"kind"`
+	Text      string    `json:"text,omitempty"`  // inbound
+	Reply     *Reply    `json:"reply,omitempty"` // outbound
+	Status    string    `json:"status,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Transcript is one conversation with its messages, oldest first.
+type Transcript struct {
+	Conversation Conversation `json:"conversation"`
+	Messages     []Message    `json:"messages"`
+}
+
+// Privacy is what the citizen's rights of access and erasure, and the retention policy, need
+// of the store. Erasing a transcript empties its messages' content and keeps their ids (so
+// a redelivered message is still recognised) and every access event (the audit).
+type Privacy interface {
+	// Transcripts returns the conversations linked to the citizen and their messages.
+	Transcripts(ctx context.Context, citizenID string) ([]Transcript, error)
+	// EraseTranscripts empties every message of the citizen's conversations.
+	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
+	// PurgeTranscripts deletes the messages created before t.
+	PurgeTranscripts(ctx context.Context, before time.Time) (int64, error)
 }

@@ -145,7 +145,15 @@ func (t *turn) text() ([]Reply, error) {
 		}
 		return t.verify(cls)
 	case StateConfirm:
-		// Reserved for irreversible actions (erasure) that ask for a yes.
+		switch {
+		case isYes(word):
+			return t.button(ValueYes)
+		case isNo(word) || isCancel(word):
+			return t.button(ValueNo)
+		}
+		if _, err := strconv.Atoi(word); err != nil {
+			t.c.Confirming = "" // anything else: the question is dropped, the message answered
+		}
 	}
 	if n, err := strconv.Atoi(word); err == nil && len(word) <= 2 && len(c.Menu) > 0 {
 		if n < 1 || n > len(c.Menu) {
@@ -158,6 +166,9 @@ func (t *turn) text() ([]Reply, error) {
 	}
 	if isLogout(word) {
 		return t.logout()
+	}
+	if isEraseRequest(s) {
+		return t.guarded(ActionErase, "")
 	}
 	if cls.Confidence < t.e.Threshold {
 		return []Reply{t.withMenu(T(KeyClarify))}, nil
@@ -215,7 +226,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 // required is the trust level each answer needs.
 func required(intent string) int {
 	switch intent {
-	case IntentMyData, IntentDataUsage:
+	case IntentMyData, IntentDataUsage, ActionErase:
 		return TrustVerified
 	case IntentStatus:
 		return TrustPossession
@@ -248,6 +259,9 @@ func (t *turn) guarded(intent, ref string) ([]Reply, error) {
 }
 
 func (t *turn) answerFresh(intent, ref string) ([]Reply, error) {
+	if intent == ActionErase {
+		return t.confirmErase()
+	}
 	t.c.PendingRef = ref
 	return t.answer(intent, 0, Classification{})
 }
@@ -319,6 +333,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 		return t.answer(t.c.List, t.c.Offset, Classification{})
 	case v == ValueCancel && t.c.State == StateVerifying:
 		return t.cancelVerification()
+	case (v == ValueYes || v == ValueNo) && t.c.State == StateConfirm:
+		return t.confirmed(v == ValueYes)
 	}
 	return []Reply{t.mainMenu(T(KeyMenuExpired))}, nil
 }
@@ -501,6 +517,10 @@ func optionKey(v string) string {
 		return KeyOptionES
 	case ValueCancel:
 		return KeyOptionCancel
+	case ValueYes:
+		return KeyOptionYes
+	case ValueNo:
+		return KeyOptionNo
 	}
 	return KeyMenuPrompt
 }

@@ -1,0 +1,82 @@
+// Command mygov runs MyGov, the public-service assistant of Catalonia's administrations:
+// "mygov serve" (the default) answers citizens over Telegram and SMS, "mygov chat" talks to it
+// in a terminal, and the other subcommands seed, train and evaluate.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `MyGov — the assistant of Catalonia's administrations.
+
+Usage:
+  mygov [serve]                         run the assistant (HTTP, Telegram, SMS)
+  mygov chat --as +34600000001 [--lang ca|es] [--db PATH]
+                                        chat in the terminal as the citizen with that phone
+  mygov seed --demo                     load the synthetic demo data
+  mygov migrate                         bring the database schema up to date
+  mygov privacy export|erase --citizen ID
+                                        write all data held about a citizen as JSON, or
+                                        erase their conversations (the access log is kept)
+  mygov classify [--model PATH] [--json]  classify one message per line of standard input
+  mygov train --data FILE --out PATH    train an intent model
+  mygov eval --model PATH --data FILE   evaluate an intent model
+
+Configuration comes from the environment: see the README.
+`
+
+// run is main without the process: it returns the exit code.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg := loadConfig(getenv)
+	log := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, cfg, log, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args, cfg, log, stdin, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, args, cfg, log, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, cfg, log, stdout, stderr)
+	case "privacy":
+		return runPrivacy(ctx, args, cfg, log, stdout, stderr)
+	case "classify":
+		return runClassify(args, stdin, stdout, stderr)
+	case "train":
+		return runTrain(args, stdin, stdout, stderr)
+	case "eval":
+		return runEval(args, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "mygov: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
