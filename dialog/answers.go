@@ -151,14 +151,15 @@ const maxUsage = 200
 
 // usagePage lists who read the citizen's data, newest first, MyGov's own reads included.
 func (t *turn) usagePage(offset, size int) ([]Text, int, error) {
-	evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find access events: %w", err)
-	}
+	// The read is recorded first, so the citizen sees it at the top of the list.
 	if offset == 0 {
 		if err := t.recordAccess(records.CategoryAccessLog, IntentDataUsage); err != nil {
 			return nil, 0, err
 		}
+	}
+	evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find access events: %w", err)
 	}
 	if len(evs) == 0 {
 		return []Text{T(KeyUsageNone)}, 0, nil

@@ -139,7 +139,7 @@ func (r reader) FindAccessEventsByCitizen(ctx context.Context, citizenID string,
 	if limit <= 0 {
 		lim = nil // LIMIT NULL: no limit
 	}
-	rows, err := r.q.Query(ctx, `SELECT id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel
+	rows, err := r.q.Query(ctx, `SELECT id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason
 		FROM access_events WHERE citizen_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, clean(citizenID), lim)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: find access events: %w", err)
@@ -149,7 +149,7 @@ func (r reader) FindAccessEventsByCitizen(ctx context.Context, citizenID string,
 	for rows.Next() {
 		var e records.AccessEvent
 		if err := rows.Scan(&e.ID, &e.CitizenID, timeCol{&e.At}, &e.AdministrationID, &e.Unit, &e.Category,
-			&e.Purpose, &e.LegalBasis, &e.Channel); err != nil {
+			&e.Purpose, &e.LegalBasis, &e.Channel, &e.Reason); err != nil {
 			return nil, fmt.Errorf("postgres: find access events: %w", err)
 		}
 		es = append(es, e)
@@ -222,21 +222,22 @@ func insertAccessEvent(ctx context.Context, q querier, e *records.AccessEvent, w
 	if j.err != nil {
 		return 0, j.err
 	}
-	args := cleanArgs([]any{e.CitizenID, ts(e.At), e.AdministrationID, unit, e.Category, purpose, basis, e.Channel})
+	args := cleanArgs([]any{e.CitizenID, ts(e.At), e.AdministrationID, unit, e.Category, purpose, basis, e.Channel, e.Reason})
 	var got int64
 	if !withID {
 		err := q.QueryRow(ctx, `INSERT INTO access_events
-			(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			RETURNING id`, args...).Scan(&got)
 		return got, err
 	}
 	err := q.QueryRow(ctx, `INSERT INTO access_events
-		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason, id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO UPDATE SET citizen_id = excluded.citizen_id, at = excluded.at,
 			administration_id = excluded.administration_id, unit = excluded.unit, category = excluded.category,
-			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel
+			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel,
+			reason = excluded.reason
 		RETURNING id`, append(args, e.ID)...).Scan(&got)
 	return got, err
 }

@@ -139,7 +139,7 @@ func (r reader) FindAccessEventsByCitizen(ctx context.Context, citizenID string,
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
-	rows, err := r.q.QueryContext(ctx, `SELECT id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel
+	rows, err := r.q.QueryContext(ctx, `SELECT id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason
 		FROM access_events WHERE citizen_id = ? ORDER BY at DESC, id DESC LIMIT ?`, clean(citizenID), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find access events: %w", err)
@@ -149,7 +149,7 @@ func (r reader) FindAccessEventsByCitizen(ctx context.Context, citizenID string,
 	for rows.Next() {
 		var e records.AccessEvent
 		if err := rows.Scan(&e.ID, &e.CitizenID, timeCol{&e.At}, &e.AdministrationID, jsonCol{&e.Unit}, &e.Category,
-			jsonCol{&e.Purpose}, jsonCol{&e.LegalBasis}, &e.Channel); err != nil {
+			jsonCol{&e.Purpose}, jsonCol{&e.LegalBasis}, &e.Channel, &e.Reason); err != nil {
 			return nil, fmt.Errorf("sqlite: find access events: %w", err)
 		}
 		es = append(es, e)
@@ -228,12 +228,13 @@ func insertAccessEvent(ctx context.Context, q querier, e *records.AccessEvent, w
 	}
 	var got int64
 	err := q.QueryRowContext(ctx, `INSERT INTO access_events
-		(id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET citizen_id = excluded.citizen_id, at = excluded.at,
 			administration_id = excluded.administration_id, unit = excluded.unit, category = excluded.category,
-			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel
-		RETURNING id`, cleanArgs([]any{id, e.CitizenID, ts(e.At), e.AdministrationID, unit, e.Category, purpose, basis, e.Channel})...).Scan(&got)
+			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel,
+			reason = excluded.reason
+		RETURNING id`, cleanArgs([]any{id, e.CitizenID, ts(e.At), e.AdministrationID, unit, e.Category, purpose, basis, e.Channel, e.Reason})...).Scan(&got)
 	return got, err
 }
 

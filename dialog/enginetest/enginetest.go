@@ -5,6 +5,7 @@ package enginetest
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,7 +105,7 @@ func New(t testing.TB, st Store, clock *Clock) *Env {
 	if err != nil {
 		t.Fatalf("eligibility: %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, nil)
+	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler))
 	e.Now = clock.Now
 	e.Location = time.UTC
 	e.Threshold = intents.DefaultThreshold

@@ -424,11 +424,13 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 			t.Run(tc.name, func(t *testing.T) {
 				e := env(t)
 				u := e.Console(maria)
+				u.Say("quines dades teniu de mi?") // a pending question and a verification under way
 				before := u.Conversation()
 				out := u.Say(tc.text)
 				must(t, out, tc.want)
 				after := u.Conversation()
-				if after.CitizenID != before.CitizenID || after.VerifiedAt != before.VerifiedAt || after.Pending != before.Pending {
+				if after.CitizenID != before.CitizenID || after.VerifiedAt != before.VerifiedAt || after.Pending != before.Pending ||
+					after.State != before.State || after.VerifyStep != before.VerifyStep || after.Lang != before.Lang {
 					t.Errorf("conversation changed: %+v → %+v", before, after)
 				}
 				if !utf8.ValidString(out) {

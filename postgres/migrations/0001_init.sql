@@ -122,7 +122,8 @@ CREATE TABLE access_events (
 	category          text        NOT NULL,
 	purpose           jsonb       NOT NULL,
 	legal_basis       jsonb       NOT NULL,
-	channel           text        NOT NULL
+	channel           text        NOT NULL,
+	reason            text        NOT NULL DEFAULT '' -- MyGov's own reads: why it read
 );
 
 CREATE INDEX access_events_citizen ON access_events (citizen_id, at DESC, id DESC);

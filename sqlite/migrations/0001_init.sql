@@ -123,7 +123,8 @@ CREATE TABLE access_events (
 	category          TEXT NOT NULL,
 	purpose           TEXT NOT NULL,
 	legal_basis       TEXT NOT NULL,
-	channel           TEXT NOT NULL
+	channel           TEXT NOT NULL,
+	reason            TEXT NOT NULL DEFAULT '' -- MyGov's own reads: why it read
 ) STRICT;
 
 CREATE INDEX access_events_citizen ON access_events (citizen_id, at DESC, id DESC);

@@ -1,0 +1,172 @@
+package sms
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/locales"
+)
+
+// Catalog keys of the channel (locales/sms.*.toml).
+const (
+	keyPrompt      = "sms.prompt"       // "Respon {{.Choices}} o {{.Last}}", plural on Count
+	keyPromptShort = "sms.prompt.short" // "Respon 1-{{.Last}}"
+)
+
+// ellipsis ends a shortened reply in UCS-2; a GSM-7 reply ends in "..." instead.
+const ellipsis = "…"
+
+// Rendered is a reply as the channel sends it.
+type Rendered struct {
+	Body      string
+	Encoding  Encoding
+	Segments  int
+	Units     int  // septets (GSM-7) or UTF-16 code units (UCS-2)
+	Translit  bool // Body was transliterated to GSM-7 to save segments
+	Shortened bool // the reply was over the budget: a short prompt, or lines cut
+}
+
+// Render returns the SMS text of r in lang, as Send posts it: the lines of r in the
+// catalog's SMS style, one after the other, then each option on its own line numbered
+// from 1 ("1. Els meus tràmits"), then the prompt ("Respon 1, 2 o 3"); r.AskContact means
+// nothing on SMS, where the sender's number is already known. With Config.GSM7
+// on, the text is transliterated to GSM-7 when that takes fewer segments. A reply over
+// Config.SegmentBudget (or Config.MaxBody) gets the short prompt ("Respon 1-3"), then
+// loses its last lines of text, replaced by a line "…" ("..." in GSM-7), keeping the
+// menu; if even that is too long, it is cut at the last space that fits and ends in "…".
+func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
+	lang = locales.Lang(lang)
+	var head []string
+	for _, t := range r.Lines {
+		s := strings.TrimSpace(c.cat.Render(lang, locales.StyleSMS, t))
+		if s == "" {
+			continue
+		}
+		for _, line := range strings.Split(s, "\n") {
+			head = append(head, strings.TrimRightFunc(line, unicode.IsSpace))
+		}
+	}
+	var menu []string
+	for i, o := range r.Options {
+		label := strings.Join(strings.Fields(c.cat.Render(lang, locales.StyleSMS, o.Label)), " ")
+		menu = append(menu, strconv.Itoa(i+1)+". "+label)
+	}
+	n := len(r.Options)
+	if n == 0 {
+		return c.fit(head, nil)
+	}
+	full := append(menu[:n:n], c.prompt(lang, n))
+	if out := c.measure(join(head, full)); c.fits(out) {
+		return out
+	}
+	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n))))
+	out := c.fit(head, short)
+	out.Shortened = true
+	return out
+}
+
+// prompt returns the line that follows a menu of n options: "Respon 1, 2 o 3".
+func (c *Channel) prompt(lang string, n int) string {
+	nums := make([]string, n-1)
+	for i := range nums {
+		nums[i] = strconv.Itoa(i + 1)
+	}
+	return c.cat.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
+		"Count", strconv.Itoa(n), "Choices", strings.Join(nums, ", "), "Last", strconv.Itoa(n)))
+}
+
+// fit returns head followed by tail within the budget: whole, else with the last lines of
+// head replaced by "…", else cut at a space.
+func (c *Channel) fit(head, tail []string) Rendered {
+	out := c.measure(join(head, tail))
+	if c.fits(out) {
+		return out
+	}
+	for k := len(head) - 1; k >= 1; k-- {
+		lines := append(head[:k:k], marker(join(head[:k], tail)))
+		if cut := c.measure(join(lines, tail)); c.fits(cut) {
+			cut.Shortened = true
+			return cut
+		}
+	}
+	cut := c.cut(join(head, tail))
+	cut.Shortened = true
+	return cut
+}
+
+// cut returns the longest prefix of s that fits the budget with "…" appended, ending at a
+// space when one fits, else at any character.
+func (c *Channel) cut(s string) Rendered {
+	var spaces, chars []int // candidate cut offsets, ascending
+	prevSpace := false
+	for i, r := range s {
+		if i > 0 {
+			chars = append(chars, i)
+			if unicode.IsSpace(r) && !prevSpace {
+				spaces = append(spaces, i)
+			}
+		}
+		prevSpace = unicode.IsSpace(r)
+	}
+	for _, offs := range [][]int{spaces, chars} {
+		// fits is monotone in the prefix length: find the last offset that fits.
+		k := sort.Search(len(offs), func(j int) bool { return !c.fits(c.measure(cutAt(s, offs[j]))) })
+		if k > 0 {
+			return c.measure(cutAt(s, offs[k-1]))
+		}
+	}
+	return c.measure(marker(s))
+}
+
+// cutAt returns s cut at offset i, without trailing spaces, and the ellipsis.
+func cutAt(s string, i int) string {
+	s = strings.TrimRightFunc(s[:i], unicode.IsSpace)
+	return s + marker(s)
+}
+
+// marker returns the ellipsis that ends a shortened text s: "..." when s is GSM-7, so the
+// mark does not turn the whole message into UCS-2, else "…".
+func marker(s string) string {
+	if _, _, ok := gsmSegments(s); ok {
+		return "..."
+	}
+	return ellipsis
+}
+
+// measure encodes s, transliterated to GSM-7 when that is on and saves segments.
+func (c *Channel) measure(s string) Rendered {
+	enc, segs, units := Segments(s)
+	out := Rendered{Body: s, Encoding: enc, Segments: segs, Units: units}
+	if c.cfg.GSM7 && enc == EncodingUCS2 {
+		t := Transliterate(s)
+		if enc2, segs2, units2 := Segments(t); segs2 < segs {
+			out = Rendered{Body: t, Encoding: enc2, Segments: segs2, Units: units2, Translit: true}
+		}
+	}
+	return out
+}
+
+// fits reports whether a rendered reply is within the segment budget and Twilio's length.
+func (c *Channel) fits(r Rendered) bool {
+	return r.Segments <= c.cfg.SegmentBudget && utf8.RuneCountInString(r.Body) <= c.cfg.MaxBody
+}
+
+// join joins the lines of head, then those of tail, with newlines.
+func join(head, tail []string) string {
+	var b strings.Builder
+	first := true
+	for _, part := range [][]string{head, tail} {
+		for _, line := range part {
+			if !first {
+				b.WriteByte('\n')
+			}
+			first = false
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,274 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/catalonia/mygov/dialog"
+)
+
+// fakeTwilio is a Twilio REST API that records the messages posted to it; respond, when
+// set, answers them.
+type fakeTwilio struct {
+	*httptest.Server
+	mu      sync.Mutex
+	sent    []url.Values
+	paths   []string
+	auth    []string
+	respond func(w http.ResponseWriter, form url.Values)
+}
+
+func newFakeTwilio(t *testing.T) *fakeTwilio {
+	f := &fakeTwilio{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		user, pass, _ := r.BasicAuth()
+		f.mu.Lock()
+		f.sent = append(f.sent, r.PostForm)
+		f.paths = append(f.paths, r.Method+" "+r.URL.Path)
+		f.auth = append(f.auth, user+":"+pass)
+		n := len(f.sent)
+		respond := f.respond
+		f.mu.Unlock()
+		if respond != nil {
+			respond(w, r.PostForm)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","to":%q,"num_segments":"1"}`, n, r.PostForm.Get("To"))
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeTwilio) messages() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.sent...)
+}
+
+func twilioError(status, code int, message string) func(w http.ResponseWriter, form url.Values) {
+	return func(w http.ResponseWriter, form url.Values) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"code":%d,"message":%q,"more_info":"https://www.twilio.com/docs/errors/%d","status":%d}`,
+			code, message, code, status)
+	}
+}
+
+func testOutbound() dialog.Outbound {
+	return dialog.Outbound{
+		ID: 42, ConversationID: 7, Channel: dialog.ChannelSMS, Address: "+34600000001", Lang: "ca",
+		Reply: dialog.Reply{
+			Lines:   []dialog.Text{lit("El teu expedient EXP-2026-000101 està en tràmit.")},
+			Options: []dialog.Option{{Label: lit("Historial"), Value: "hist:1"}, {Label: lit("Parlar amb una persona"), Value: "i:human"}},
+		},
+	}
+}
+
+func TestSend(t *testing.T) {
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	c := newTestChannel(t, cfg, nil, nil)
+	sid, err := c.Send(context.Background(), testOutbound())
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if want := fmt.Sprintf("SM%032d", 1); sid != want {
+		t.Errorf("sid = %q, want %q", sid, want)
+	}
+	msgs := tw.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("sent %d messages, want 1", len(msgs))
+	}
+	if want := "POST /2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.paths[0] != want {
+		t.Errorf("request = %q, want %q", tw.paths[0], want)
+	}
+	if want := testSID + ":" + testToken; tw.auth[0] != want {
+		t.Errorf("basic auth = %q, want %q", tw.auth[0], want)
+	}
+	got := msgs[0]
+	want := url.Values{
+		"To":             {"+34600000001"},
+		"From":           {testFrom},
+		"Body":           {"El teu expedient EXP-2026-000101 està en tràmit.\n1. Historial\n2. Parlar amb una persona\nRespon 1 o 2"},
+		"StatusCallback": {testPublicURL + PathStatus},
+	}
+	if got.Encode() != want.Encode() {
+		t.Errorf("form =\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestSendMessagingService(t *testing.T) {
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL + "/"
+	cfg.MessagingServiceSID = "MG0123456789abcdef0123456789abcdef"
+	c := newTestChannel(t, cfg, nil, nil)
+	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	got := tw.messages()[0]
+	if got.Get("MessagingServiceSid") != cfg.MessagingServiceSID || got.Has("From") {
+		t.Errorf("form = %v, want MessagingServiceSid and no From", got)
+	}
+}
+
+func TestSendAPIURLPath(t *testing.T) {
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL + "/twilio"
+	c := newTestChannel(t, cfg, nil, nil)
+	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if want := "POST /twilio/2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.paths[0] != want {
+		t.Errorf("request = %q, want %q", tw.paths[0], want)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		respond    func(w http.ResponseWriter, form url.Values)
+		optedOut   bool
+		permanent  bool
+		retryAfter time.Duration // > 0: a *dialog.RetryAfterError
+	}{
+		{"OptedOut", twilioError(400, 21610, "Attempt to send to unsubscribed recipient +34600000001"), true, true, 0},
+		{"InvalidNumber", twilioError(400, 21211, "Invalid 'To' Phone Number: +34600000001"), false, true, 0},
+		{"NotMobile", twilioError(400, 21614, "'To' number +34600000001 is not a valid mobile number"), false, true, 0},
+		{"Unreachable", twilioError(400, 21612, "The 'To' phone number is not currently reachable"), false, true, 0},
+		{"OtherBadRequest", twilioError(400, 21602, "Message body is required."), false, true, 0},
+		{"Unauthorized", twilioError(401, 20003, "Authenticate"), false, false, 0},
+		{"TooManyRequests", twilioError(429, 20429, "Too Many Requests"), false, false, 0},
+		{"TooManyRequestsRetryAfter", func(w http.ResponseWriter, form url.Values) {
+			w.Header().Set("Retry-After", "7")
+			twilioError(429, 20429, "Too Many Requests")(w, form)
+		}, false, false, 7 * time.Second},
+		{"ServerError", twilioError(500, 20500, "Internal Server Error"), false, false, 0},
+		{"BadGatewayNotJSON", func(w http.ResponseWriter, form url.Values) {
+			http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+		}, false, false, 0},
+		{"UnavailableRetryAfterDate", func(w http.ResponseWriter, form url.Values) {
+			w.Header().Set("Retry-After", time.Now().Add(90*time.Second).UTC().Format(http.TimeFormat))
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}, false, false, 90 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tw := newFakeTwilio(t)
+			tw.respond = tt.respond
+			cfg := testConfig()
+			cfg.APIURL = tw.URL
+			c := newTestChannel(t, cfg, nil, nil)
+			sid, err := c.Send(context.Background(), testOutbound())
+			if err == nil {
+				t.Fatalf("Send: sid %q, no error", sid)
+			}
+			if got := errors.Is(err, dialog.ErrOptedOut); got != tt.optedOut {
+				t.Errorf("errors.Is(%v, ErrOptedOut) = %v, want %v", err, got, tt.optedOut)
+			}
+			if got := errors.Is(err, dialog.ErrPermanent); got != tt.permanent {
+				t.Errorf("errors.Is(%v, ErrPermanent) = %v, want %v", err, got, tt.permanent)
+			}
+			var ra *dialog.RetryAfterError
+			if got := errors.As(err, &ra); got != (tt.retryAfter > 0) {
+				t.Errorf("errors.As(%v, RetryAfterError) = %v, want %v", err, got, tt.retryAfter > 0)
+			} else if got && (ra.After > tt.retryAfter || ra.After < tt.retryAfter-2*time.Second) {
+				t.Errorf("retry after %v, want %v", ra.After, tt.retryAfter)
+			}
+			if s := err.Error(); strings.Contains(s, "600000001") || strings.Contains(s, "EXP-2026") {
+				t.Errorf("error %q carries the number or the text", s)
+			}
+		})
+	}
+}
+
+func TestSendNetworkError(t *testing.T) {
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	tw.Close()
+	c := newTestChannel(t, cfg, nil, nil)
+	_, err := c.Send(context.Background(), testOutbound())
+	if err == nil || errors.Is(err, dialog.ErrPermanent) {
+		t.Errorf("Send to a closed server: err = %v, want a retryable error", err)
+	}
+}
+
+func TestSendContext(t *testing.T) {
+	release := make(chan struct{})
+	tw := newFakeTwilio(t)
+	tw.respond = func(w http.ResponseWriter, form url.Values) { <-release }
+	defer close(release)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	c := newTestChannel(t, cfg, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Send(ctx, testOutbound())
+	if err == nil || errors.Is(err, dialog.ErrPermanent) {
+		t.Errorf("Send with a cancelled context: err = %v, want a retryable error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Send took %v after its context ended", d)
+	}
+}
+
+func TestSendEmpty(t *testing.T) {
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	c := newTestChannel(t, cfg, nil, nil)
+	for name, o := range map[string]dialog.Outbound{
+		"NoLines":   {ID: 1, Channel: "sms", Address: "+34600000001"},
+		"NoAddress": {ID: 2, Channel: "sms", Reply: dialog.Reply{Lines: []dialog.Text{lit("hola")}}},
+	} {
+		if _, err := c.Send(context.Background(), o); !errors.Is(err, dialog.ErrPermanent) {
+			t.Errorf("%s: err = %v, want ErrPermanent", name, err)
+		}
+	}
+	if n := len(tw.messages()); n != 0 {
+		t.Errorf("sent %d messages", n)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"30", 30 * time.Second, true},
+		{" 5 ", 5 * time.Second, true},
+		{"-1", 0, false},
+		{"999999999999", time.Hour, true},
+		{"Wed, 04 Mar 2026 10:01:00 GMT", time.Minute, true},
+		{"Wed, 04 Mar 2026 09:00:00 GMT", 0, true},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.v, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.v, got, ok, tt.want, tt.ok)
+		}
+	}
+}

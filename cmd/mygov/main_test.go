@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// env returns a getenv with the given variables and nothing else.
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+// chat runs "mygov chat" on a fresh database with the lines as standard input.
+func chat(t *testing.T, db string, getenv func(string) string, args []string, lines ...string) (stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"chat", "--db", db}, args...), getenv, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errb)
+	if code != 0 {
+		t.Fatalf("mygov chat exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// TestChatStatus is the first thing a newcomer tries: on a fresh database, Maria asks in
+// Catalan and José in Spanish how their applications are going.
+func TestChatStatus(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	out, _ := chat(t, db, env(), []string{"--as", "+34600000001"}, "com va la meva sol·licitud?")
+	for _, want := range []string{"EXP-2026-000101", "certificat de convivència"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Maria's answer lacks %q:\n%s", want, out)
+		}
+	}
+	out, _ = chat(t, db, env(), []string{"--as", "+34600000002"}, "¿cómo va mi solicitud?")
+	for _, want := range []string{"EXP-2026-000201", "en revisión"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("José's answer lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestChatPrintsEachTurnInOrder checks that chat answers each line before reading the next:
+// the replies come out in the order of the questions.
+func TestChatPrintsEachTurnInOrder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	out, _ := chat(t, db, env(), []string{"--as", "+34600000001"}, "hola", "com va la meva sol·licitud?", "adeu")
+	i, j, k := strings.Index(out, "En què et puc ajudar"), strings.Index(out, "EXP-2026-000101"), strings.Index(out, "Gràcies a tu")
+	if i < 0 || j < 0 || k < 0 || !(i < j && j < k) {
+		t.Errorf("replies out of order (%d, %d, %d):\n%s", i, j, k, out)
+	}
+	if !strings.Contains(out, "  1. ") {
+		t.Errorf("menus are not numbered:\n%s", out)
+	}
+}
+
+// TestLogsHoldNoPersonalData runs a whole conversation with debug logging, verification
+// and a failed turn included, and checks that no personal data reaches the logs.
+func TestLogsHoldNoPersonalData(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	getenv := env(envLogLevel, "debug")
+	out, logs := chat(t, db, getenv, []string{"--as", "+34600000001"},
+		"hola, soc la Maria Puig", "com va la meva sol·licitud?", "quines dades teniu de mi?",
+		"87654321X", "01/01/1990", "12345678Z", "15/03/1984", "qui ha consultat les meves dades?",
+		"quines ajudes puc demanar?", "el meu telèfon és 600 000 001", "adeu")
+	if !strings.Contains(out, "Badalona") {
+		t.Fatalf("the conversation did not reach verified data:\n%s", out)
+	}
+	if len(logs) == 0 {
+		t.Fatalf("no logs at debug level: the check would prove nothing")
+	}
+	for _, secret := range []string{
+		"+34600000001", "600000001", "600 000 001", "12345678Z", "5678Z", "87654321X", "15/03/1984", "1984-03-15",
+		"Maria", "Puig", "Soler", "Badalona", "Layret", "sol·licitud", "dades", "adeu",
+	} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestPrivacyExport(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	chat(t, db, env(), []string{"--as", "+34600000001"}, "com va la meva sol·licitud?")
+	var out, errb bytes.Buffer
+	if code := run([]string{"privacy", "export", "--citizen", "cit-0001"}, env(envDB, db), nil, &out, &errb); code != 0 {
+		t.Fatalf("export exited %d: %s", code, errb.String())
+	}
+	var x export
+	if err := json.Unmarshal(out.Bytes(), &x); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	if x.Citizen == nil || x.Citizen.NationalID != "12345678Z" || len(x.Applications) != 2 || len(x.Transcripts) != 1 || len(x.Transcripts[0].Messages) < 2 {
+		t.Errorf("export = citizen %v, %d applications, %d conversations", x.Citizen, len(x.Applications), len(x.Transcripts))
+	}
+	out.Reset()
+	if code := run([]string{"privacy", "erase", "--citizen", "cit-0001"}, env(envDB, db), nil, &out, &errb); code != 0 {
+		t.Fatalf("erase exited %d: %s", code, errb.String())
+	}
+	if code := run([]string{"privacy", "export", "--citizen", "nobody"}, env(envDB, db), nil, &out, &errb); code != 1 {
+		t.Errorf("export of an unknown citizen exited %d, want 1", code)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"Help", []string{"help"}, 0},
+		{"Unknown", []string{"frobnicate"}, 2},
+		{"ChatBadLang", []string{"chat", "--lang", "fr"}, 2},
+		{"ChatBadPhone", []string{"chat", "--as", "600000001; DROP TABLE"}, 2},
+		{"SeedWithoutWhat", []string{"seed"}, 2},
+		{"PrivacyWithoutCitizen", []string{"privacy", "export"}, 2},
+		{"ServeExtraArgs", []string{"serve", "now"}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if got := run(tt.args, env(), strings.NewReader(""), &out, &errb); got != tt.code {
+				t.Errorf("exit %d, want %d\n%s", got, tt.code, errb.String())
+			}
+		})
+	}
+}

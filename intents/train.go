@@ -1,0 +1,500 @@
+package intents
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/nlpodyssey/spago/ag"
+	"github.com/nlpodyssey/spago/mat"
+	"github.com/nlpodyssey/spago/mat/gradfn"
+	"github.com/nlpodyssey/spago/nn"
+	"github.com/nlpodyssey/spago/nn/embedding"
+	"github.com/nlpodyssey/spago/optimizers/adam"
+)
+
+// Example is one labelled utterance.
+type Example struct {
+	Text      string
+	Label     string
+	Lang      string // "ca", "es", or "" when unknown
+	Partition string // "train", "dev", "test", or ""
+}
+
+// ReadExamples reads JSON Lines rows with an "intent" and a "text" (or "utt"), and optional
+// "lang" and "partition". Blank lines are skipped; any other malformed line is an error that
+// names its line number.
+func ReadExamples(r io.Reader) ([]Example, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	var out []Example
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var row struct {
+			Text      *string `json:"text"`
+			Utt       *string `json:"utt"`
+			Intent    *string `json:"intent"`
+			Lang      string  `json:"lang"`
+			Partition string  `json:"partition"`
+		}
+		if err := json.Unmarshal(b, &row); err != nil {
+			return nil, fmt.Errorf("intents: read examples line %d: %w", line, err)
+		}
+		text := row.Text
+		if text == nil {
+			text = row.Utt
+		}
+		switch {
+		case text == nil:
+			return nil, fmt.Errorf("intents: read examples line %d: no \"text\" or \"utt\"", line)
+		case row.Intent == nil || strings.TrimSpace(*row.Intent) == "":
+			return nil, fmt.Errorf("intents: read examples line %d: no \"intent\"", line)
+		}
+		out = append(out, Example{Text: *text, Label: strings.TrimSpace(*row.Intent), Lang: row.Lang, Partition: row.Partition})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("intents: read examples line %d: %w", line+1, err)
+	}
+	return out, nil
+}
+
+// TrainOptions tunes Train. The zero value trains the shipped configuration.
+type TrainOptions struct {
+	Seed         uint64  // random seed: same examples and seed, same model bytes
+	Epochs       int     // passes over the training examples (default 20)
+	Dim          int     // size of the feature vectors (default 64)
+	Hidden       int     // units of the tanh hidden layer; 0 for none (default 0)
+	Bits         int     // log2 of the hashed feature buckets (default 16)
+	CharMin      int     // shortest character n-gram, markers included (default 2)
+	CharMax      int     // longest character n-gram (default 5)
+	NoBigrams    bool    // leave out word bigrams
+	WordShare    int     // weight in percent of the word features against the character n-grams (default 50; -1: all alike)
+	WeightDecay  float64 // AdamW decoupled weight decay (default 0)
+	SqrtPool     bool    // divide feature sums by the square root of their number instead of the number
+	LearningRate float64 // Adam step size (default 0.01)
+	BatchSize    int     // examples per optimizer step (default 16)
+	// ClassWeight is the power of the inverse class frequency that weights the loss of each
+	// example: 0 leaves the classes as they are, 1 balances them fully (default 0.5).
+	ClassWeight float64
+	// TrainPartition and DevPartition select the examples by Partition (defaults "train" and
+	// "dev"). Examples with an empty Partition are training examples.
+	TrainPartition string
+	DevPartition   string
+	// Progress, when not nil, receives one line per epoch.
+	Progress io.Writer
+}
+
+func (o *TrainOptions) defaults() {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.Epochs, 20)
+	def(&o.Dim, 64)
+	def(&o.Bits, 16)
+	def(&o.CharMin, 2)
+	def(&o.CharMax, 5)
+	def(&o.BatchSize, 16)
+	def(&o.WordShare, 50)
+	if o.WordShare < 0 {
+		o.WordShare = 0
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 0.01
+	}
+	if o.ClassWeight == 0 {
+		o.ClassWeight = 0.5
+	}
+	if o.ClassWeight < 0 {
+		o.ClassWeight = 0
+	}
+	if o.TrainPartition == "" {
+		o.TrainPartition = "train"
+	}
+	if o.DevPartition == "" {
+		o.DevPartition = "dev"
+	}
+}
+
+// TrainReport describes a training run.
+type TrainReport struct {
+	Train, Dev    int           // examples used
+	Labels        int           // labels of the model
+	Epochs        int           // passes done
+	Duration      time.Duration // wall time of Train
+	Temperature   float64       // fitted on dev; 1 without dev examples
+	DevNLL        float64       // mean negative log-likelihood on dev, before calibration
+	DevNLLCalib   float64       // the same after calibration
+	DevECE        float64       // expected calibration error on dev (10 bins), before calibration
+	DevECECalib   float64       // the same after calibration
+	DevMetrics    *Metrics      // dev metrics of the trained model, nil without dev examples
+	DevCoverage   float64       // share of dev predictions at or above DefaultThreshold
+	DevAccCovered float64       // accuracy of those predictions
+}
+
+// Format writes the report for people.
+func (r TrainReport) Format(w io.Writer) {
+	fmt.Fprintf(w, "trained on %d examples (%d labels), %d epochs, in %s\n", r.Train, r.Labels, r.Epochs, r.Duration.Round(time.Millisecond))
+	if r.DevMetrics == nil {
+		fmt.Fprintln(w, "no dev examples: temperature 1, no dev metrics")
+		return
+	}
+	fmt.Fprintf(w, "dev: %d examples; temperature %.3f; NLL %.4f → %.4f; ECE %.4f → %.4f\n",
+		r.Dev, r.Temperature, r.DevNLL, r.DevNLLCalib, r.DevECE, r.DevECECalib)
+	fmt.Fprintf(w, "dev at threshold %.2f: coverage %.4f, accuracy of covered %.4f\n", DefaultThreshold, r.DevCoverage, r.DevAccCovered)
+	r.DevMetrics.Format(w)
+}
+
+// ErrNoExamples is returned (wrapped) by Train when no example is in the training partition.
+var ErrNoExamples = errors.New("no training examples")
+
+// encoded is an example turned into deduplicated feature buckets.
+type encoded struct {
+	feats   []int
+	weights []float32
+	label   int
+}
+
+// Train fits a model to the examples of the training partition with Adam, calibrates its
+// temperature on the dev partition, and trains the language identifier on every example
+// that has a Lang, whatever its partition (it has nothing to calibrate).
+func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
+	start := time.Now()
+	opts.defaults()
+	var rep TrainReport
+	if opts.Dim > maxDim || opts.Hidden > maxDim || opts.Hidden < 0 || opts.Bits < 8 || opts.Bits > 20 ||
+		opts.CharMin < 1 || opts.CharMax > 8 || opts.CharMin > opts.CharMax {
+		return nil, rep, fmt.Errorf("intents: train: options out of range: %+v", opts)
+	}
+	var train, dev []Example
+	for _, ex := range examples {
+		switch ex.Partition {
+		case opts.TrainPartition, "":
+			train = append(train, ex)
+		case opts.DevPartition:
+			dev = append(dev, ex)
+		}
+	}
+	if len(train) == 0 {
+		return nil, rep, fmt.Errorf("intents: train: %w (partition %q)", ErrNoExamples, opts.TrainPartition)
+	}
+	m := &Model{
+		feat: featureConfig{
+			Bits: uint8(opts.Bits), CharMin: uint8(opts.CharMin), CharMax: uint8(opts.CharMax),
+			Bigrams: !opts.NoBigrams, WordShare: uint8(min(opts.WordShare, 100)),
+			Sqrt: opts.SqrtPool,
+		},
+		dim:         opts.Dim,
+		hidden:      opts.Hidden,
+		temperature: 1,
+	}
+	// Labels in sorted order, so the model does not depend on the order of the examples.
+	index := map[string]int{}
+	for _, ex := range train {
+		if _, ok := index[ex.Label]; !ok {
+			index[ex.Label] = 0
+			m.labels = append(m.labels, ex.Label)
+		}
+	}
+	sortStrings(m.labels)
+	for i, l := range m.labels {
+		index[l] = i
+	}
+	m.lang = trainLangModel(examples)
+	m.lang.quantize()
+
+	data, known := m.encode(train, index)
+	m.known = known
+	counts := make([]float64, len(m.labels))
+	for _, e := range data {
+		counts[e.label]++
+	}
+	classW := make([]float64, len(m.labels))
+	var wsum float64
+	for i, c := range counts {
+		classW[i] = math.Pow(float64(len(data))/(float64(len(m.labels))*c), opts.ClassWeight)
+		wsum += classW[i] * c
+	}
+	for i := range classW {
+		classW[i] *= float64(len(data)) / wsum // mean example weight 1
+	}
+
+	net := newNetwork(m, opts.Seed)
+	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, 1e-8, opts.WeightDecay))}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
+	order := make([]int, len(data))
+	for i := range order {
+		order[i] = i
+	}
+	for epoch := 1; epoch <= opts.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var loss float64
+		for b := 0; b < len(order); b += opts.BatchSize {
+			for _, k := range order[b:min(b+opts.BatchSize, len(order))] {
+				e := data[k]
+				l := net.loss(e, classW[e.label])
+				if err := ag.Backward(l); err != nil {
+					return nil, rep, fmt.Errorf("intents: train: backward: %w", err)
+				}
+				loss += l.Value().Item().F64()
+			}
+			var stepErr error
+			nn.ForEachParam(net, func(p *nn.Param) {
+				if stepErr == nil && p.HasGrad() {
+					stepErr = strategy.OptimizeParams(p)
+				}
+			})
+			if stepErr != nil {
+				return nil, rep, fmt.Errorf("intents: train: optimize: %w", stepErr)
+			}
+			net.Emb.ZeroGrad()
+			strategy.IncExample()
+		}
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "epoch %d/%d: loss %.4f (%s)\n", epoch, opts.Epochs, loss/float64(len(data)), time.Since(start).Round(time.Millisecond))
+		}
+	}
+	net.export(m)
+	quantizeRows(m.emb, m.dim)
+
+	rep.Train, rep.Dev, rep.Labels, rep.Epochs = len(data), len(dev), len(m.labels), opts.Epochs
+	if len(dev) > 0 {
+		m.calibrate(dev, &rep)
+	}
+	rep.Duration = time.Since(start)
+	return m, rep, nil
+}
+
+// encode turns examples into deduplicated weighted features, and collects the words seen.
+func (m *Model) encode(examples []Example, index map[string]int) ([]encoded, []uint64) {
+	known := make([]uint64, knownBits/64)
+	s := m.getScratch()
+	defer m.putScratch(s)
+	out := make([]encoded, 0, len(examples))
+	pos := map[uint32]int{}
+	for _, ex := range examples {
+		s.norm.run(ex.Text)
+		s.ents = findEntities(s.ents[:0], ex.Text, &s.norm, nil, fixedNow)
+		s.kinds = entityFeatureKinds(s.kinds[:0], s.ents)
+		var nWord int
+		s.feats, nWord = m.feat.appendFeatures(s.feats[:0], &s.norm, s.kinds)
+		for i := range s.norm.toks {
+			b := fmix32(hashWord(s.norm.text(i))) % knownBits
+			known[b/64] |= 1 << (b % 64)
+		}
+		e := encoded{label: index[ex.Label]}
+		clear(pos)
+		ww, wc := m.feat.weights(nWord, len(s.feats)-nWord)
+		for i, f := range s.feats {
+			scale := wc
+			if i < nWord {
+				scale = ww
+			}
+			if j, ok := pos[f]; ok {
+				e.weights[j] += scale
+				continue
+			}
+			pos[f] = len(e.feats)
+			e.feats = append(e.feats, int(f))
+			e.weights = append(e.weights, scale)
+		}
+		out = append(out, e)
+	}
+	return out, known
+}
+
+// network is the spago model trained by Train.
+type network struct {
+	nn.Module
+	Emb    *embedding.Model
+	W1, B1 *nn.Param
+	W2, B2 *nn.Param
+}
+
+func newNetwork(m *Model, seed uint64) *network {
+	rng := rand.New(rand.NewPCG(seed^0x5eed, seed+1))
+	xavier := func(rows, cols int) *nn.Param {
+		a := math.Sqrt(6 / float64(rows+cols))
+		v := make([]float32, rows*cols)
+		for i := range v {
+			v[i] = float32((rng.Float64()*2 - 1) * a)
+		}
+		return nn.NewParam(mat.NewDense[float32](mat.WithShape(rows, cols), mat.WithBacking(v)))
+	}
+	zeros := func(n int) *nn.Param {
+		return nn.NewParam(mat.NewDense[float32](mat.WithShape(n, 1)))
+	}
+	net := &network{Emb: embedding.New[float32](m.feat.buckets(), m.dim)}
+	in := m.dim
+	if m.hidden > 0 {
+		net.W1, net.B1 = xavier(m.hidden, m.dim), zeros(m.hidden)
+		in = m.hidden
+	}
+	net.W2, net.B2 = xavier(len(m.labels), in), zeros(len(m.labels))
+	return net
+}
+
+// loss builds the graph of one example and returns its weighted cross-entropy node. Every
+// operator runs synchronously, and every node feeds one other, so gradients accumulate in a
+// fixed order and training is deterministic.
+func (net *network) loss(e encoded, weight float64) mat.Tensor {
+	rows := make([]mat.Tensor, len(e.feats))
+	for i, f := range e.feats {
+		emb, _ := net.Emb.Embedding(f) // f < buckets by construction
+		rows[i] = emb
+	}
+	x := mat.Tensor(ag.NewOperator(&bagOp{rows: rows, weights: e.weights, dim: net.Emb.Dim}).Run())
+	if net.W1 != nil {
+		x = ag.NewOperator(gradfn.NewAffine[mat.Tensor](net.B1, net.W1, x)).Run()
+		x = ag.NewOperator(gradfn.NewTanh(x)).Run()
+	}
+	logits := ag.NewOperator(gradfn.NewAffine[mat.Tensor](net.B2, net.W2, x)).Run()
+	return ag.NewOperator(&softmaxCrossEntropy{x: logits, target: e.label, weight: weight}).Run()
+}
+
+// export copies the trained weights into the model's plain slices.
+func (net *network) export(m *Model) {
+	m.emb = make([]float32, m.feat.buckets()*m.dim)
+	for i, p := range net.Emb.Weights {
+		copy(m.emb[i*m.dim:], p.Value().Data().F32())
+	}
+	if net.W1 != nil {
+		m.w1 = append([]float32(nil), net.W1.Value().Data().F32()...)
+		m.b1 = append([]float32(nil), net.B1.Value().Data().F32()...)
+	}
+	m.w2 = append([]float32(nil), net.W2.Value().Data().F32()...)
+	m.b2 = append([]float32(nil), net.B2.Value().Data().F32()...)
+}
+
+// rowAdam is spago's Adam with an in-place update: the same equations, step size schedule
+// (adam.Adam.IncExample) and decoupled weight decay, without the three matrices spago's
+// OptimizeParams allocates per parameter and step — thousands of embedding rows per step.
+type rowAdam struct {
+	*adam.Adam
+}
+
+// rowAdamState holds the moments of one parameter.
+type rowAdamState struct {
+	v, m []float32
+}
+
+// OptimizeParams updates p from its gradient and zeroes the gradient.
+func (o *rowAdam) OptimizeParams(p *nn.Param) error {
+	w, ok := p.Value().(*mat.Dense[float32])
+	if !ok {
+		return o.Adam.OptimizeParams(p)
+	}
+	gt := p.Grad()
+	if gt == nil {
+		return nil
+	}
+	g := gt.Data().F32()
+	data := w.Data().F32()
+	st, ok := p.State.(*rowAdamState)
+	if !ok {
+		st = &rowAdamState{v: make([]float32, len(data)), m: make([]float32, len(data))}
+		p.State = st
+	}
+	if len(g) != len(data) {
+		return fmt.Errorf("adam: gradient of %d values for %d", len(g), len(data))
+	}
+	b1, b2 := float32(o.Beta1), float32(o.Beta2)
+	alpha, eps, lambda := float32(o.Alpha), float32(o.Epsilon), float32(o.Lambda)
+	for i, gi := range g {
+		st.v[i] = b1*st.v[i] + (1-b1)*gi
+		st.m[i] = b2*st.m[i] + (1-b2)*gi*gi
+		d := st.v[i] / (float32(math.Sqrt(float64(st.m[i]))) + eps)
+		if lambda != 0 {
+			d += lambda * data[i]
+		}
+		data[i] -= alpha * d
+	}
+	p.ZeroGrad()
+	return nil
+}
+
+// bagOp sums weighted embedding rows: the first layer as a sparse product.
+type bagOp struct {
+	rows    []mat.Tensor
+	weights []float32
+	dim     int
+}
+
+func (b *bagOp) Operands() []mat.Tensor { return b.rows }
+
+func (b *bagOp) Forward() (mat.Tensor, error) {
+	out := make([]float32, b.dim)
+	for i, r := range b.rows {
+		v := r.Value().Data().F32()
+		if len(v) != len(out) {
+			return nil, fmt.Errorf("bag: row %d has %d values, want %d", i, len(v), len(out))
+		}
+		w := b.weights[i]
+		for j, x := range v {
+			out[j] += w * x
+		}
+	}
+	return mat.NewDense[float32](mat.WithBacking(out)), nil
+}
+
+func (b *bagOp) Backward(gy mat.Tensor) error {
+	g := gy.Data().F32()
+	// AccGrad copies or adds its argument, so one buffer serves every row.
+	gr := make([]float32, len(g))
+	buf := mat.NewDense[float32](mat.WithBacking(gr))
+	for i, r := range b.rows {
+		if !r.RequiresGrad() {
+			continue
+		}
+		w := b.weights[i]
+		for j, v := range g {
+			gr[j] = w * v
+		}
+		r.AccGrad(buf)
+	}
+	return nil
+}
+
+// softmaxCrossEntropy is the weighted cross-entropy of the softmax of logits x.
+type softmaxCrossEntropy struct {
+	x      mat.Tensor
+	target int
+	weight float64
+	probs  []float64
+}
+
+func (s *softmaxCrossEntropy) Operands() []mat.Tensor { return []mat.Tensor{s.x} }
+
+func (s *softmaxCrossEntropy) Forward() (mat.Tensor, error) {
+	v := s.x.Value().Data().F32()
+	if s.target < 0 || s.target >= len(v) {
+		return nil, fmt.Errorf("cross-entropy: target %d of %d logits", s.target, len(v))
+	}
+	s.probs = make([]float64, len(v))
+	softmaxT(v, 1, s.probs)
+	return mat.Scalar(float32(-s.weight * math.Log(math.Max(s.probs[s.target], 1e-30)))), nil
+}
+
+func (s *softmaxCrossEntropy) Backward(gy mat.Tensor) error {
+	g := gy.Data().F32()[0] * float32(s.weight)
+	gx := make([]float32, len(s.probs))
+	for i, p := range s.probs {
+		gx[i] = float32(p) * g
+	}
+	gx[s.target] -= g
+	s.x.AccGrad(mat.NewDense[float32](mat.WithBacking(gx)))
+	return nil
+}
