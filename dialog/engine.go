@@ -145,7 +145,24 @@ func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result
 	return res, nil
 }
 
+// merge joins the replies of a turn into one message: one message a turn keeps the order
+// of what the citizen reads whatever order the delivery jobs run in, and costs one SMS
+// instead of two. The menu and the contact button of the last reply are kept.
+func merge(replies []Reply) []Reply {
+	if len(replies) < 2 {
+		return replies
+	}
+	var m Reply
+	for _, r := range replies {
+		m.Lines = append(m.Lines, r.Lines...)
+		m.Options, m.AskContact = r.Options, r.AskContact
+		m.Final = m.Final || r.Final
+	}
+	return []Reply{m}
+}
+
 func enqueue(ctx context.Context, tx Tx, c *Conversation, replies []Reply) ([]Outbound, error) {
+	replies = merge(replies)
 	out := make([]Outbound, 0, len(replies))
 	for i, r := range replies {
 		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r}

@@ -40,6 +40,7 @@ const (
 	KeyStatusHistory  = "status.history"
 	KeyStatusNotFound = "status.not_found"
 	KeyListMore       = "list.more"
+	KeyListEnd        = "list.end"
 
 	KeyMyDataHeader   = "mydata.header"
 	KeyMyDataIdentity = "mydata.identity"

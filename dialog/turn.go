@@ -161,8 +161,11 @@ func (t *turn) text() ([]Reply, error) {
 		}
 		return t.button(c.Menu[n-1])
 	}
-	if isMore(word) && c.List != "" {
-		return t.answer(c.List, c.Offset, cls)
+	if isMore(word) {
+		if c.List != "" {
+			return t.answer(c.List, c.Offset, cls)
+		}
+		return []Reply{t.withMenu(T(KeyListEnd))}, nil
 	}
 	if isLogout(word) {
 		return t.logout()

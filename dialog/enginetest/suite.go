@@ -320,6 +320,16 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 			t.Errorf("second page repeats the first:\n%s", out)
 		}
 	})
+	t.Run("MoreWithNothingOpen", func(t *testing.T) {
+		e := env(t)
+		u := e.SMS(jose)
+		u.Say("hola")
+		out := u.Say("MÁS")
+		must(t, out, "nada más")
+		if u.Conversation().OptedOut {
+			t.Errorf("MÁS opted the citizen out")
+		}
+	})
 	t.Run("StaleButton", func(t *testing.T) {
 		e := env(t)
 		u := e.Telegram("1001", "ca")
