@@ -303,8 +303,8 @@ func (d *demo) addCitizens() {
 	rgc.MissingDocuments = []Text{tx("certificat de convivència", "certificado de convivencia")}
 	rgc.Deadline = d.in(10)
 	rgc.NextStep = tx(
-		"Demana el certificat de convivència a l'Ajuntament de Badalona (a l'OAC o a la seu electrònica) i envia'l abans del "+date("ca", rgc.Deadline)+".",
-		"Pide el certificado de convivencia al Ayuntamiento de Badalona (en la OAC o en la sede electrónica) y envíalo antes del "+date("es", rgc.Deadline)+".")
+		"Demana el certificat de convivència al teu ajuntament (a l'oficina d'atenció ciutadana o a la seu electrònica) i envia'l abans del "+date("ca", rgc.Deadline)+".",
+		"Pide el certificado de convivencia a tu ayuntamiento (en la oficina de atención ciudadana o en la sede electrónica) y envíalo antes del "+date("es", rgc.Deadline)+".")
 	add(Citizen{
 		ID: "cit-0001", NationalID: "12345678Z", GivenName: "Maria", Surnames: "Puig Soler",
 		BirthDate: birth(1984, time.March, 15), Phone: "+34600000001", Lang: "ca",

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		e := env(t)
 		out := e.Console(maria).Say("com va la meva sol·licitud?")
 		must(t, out, "EXP-2026-000101", "certificat de convivència", "falten documents", "Renda Garantida")
+		// Level 1: the applications, nothing of the level-2 record.
+		mustNot(t, out, "Badalona", "650", "Layret", "12345678Z", "5678Z", "1984")
 	})
 	t.Run("StatusSpanish", func(t *testing.T) {
 		e := env(t)
@@ -115,6 +117,16 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		u.Say("12.345.678-z")
 		out := u.Say("15 de març de 1984")
 		must(t, out, "MyGov")
+	})
+	t.Run("NoPersonalDataBeforeVerificationOnSMS", func(t *testing.T) {
+		e := env(t)
+		u := e.SMS(maria)
+		var all strings.Builder
+		for _, msg := range []string{"hola", "com va la meva sol·licitud?", "MÉS", "quines ajudes puc demanar?", "MÉS", "MÉS",
+			"quines dades teniu de mi?", "87654321X", "01/01/1990", "qui ha mirat les meves dades?", "1", "2", "3"} {
+			all.WriteString(u.Say(msg))
+		}
+		mustNot(t, all.String(), "Badalona", "650", "Layret", "Puig", "12345678Z", "5678Z", "15/03/1984", "Padró", "Policia")
 	})
 	t.Run("WrongIDAndNoSuchCitizenAnswerAlike", func(t *testing.T) {
 		e := env(t)
