@@ -54,8 +54,11 @@ type Inbound struct {
 	// LangHint is the language the channel reports for the sender (Telegram language_code).
 	// It sets the conversation's language when none is known yet, or always when LangSet
 	// (the citizen chose it outside the conversation, e.g. "mygov chat --lang es").
-	LangHint   string
-	LangSet    bool
+	LangHint string
+	LangSet  bool
+	// Truncated says the channel cut the text to its own limit (an SMS over 1,600
+	// characters): the reply says only the beginning was read.
+	Truncated  bool
 	ReceivedAt time.Time
 }
 

@@ -103,6 +103,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
 		if err != nil {
 			return err
 		}
+		if in.Truncated && len(replies) > 0 {
+			replies[0].Lines = append([]Text{T(KeyInputTruncated)}, replies[0].Lines...)
+		}
 		c.LastSeen = t.now
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return fmt.Errorf("save conversation: %w", err)

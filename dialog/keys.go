@@ -14,6 +14,7 @@ const (
 	KeyOther          = "fallback"
 	KeyInputEmpty     = "input.empty"
 	KeyInputTooLong   = "input.too_long"
+	KeyInputTruncated = "input.truncated"
 	KeyMedia          = "media.unsupported"
 	KeyEdited         = "edited.unsupported"
 	KeyErrorInternal  = "error.internal"

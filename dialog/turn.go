@@ -308,6 +308,10 @@ func (t *turn) answer(list string, offset int, _ Classification) ([]Reply, error
 	}
 	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
 	r := t.mainMenu(Text{})
+	if t.in.Channel == ChannelSMS {
+		// Every character counts on SMS: after a list, one option leads back to the menu.
+		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
+	}
 	r.Lines = lines
 	if err := fire(t.ctx, t.c, EventList); err != nil {
 		return nil, err

@@ -80,7 +80,8 @@ func (c *Classifier) Model() *Model { return c.model }
 
 // Classify returns the intent of text with its calibrated confidence, the language of text
 // ("" when it fits both or neither), and the entities found in it, in text order.
-// Empty text, emoji or unknown words only give dialog.IntentOther with a low confidence.
+// Empty text, emoji only, or words the model never learned from another intent only give
+// dialog.IntentOther with a confidence of at most NoiseConfidence.
 func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classification {
 	m := c.model
 	s := m.getScratch()
@@ -97,17 +98,10 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 	if len(s.norm.toks) == 0 {
 		return res
 	}
-	res.Lang = m.lang.identify(text, &s.norm, &s.lang)
 	p := m.predictScratch(s)
 	res.Intent, res.Confidence = p.Label, p.Confidence
-	if p.Known == 0 && len(s.ents) == 0 {
-		// Not one word the model has seen: call it other, as sure as the model is of that.
-		res.Intent, res.Confidence = dialog.IntentOther, 0
-		for i, l := range m.labels {
-			if l == dialog.IntentOther {
-				res.Confidence = s.probs[i]
-			}
-		}
+	if p.Known > 0 || len(s.ents) > 0 || p.Label != dialog.IntentOther {
+		res.Lang = m.lang.identify(text, &s.norm, &s.lang) // noise has no language
 	}
 	return res
 }

@@ -250,7 +250,7 @@ func appendLangFeatures(dst []uint32, text string, n *normalizer, s *langScratch
 }
 
 // readWord loads the lower-case accented runes and the folded bytes of one original word;
-// it reports false for words without letters.
+// it reports false for words without letters and for words with digits (references, ids).
 func (s *langScratch) readWord(w string) bool {
 	s.low = s.low[:0]
 	s.folded = s.folded[:0]
@@ -270,6 +270,7 @@ func (s *langScratch) readWord(w string) bool {
 			letters++
 			r = unicode.ToLower(r)
 		case r >= '0' && r <= '9':
+			return false
 		default:
 			i = next
 			continue

@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"sync"
+
+	"github.com/catalonia/mygov/dialog"
 )
 
 // Model is a trained intent classifier: hashed word and character n-gram features summed
@@ -27,7 +29,7 @@ type Model struct {
 	w1, b1      []float32 // hidden × dim, hidden
 	w2, b2      []float32 // labels × in, labels; in is hidden, or dim without a hidden layer
 	temperature float64
-	known       []uint64 // bit set of the word hashes seen in training
+	known       []uint64 // bit set of the words seen in training examples not labelled other
 	lang        langModel
 
 	pool sync.Pool // *scratch
@@ -82,9 +84,15 @@ func (m *Model) putScratch(s *scratch) {
 type Prediction struct {
 	Label      string
 	Confidence float64 // calibrated probability of Label
-	Known      int     // words seen in training
+	Known      int     // words seen in training examples not labelled other
 	Words      int     // words after normalization
 }
+
+// NoiseConfidence caps the confidence of dialog.IntentOther for a message that has no word
+// the model learned from an example of another intent, and no entity (empty text, emoji,
+// keyboard mashing), unless the model reads another intent in its letters with at least
+// DefaultThreshold ("holis", "desapuntame").
+const NoiseConfidence = 0.2
 
 // Predict returns the most probable label of text and its calibrated probability.
 func (m *Model) Predict(text string) Prediction {
@@ -95,7 +103,7 @@ func (m *Model) Predict(text string) Prediction {
 	return m.predictScratch(s)
 }
 
-// predictScratch classifies the normalized text and entities in s.
+// predictScratch classifies the normalized text and entities in s (see NoiseConfidence).
 func (m *Model) predictScratch(s *scratch) Prediction {
 	s.kinds = entityFeatureKinds(s.kinds[:0], s.ents)
 	var nWord int
@@ -112,6 +120,14 @@ func (m *Model) predictScratch(s *scratch) Prediction {
 	for i := range s.norm.toks {
 		if m.isKnown(hashWord(s.norm.text(i))) {
 			pred.Known++
+		}
+	}
+	if pred.Known == 0 && len(s.ents) == 0 && (pred.Label == dialog.IntentOther || pred.Confidence < DefaultThreshold) {
+		pred.Label, pred.Confidence = dialog.IntentOther, 0
+		for i, l := range m.labels {
+			if l == dialog.IntentOther {
+				pred.Confidence = min(s.probs[i], NoiseConfidence)
+			}
 		}
 	}
 	return pred

@@ -46,7 +46,7 @@ type normalizer struct {
 	lastRun  int
 	first    rune // first letter of the current token
 	same     int  // letters of the current token, or -1 once one differs from first
-	lastLen  int // byte length of last in out
+	lastLen  int  // byte length of last in out
 	full     bool
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/dialog"
 	"github.com/nlpodyssey/spago/ag"
 	"github.com/nlpodyssey/spago/mat"
 	"github.com/nlpodyssey/spago/mat/gradfn"
@@ -82,6 +83,7 @@ type TrainOptions struct {
 	NoBigrams    bool    // leave out word bigrams
 	WordShare    int     // weight in percent of the word features against the character n-grams (default 50; -1: all alike)
 	WeightDecay  float64 // AdamW decoupled weight decay (default 0)
+	Epsilon      float64 // Adam epsilon (default 1e-8)
 	SqrtPool     bool    // divide feature sums by the square root of their number instead of the number
 	LearningRate float64 // Adam step size (default 0.01)
 	BatchSize    int     // examples per optimizer step (default 16)
@@ -114,6 +116,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.LearningRate == 0 {
 		o.LearningRate = 0.01
+	}
+	if o.Epsilon == 0 {
+		o.Epsilon = 1e-8
 	}
 	if o.ClassWeight == 0 {
 		o.ClassWeight = 0.5
@@ -233,7 +238,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	}
 
 	net := newNetwork(m, opts.Seed)
-	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, 1e-8, opts.WeightDecay))}
+	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, opts.Epsilon, opts.WeightDecay))}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	order := make([]int, len(data))
 	for i := range order {
@@ -278,7 +283,8 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	return m, rep, nil
 }
 
-// encode turns examples into deduplicated weighted features, and collects the words seen.
+// encode turns examples into deduplicated weighted features, and collects the words seen in
+// examples of labels other than dialog.IntentOther: the words that mean something.
 func (m *Model) encode(examples []Example, index map[string]int) ([]encoded, []uint64) {
 	known := make([]uint64, knownBits/64)
 	s := m.getScratch()
@@ -291,9 +297,11 @@ func (m *Model) encode(examples []Example, index map[string]int) ([]encoded, []u
 		s.kinds = entityFeatureKinds(s.kinds[:0], s.ents)
 		var nWord int
 		s.feats, nWord = m.feat.appendFeatures(s.feats[:0], &s.norm, s.kinds)
-		for i := range s.norm.toks {
-			b := fmix32(hashWord(s.norm.text(i))) % knownBits
-			known[b/64] |= 1 << (b % 64)
+		if ex.Label != dialog.IntentOther {
+			for i := range s.norm.toks {
+				b := fmix32(hashWord(s.norm.text(i))) % knownBits
+				known[b/64] |= 1 << (b % 64)
+			}
 		}
 		e := encoded{label: index[ex.Label]}
 		clear(pos)

@@ -1,9 +1,9 @@
 package intents
 
 import (
-	"strings"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -25,11 +25,15 @@ func TestExp(t *testing.T) {
 	if path == "" {
 		t.Skip()
 	}
-	f, _ := os.Open(path)
-	ex, _ := ReadExamples(f)
+	var ex []Example
+	for _, p := range strings.Split(path, ",") {
+		f, _ := os.Open(p)
+		e, _ := ReadExamples(f)
+		ex = append(ex, e...)
+	}
 	opts := TrainOptions{Epochs: envInt("EP", 0), Dim: envInt("DIM", 0), Hidden: envInt("HID", 0), Bits: envInt("BITS", 0),
 		CharMin: envInt("CMIN", 0), CharMax: envInt("CMAX", 0), LearningRate: envF("LR", 0), BatchSize: envInt("BS", 0),
-		ClassWeight: envF("CW", 0), WordShare: envInt("WS", 0), WeightDecay: envF("WD", 0), Seed: uint64(envInt("SEED", 1)), SqrtPool: os.Getenv("SQRT") != ""}
+		ClassWeight: envF("CW", 0), WordShare: envInt("WS", 0), WeightDecay: envF("WD", 0), Seed: uint64(envInt("SEED", 1)), SqrtPool: os.Getenv("SQRT") != "", Epsilon: envF("EPS", 0)}
 	m, rep, err := Train(ex, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +42,13 @@ func TestExp(t *testing.T) {
 	for _, e := range ex {
 		if e.Partition == "test" {
 			test = append(test, e)
+		}
+	}
+	if hp := os.Getenv("HOLD"); hp != "" {
+		for _, p := range strings.Split(hp, ",") {
+			f, _ := os.Open(p)
+			e, _ := ReadExamples(f)
+			test = append(test, e...)
 		}
 	}
 	mt := rep.DevMetrics
@@ -176,6 +187,89 @@ func TestLangDevErr(t *testing.T) {
 		got := m.Language(e.Text)
 		if got != e.Lang && len(strings.Fields(e.Text)) >= envInt("MINW", 1) {
 			t.Logf("%s→%q %q", e.Lang, got, e.Text)
+		}
+	}
+}
+
+func TestNoiseFlips(t *testing.T) {
+	m, err := LoadFile("model/intents.bin")
+	if err != nil {
+		t.Skip()
+	}
+	for _, p := range []string{"data/ca.jsonl", "data/es.jsonl", "testdata/holdout-ca.jsonl", "testdata/holdout-es.jsonl"} {
+		f, _ := os.Open(p)
+		ex, _ := ReadExamples(f)
+		for _, e := range ex {
+			if e.Partition == "train" {
+				continue
+			}
+			pr := m.Predict(e.Text)
+			if pr.Known == 0 {
+				t.Logf("%s gold %s pred %s %.2f %q", p[:5], e.Label, pr.Label, pr.Confidence, e.Text)
+			}
+		}
+	}
+}
+
+func TestEnsemble(t *testing.T) {
+	path := os.Getenv("ENS_DATA")
+	if path == "" {
+		t.Skip()
+	}
+	var ex []Example
+	for _, p := range strings.Split(path, ",") {
+		f, _ := os.Open(p)
+		e, _ := ReadExamples(f)
+		ex = append(ex, e...)
+	}
+	var dev, test []Example
+	for _, e := range ex {
+		switch e.Partition {
+		case "dev":
+			dev = append(dev, e)
+		case "test":
+			test = append(test, e)
+		}
+	}
+	n := envInt("ENS", 3)
+	var models []*Model
+	for seed := 1; seed <= n; seed++ {
+		m, _, err := Train(ex, TrainOptions{Seed: uint64(seed), LearningRate: envF("LR", 0), Epochs: envInt("EP", 0), ClassWeight: envF("CW", 0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, m)
+		for _, set := range []struct {
+			name string
+			ex   []Example
+		}{{"dev", dev}, {"test", test}} {
+			if len(set.ex) == 0 {
+				continue
+			}
+			var gold, pred []string
+			for _, e := range set.ex {
+				sum := make([]float64, len(models[0].labels))
+				for _, m := range models {
+					s := m.getScratch()
+					s.norm.run(e.Text)
+					s.ents = findEntities(s.ents[:0], e.Text, &s.norm, nil, fixedNow)
+					m.predictScratch(s)
+					for i, p := range s.probs {
+						sum[i] += p
+					}
+					m.putScratch(s)
+				}
+				best := 0
+				for i := range sum {
+					if sum[i] > sum[best] {
+						best = i
+					}
+				}
+				gold = append(gold, e.Label)
+				pred = append(pred, models[0].labels[best])
+			}
+			mt := Score(gold, pred)
+			t.Logf("ensemble of %d: %s acc %.4f f1 %.4f", len(models), set.name, mt.Accuracy, mt.MacroF1)
 		}
 	}
 }

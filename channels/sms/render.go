@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,14 +31,26 @@ type Rendered struct {
 	Shortened bool // the reply was over the budget: a short prompt, or lines cut
 }
 
+// LogValue keeps the text out of logs.
+func (r Rendered) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("encoding", r.Encoding.String()),
+		slog.Int("segments", r.Segments),
+		slog.Int("units", r.Units),
+		slog.Bool("translit", r.Translit),
+		slog.Bool("shortened", r.Shortened),
+	)
+}
+
 // Render returns the SMS text of r in lang, as Send posts it: the lines of r in the
 // catalog's SMS style, one after the other, then each option on its own line numbered
 // from 1 ("1. Els meus tràmits"), then the prompt ("Respon 1, 2 o 3"); r.AskContact means
 // nothing on SMS, where the sender's number is already known. With Config.GSM7
 // on, the text is transliterated to GSM-7 when that takes fewer segments. A reply over
-// Config.SegmentBudget (or Config.MaxBody) gets the short prompt ("Respon 1-3"), then
-// loses its last lines of text, replaced by a line "…" ("..." in GSM-7), keeping the
-// menu; if even that is too long, it is cut at the last space that fits and ends in "…".
+// Config.SegmentBudget (or Config.MaxBody) gets the short prompt ("Respon 1-3"), then its
+// text is shortened from the end, keeping the menu: a long line is cut at a space and ends
+// in "…" ("..." in GSM-7), a short one is dropped and replaced by a line "…"; if even the
+// menu does not fit, the whole text is cut at the last space that fits.
 func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
 	var head []string
@@ -63,7 +76,7 @@ func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 	if out := c.measure(join(head, full)); c.fits(out) {
 		return out
 	}
-	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n))))
+	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
 	out := c.fit(head, short)
 	out.Shortened = true
 	return out
@@ -79,14 +92,26 @@ func (c *Channel) prompt(lang string, n int) string {
 		"Count", strconv.Itoa(n), "Choices", strings.Join(nums, ", "), "Last", strconv.Itoa(n)))
 }
 
-// fit returns head followed by tail within the budget: whole, else with the last lines of
-// head replaced by "…", else cut at a space.
+// minKeep is the fewest characters of a line that a shortened reply keeps of it; a line
+// that would keep fewer is dropped instead.
+const minKeep = 40
+
+// fit returns head followed by tail within the budget: whole if it fits; else, from the last
+// line of head backwards, a line is cut at a space and marked "…" when at least minKeep of
+// its characters fit, or dropped and replaced by a line "…"; else the whole text is cut.
 func (c *Channel) fit(head, tail []string) Rendered {
 	out := c.measure(join(head, tail))
 	if c.fits(out) {
 		return out
 	}
-	for k := len(head) - 1; k >= 1; k-- {
+	for k := len(head) - 1; k >= 0; k-- {
+		if cut, ok := c.cutLine(head[:k], head[k], tail); ok {
+			cut.Shortened = true
+			return cut
+		}
+		if k == 0 {
+			break
+		}
 		lines := append(head[:k:k], marker(join(head[:k], tail)))
 		if cut := c.measure(join(lines, tail)); c.fits(cut) {
 			cut.Shortened = true
@@ -96,6 +121,32 @@ func (c *Channel) fit(head, tail []string) Rendered {
 	cut := c.cut(join(head, tail))
 	cut.Shortened = true
 	return cut
+}
+
+// cutLine returns kept, the longest prefix of line that ends at a space, keeps at least
+// minKeep characters and ends in "…", and tail, if that fits the budget.
+func (c *Channel) cutLine(kept []string, line string, tail []string) (Rendered, bool) {
+	var offs []int
+	n, prevSpace := 0, false
+	for i, r := range line {
+		space := unicode.IsSpace(r)
+		if space && !prevSpace && n >= minKeep {
+			offs = append(offs, i)
+		}
+		prevSpace = space
+		n++
+	}
+	build := func(i int) Rendered {
+		p := strings.TrimRight(line[:i], " \t,;:(-")
+		lines := append(kept[:len(kept):len(kept)], p)
+		lines[len(lines)-1] = p + marker(join(lines, tail))
+		return c.measure(join(lines, tail))
+	}
+	k := sort.Search(len(offs), func(j int) bool { return !c.fits(build(offs[j])) })
+	if k == 0 {
+		return Rendered{}, false
+	}
+	return build(offs[k-1]), true
 }
 
 // cut returns the longest prefix of s that fits the budget with "…" appended, ending at a

@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -112,8 +113,17 @@ func TestRenderBudget(t *testing.T) {
 			}},
 		{"DropLinesGSM", true, 2, dialog.Reply{Lines: many}, true,
 			func(t *testing.T, body string) {
-				if !strings.HasSuffix(body, "\n...") {
-					t.Errorf("body %q does not end with ...", body)
+				if !strings.HasSuffix(body, " teu...") || strings.Count(body, "\n") != 3 {
+					t.Errorf("body %q does not keep 3 lines and cut the 4th at a word", body)
+				}
+			}},
+		{"CutLastLine", false, 2, dialog.Reply{
+			Lines:   []dialog.Text{lit("Capçalera:"), lit(strings.Repeat("Dada important del registre, ", 5))},
+			Options: options("Més", "Menú")}, true,
+			func(t *testing.T, body string) {
+				if !strings.HasPrefix(body, "Capçalera:\nDada important del registre, ") ||
+					!strings.HasSuffix(body, " Dada…\n1. Més\n2. Menú\nRespon 1-2") {
+					t.Errorf("body %q does not cut the long line and keep the menu", body)
 				}
 			}},
 		{"CutOneLongLine", false, 1, dialog.Reply{Lines: []dialog.Text{lit(strings.Repeat("paraula ", 40))}}, true,
@@ -196,4 +206,13 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("%d segments over the budget: %q", segs, got.Body)
 		}
 	})
+}
+
+func TestRenderedLogValue(t *testing.T) {
+	var b strings.Builder
+	log := slog.New(slog.NewTextHandler(&b, nil))
+	log.Info("sent", "sms", Rendered{Body: "EXP-2026-000101 +34600000001", Encoding: EncodingGSM7, Segments: 1, Units: 28})
+	if s := b.String(); strings.Contains(s, "EXP-2026") || strings.Contains(s, "600000001") || !strings.Contains(s, "sms.segments=1") {
+		t.Errorf("log line %q", s)
+	}
 }

@@ -40,8 +40,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	if out.Body == "" {
 		return "", fmt.Errorf("sms: send %d: empty reply: %w", o.ID, dialog.ErrPermanent)
 	}
-	log = log.With("encoding", out.Encoding.String(), "segments", out.Segments, "units", out.Units,
-		"translit", out.Translit, "shortened", out.Shortened)
+	log = log.With("sms", out)
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(o.Address).SetBody(out.Body).SetStatusCallback(c.statusCallback)
 	if c.cfg.MessagingServiceSID != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -272,3 +273,47 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsRedacted sends and receives with a logger that keeps everything, and checks that
+// no phone number or message text reaches the log.
+func TestLogsRedacted(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tw := newFakeTwilio(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	c, err := New(cfg, &fakeHandler{}, &fakeOutbox{}, catalog(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
+		t.Fatal(err)
+	}
+	tw.respond = twilioError(400, 21610, "Attempt to send to unsubscribed recipient +34600000001")
+	if _, err := c.Send(context.Background(), testOutbound()); err == nil {
+		t.Fatal("Send: no error")
+	}
+	post(t, c, PathInbound, inboundForm("+34600000001", "el meu DNI és 12345678Z"), "")
+	post(t, c, PathInbound, inboundForm("+34600000001", strings.Repeat("llarg ", 400)), "")
+	post(t, c, PathStatus, statusForm("SM1", "undelivered", "21610", "+34600000001"), "")
+	mu.Lock()
+	defer mu.Unlock()
+	s := logs.String()
+	for _, secret := range []string{"600000001", "EXP-2026", "12345678Z", "llarg", "Historial"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("the log has %q:\n%s", secret, s)
+		}
+	}
+	if !strings.Contains(s, "sms: sent") || !strings.Contains(s, "sms: inbound handled") {
+		t.Errorf("the log misses the events:\n%s", s)
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -148,7 +148,7 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 		handler:        h,
 		outbox:         outbox,
 		cat:            cat,
-		log:            logger.With("channel", dialog.ChannelSMS),
+		log:            logger,
 		validator:      client.NewRequestValidator(cfg.AuthToken),
 		publicURL:      pub,
 		api:            api,

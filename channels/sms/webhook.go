@@ -21,19 +21,18 @@ const maxField = 64
 
 // Twilio error codes the channel acts on.
 const (
-	codeOptedOut       = 21610 // the recipient replied STOP at the carrier
-	codeInvalidTo      = 21211 // invalid 'To' number
-	codeUnreachable    = 21612 // 'To' number not reachable by SMS
-	codeNotMobile      = 21614 // 'To' number is not a mobile number
-	errorCodeOptedOutS = "21610"
+	codeOptedOut    = 21610 // the recipient replied STOP at the carrier
+	codeInvalidTo   = 21211 // invalid 'To' number
+	codeUnreachable = 21612 // 'To' number not reachable by SMS
+	codeNotMobile   = 21614 // 'To' number is not a mobile number
 )
 
 // serveInbound handles POST /sms/twilio: it checks the signature, turns the form into a
 // dialog.Inbound, hands it to the Handler and answers an empty TwiML response.
 //
-// A Body longer than Config.MaxBody characters is truncated to that length and the
-// truncated text is handled like any other message: the engine's reply stands, and the
-// cut is logged (its length only). Invalid UTF-8 in the Body is replaced with U+FFFD and
+// A Body longer than Config.MaxBody characters is truncated to that length and handled
+// with Inbound.Truncated set, so the reply tells the citizen only the beginning was read;
+// the cut is logged (its length only). Invalid UTF-8 in the Body is replaced with U+FFFD and
 // NUL bytes are dropped, so the message can be stored. A Handler error is answered 500,
 // for Twilio to try again; the engine stores a message once however often it arrives.
 func (c *Channel) serveInbound(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +86,9 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		return dialog.Inbound{}, inboundError("Body missing")
 	}
 	body := sanitize(bodies[0])
+	truncated := false
 	if n := utf8.RuneCountInString(body); n > c.cfg.MaxBody {
-		body = truncateRunes(body, c.cfg.MaxBody)
+		body, truncated = truncateRunes(body, c.cfg.MaxBody), true
 		c.log.Warn("sms: inbound body truncated", "sid", sid, "chars", n, "kept", c.cfg.MaxBody)
 	}
 	in := dialog.Inbound{
@@ -97,6 +97,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		MessageID:  sid,
 		Kind:       inboundKind(body, numMedia),
 		Text:       body,
+		Truncated:  truncated,
 		ReceivedAt: c.now(),
 	}
 	if isE164(from) {
@@ -143,7 +144,7 @@ func (c *Channel) serveStatus(w http.ResponseWriter, r *http.Request) {
 			log.Info("sms: receipt", "new", fresh)
 		}
 	}
-	if code == errorCodeOptedOutS {
+	if code == strconv.Itoa(codeOptedOut) {
 		to := form.Get("To")
 		if to == "" || len(to) > maxField || !utf8.ValidString(to) {
 			log.Warn("sms: opted-out receipt without a usable To")

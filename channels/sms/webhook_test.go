@@ -142,6 +142,9 @@ func TestInboundForm(t *testing.T) {
 				if n := utf8.RuneCountInString(in.Text); n != MaxBodyLimit || !strings.HasPrefix(long, in.Text) {
 					t.Errorf("text is %d characters, want the first %d", n, MaxBodyLimit)
 				}
+				if !in.Truncated {
+					t.Errorf("Truncated = false for a cut body")
+				}
 			}},
 		{"InvalidUTF8", func(f url.Values) { f.Set("Body", "hola\xff\xfe\x00adéu") }, http.StatusOK,
 			func(t *testing.T, in dialog.Inbound) {

@@ -461,6 +461,11 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 			})
 		}
 	})
+	t.Run("TruncatedBySMS", func(t *testing.T) {
+		e := env(t)
+		_, out := e.SMS(maria).Send(dialog.Inbound{Text: "com va la meva sol·licitud? " + strings.Repeat("a", 1500), Truncated: true})
+		must(t, out, "només n'he llegit el principi")
+	})
 	t.Run("ControlCharactersInsideText", func(t *testing.T) {
 		e := env(t)
 		must(t, e.Console(maria).Say("com va la meva\x00 sol·licitud?\x1b"), "EXP-2026-000101")

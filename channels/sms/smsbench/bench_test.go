@@ -224,11 +224,7 @@ func newBench(tb testing.TB) *bench {
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
-	var c dialog.Classifier = cls
-	if cls == nil {
-		c = scratchCls{}
-	}
-	e := dialog.NewEngine(st, c, elig, log)
+	e := dialog.NewEngine(st, cls, elig, log)
 	e.Now = clock
 	e.Threshold = intents.DefaultThreshold
 	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
