@@ -88,9 +88,10 @@ func TestDemoMaria(t *testing.T) {
 	if days := rgc.Deadline.Sub(testNow).Hours() / 24; days < 9 || days > 11 {
 		t.Errorf("EXP-2026-000101 deadline %v is %.1f days ahead, want about 10", rgc.Deadline, days)
 	}
-	for lang, want := range map[string]string{"ca": "Ajuntament de Badalona", "es": "Ayuntamiento de Badalona"} {
-		if next := rgc.NextStep[lang]; !strings.Contains(next, want) || !strings.Contains(next, date(lang, rgc.Deadline)) {
-			t.Errorf("EXP-2026-000101 next step [%s] = %q, want the ajuntament and the deadline", lang, next)
+	// The next step is shown at trust level 1: it names "your ajuntament", not the municipality.
+	for lang, want := range map[string]string{"ca": "al teu ajuntament", "es": "a tu ayuntamiento"} {
+		if next := rgc.NextStep[lang]; !strings.Contains(next, want) || !strings.Contains(next, date(lang, rgc.Deadline)) || strings.Contains(next, "Badalona") {
+			t.Errorf("EXP-2026-000101 next step [%s] = %q, want the ajuntament, no municipality, and the deadline", lang, next)
 		}
 	}
 	if !strings.Contains(rgc.NextStep["ca"], "7 de desembre") || !strings.Contains(rgc.NextStep["es"], "7 de diciembre") {
