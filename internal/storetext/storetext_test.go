@@ -1,4 +1,4 @@
-package postgres
+package storetext
 
 import (
 	"encoding/json"
@@ -14,11 +14,11 @@ func TestClean(t *testing.T) {
 		{"\xe2\x82", "\uFFFD\uFFFD"}, // a truncated €: one U+FFFD a byte, as encoding/json does
 		{"\uFFFD", "\uFFFD"},
 	} {
-		if got := clean(c.in); got != c.want {
+		if got := Clean(c.in); got != c.want {
 			t.Errorf("clean(%q) = %q, want %q", c.in, got, c.want)
 		}
 		// JSON text ends up the same as a column.
-		b, err := marshal(c.in)
+		b, err := Marshal(c.in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestCleanJSONKeepsEscapedBackslashes(t *testing.T) {
 		{`{"\u0000":"\u0000x"}`, `{"\ufffd":"\ufffdx"}`},
 		{`"\\"`, `"\\"`},
 	} {
-		if got := string(cleanJSON([]byte(c.in))); got != c.want {
+		if got := string(CleanJSON([]byte(c.in))); got != c.want {
 			t.Errorf("cleanJSON(%s) = %s, want %s", c.in, got, c.want)
 		}
 	}
