@@ -90,3 +90,76 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// benchFeatures returns the encoded features of benchTexts under m.
+func benchFeatures(m *Model) []encoded {
+	data, _ := m.encode(func() []Example {
+		var ex []Example
+		for _, t := range benchTexts {
+			ex = append(ex, Example{Text: t, Label: m.labels[0]})
+		}
+		return ex
+	}(), map[string]int{m.labels[0]: 0})
+	return data
+}
+
+// BenchmarkForwardPlain measures the forward pass of the shipped weights in plain Go, the
+// way Classify runs it, from features already hashed.
+func BenchmarkForwardPlain(b *testing.B) {
+	m, err := DefaultModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := benchFeatures(m)
+	x, h := make([]float32, m.dim), make([]float32, m.hidden)
+	logits, probs := make([]float32, len(m.labels)), make([]float64, len(m.labels))
+	// Weighted rows, as logitsOf sums them.
+	d := m.dim
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e := data[i%len(data)]
+		clear(x)
+		for k, f := range e.feats {
+			w := e.weights[k]
+			for j, v := range m.emb[f*d : f*d+d] {
+				x[j] += w * v
+			}
+		}
+		n := len(x)
+		for c := range logits {
+			sum := m.b2[c]
+			for j, v := range m.w2[c*n : c*n+n] {
+				sum += v * x[j]
+			}
+			logits[c] = sum
+		}
+		_ = h
+		softmaxT(logits, m.temperature, probs)
+		i++
+	}
+}
+
+// BenchmarkForwardSpago measures the same forward pass as a spago graph (the training
+// network, synchronous operators), to compare with BenchmarkForwardPlain.
+func BenchmarkForwardSpago(b *testing.B) {
+	m, err := DefaultModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := benchFeatures(m)
+	net := newNetwork(m, 1)
+	for r, p := range net.Emb.Weights {
+		copy(p.Value().Data().F32(), m.emb[r*m.dim:(r+1)*m.dim])
+	}
+	copy(net.W2.Value().Data().F32(), m.w2)
+	copy(net.B2.Value().Data().F32(), m.b2)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e := data[i%len(data)]
+		l := net.loss(e, 1)
+		_ = l.Value()
+		i++
+	}
+}

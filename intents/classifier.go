@@ -1,7 +1,6 @@
 package intents
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"fmt"
@@ -55,9 +54,9 @@ func NewClassifier(m *Model, opts ...Option) *Classifier {
 }
 
 var loadDefault = sync.OnceValues(func() (*Model, error) {
-	m, err := Load(bytes.NewReader(defaultModel))
+	m, err := decodeModel(defaultModel)
 	if err != nil {
-		return nil, fmt.Errorf("intents: embedded model: %w", err)
+		return nil, fmt.Errorf("intents: load embedded model: %w", err)
 	}
 	return m, nil
 })

@@ -167,3 +167,30 @@ func TestHoldoutFloor(t *testing.T) {
 		t.Errorf("holdout language of 3+ words right %.4f, want ≥ 0.93", right)
 	}
 }
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		"", "hola", "EXP-2026-000101 12345678Z 15/03/1984 +34 600 00 00 01 en castellà",
+		"15 de març de 1984", "X 1234567 L", "renda garantida", "\xff", "0034 600",
+	} {
+		f.Add(s)
+	}
+	c, err := Default(WithProcedures(testProcedures))
+	if err != nil {
+		f.Fatalf("Default: %v", err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := c.Classify(context.Background(), s)
+		if got.Intent == "" || !(got.Confidence >= 0 && got.Confidence <= 1) {
+			t.Fatalf("Classify(%q) = %+v", s, got)
+		}
+		if got.Lang != "" && got.Lang != LangCatalan && got.Lang != LangSpanish {
+			t.Fatalf("Classify(%q) lang %q", s, got.Lang)
+		}
+		for _, e := range got.Entities {
+			if e.Value == "" || !strings.Contains(s, e.Text) {
+				t.Fatalf("Classify(%q) entity %+v", s, e)
+			}
+		}
+	})
+}

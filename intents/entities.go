@@ -36,6 +36,9 @@ func findEntities(dst []entityHit, text string, n *normalizer, gaz *gazetteer, n
 		}
 		hit.os = int(n.toks[i].os)
 		hit.oe = int(n.toks[i+used-1].oe)
+		if hit.kind == dialog.EntityPhone && hit.os > 0 && text[hit.os-1] == '+' {
+			hit.os-- // "+34 …" as written
+		}
 		dst = append(dst, hit)
 		i += used
 	}

@@ -74,7 +74,7 @@ func TestEntities(t *testing.T) {
 		{"DateSpanish", "15 de marzo de 1984", []dialog.Entity{date("1984-03-15", "15 de marzo de 1984")}},
 		{"DateNoDe", "15 març 1984", []dialog.Entity{date("1984-03-15", "15 març 1984")}},
 		{"DateImpossible", "31/02/1990", nil},
-		{"Phone", "el meu mòbil és +34 600 00 00 01", []dialog.Entity{phone("+34600000001", "34 600 00 00 01")}},
+		{"Phone", "el meu mòbil és +34 600 00 00 01", []dialog.Entity{phone("+34600000001", "+34 600 00 00 01")}},
 		{"Phone0034", "0034 612345678", []dialog.Entity{phone("+34612345678", "0034 612345678")}},
 		{"PhoneGroups", "612-345-678", []dialog.Entity{phone("+34612345678", "612-345-678")}},
 		{"PhoneLandline", "truqueu al 93 123 45 67", []dialog.Entity{phone("+34931234567", "93 123 45 67")}},

@@ -10,7 +10,7 @@ import (
 // DefaultThreshold is the calibrated confidence below which the engine should ask a
 // clarifying question instead of acting on the intent. Chosen on the dev split of the
 // shipped data (see README-figures.md).
-const DefaultThreshold = 0.5
+const DefaultThreshold = 0.6
 
 // Metrics are the scores of a model on labelled examples.
 type Metrics struct {

@@ -1,9 +1,6 @@
 package intents
 
-import (
-	"math"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // featureConfig says which hashed features a model reads; it is stored in the model file.
 type featureConfig struct {
@@ -15,24 +12,6 @@ type featureConfig struct {
 	// bigrams, entity kinds) against the mean of the character n-grams; 0 weighs every
 	// feature alike.
 	WordShare uint8
-	// Sqrt divides each group's sum by the square root of its size instead of its size.
-	Sqrt bool
-}
-
-// weights returns the weight of each word-level and each character feature in the bag.
-func (c featureConfig) weights(nWord, nChar int) (float32, float32) {
-	norm := func(n int) float32 {
-		if c.Sqrt {
-			return float32(math.Sqrt(float64(max(1, n))))
-		}
-		return float32(max(1, n))
-	}
-	if c.WordShare == 0 || nWord == 0 || nChar == 0 {
-		n := norm(nWord + nChar)
-		return 1 / n, 1 / n
-	}
-	a := float32(c.WordShare) / 100
-	return a / norm(nWord), (1 - a) / norm(nChar)
 }
 
 func (c featureConfig) buckets() int { return 1 << c.Bits }
@@ -173,4 +152,15 @@ func (c featureConfig) appendCharGrams(dst []uint32, w []byte, off []int, mask u
 		}
 	}
 	return dst
+}
+
+// weights returns the weight of each word-level and each character feature in the bag:
+// the mean of each group, the groups mixed by WordShare.
+func (c featureConfig) weights(nWord, nChar int) (float32, float32) {
+	if c.WordShare == 0 || nWord == 0 || nChar == 0 {
+		n := float32(max(1, nWord+nChar))
+		return 1 / n, 1 / n
+	}
+	a := float32(c.WordShare) / 100
+	return a / float32(nWord), (1 - a) / float32(nChar)
 }

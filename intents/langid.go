@@ -32,7 +32,7 @@ const (
 	langBits    = 17   // buckets of the n-gram table
 	langMaxRune = 4    // longest character n-gram
 	langAlpha   = 0.1  // additive smoothing of the counts
-	langMargin  = 1.5  // score lead needed to name a language, in nats (twice for one word)
+	langMargin  = 1.0  // score lead needed to name a language, in nats (twice for one word)
 	langGramW   = 0.25 // weight of one character n-gram against a word
 	langLexW    = 2.0  // weight of the lexicon's evidence
 )
@@ -321,6 +321,13 @@ func (s *langScratch) lexicon(lex func(lang string, w float64)) {
 	if bytes.HasSuffix(s.folded, []byte("cio")) && !bytes.HasSuffix(low, []byte("cio")) {
 		lex(LangCatalan, 1.5) // "-ció"
 	}
+	// Verb endings of the second person plural: Catalan "teniu", "podeu"; Spanish "tenéis".
+	if len(s.folded) >= 5 && (bytes.HasSuffix(s.folded, []byte("eu")) || bytes.HasSuffix(s.folded, []byte("iu"))) {
+		lex(LangCatalan, 0.5)
+	}
+	if bytes.HasSuffix(low, []byte("áis")) || bytes.HasSuffix(low, []byte("éis")) {
+		lex(LangSpanish, 1)
+	}
 }
 
 type lexEntry struct {
@@ -372,6 +379,12 @@ var lexiconFolded = map[string]lexEntry{
 	"com": {LangCatalan, 1.5}, "on": {LangCatalan, 1}, "nom": {LangCatalan, 1.5}, "ja": {LangCatalan, 1},
 	"bon": {LangCatalan, 1.5}, "bona": {LangCatalan, 1.5}, "estat": {LangCatalan, 2}, "expedient": {LangCatalan, 2},
 	"sollicitud": {LangCatalan, 2}, "dir": {LangCatalan, 1}, "vostre": {LangCatalan, 1.5},
+	"fins": {LangCatalan, 2}, "des": {LangCatalan, 1}, "llavors": {LangCatalan, 2}, "quin": {LangCatalan, 2},
+	"quina": {LangCatalan, 2}, "quins": {LangCatalan, 2}, "quines": {LangCatalan, 2}, "quan": {LangCatalan, 1.5},
+	"res": {LangCatalan, 1}, "ningu": {LangCatalan, 2}, "sempre": {LangCatalan, 1.5}, "mai": {LangCatalan, 1.5},
+	"altre": {LangCatalan, 1.5}, "altra": {LangCatalan, 1.5}, "alguna": {LangCatalan, 0.5}, "cap": {LangCatalan, 1},
+	"avui": {LangCatalan, 2}, "dema": {LangCatalan, 2}, "ahir": {LangCatalan, 2}, "doncs": {LangCatalan, 2},
+	"nosaltres": {LangCatalan, 2}, "vosaltres": {LangCatalan, 2}, "jo": {LangCatalan, 1.5},
 	// Spanish
 	"mi": {LangSpanish, 1}, "mis": {LangSpanish, 2}, "quiero": {LangSpanish, 2}, "quisiera": {LangSpanish, 2},
 	"soy": {LangSpanish, 2}, "tengo": {LangSpanish, 2}, "con": {LangSpanish, 2}, "datos": {LangSpanish, 2},
@@ -385,6 +398,12 @@ var lexiconFolded = map[string]lexEntry{
 	"buenas": {LangSpanish, 2}, "buen": {LangSpanish, 1.5}, "dias": {LangSpanish, 1}, "porque": {LangSpanish, 1},
 	"pero": {LangSpanish, 1}, "todavia": {LangSpanish, 2}, "tambien": {LangSpanish, 2}, "usted": {LangSpanish, 2},
 	"vuestro": {LangSpanish, 1.5}, "decir": {LangSpanish, 1},
+	"hasta": {LangSpanish, 2}, "desde": {LangSpanish, 2}, "muy": {LangSpanish, 2}, "entonces": {LangSpanish, 2},
+	"hay": {LangSpanish, 2}, "cual": {LangSpanish, 1.5}, "quien": {LangSpanish, 1.5}, "cuando": {LangSpanish, 2},
+	"algo": {LangSpanish, 2}, "nada": {LangSpanish, 2}, "nadie": {LangSpanish, 2}, "siempre": {LangSpanish, 2},
+	"nunca": {LangSpanish, 2}, "otro": {LangSpanish, 1.5}, "otra": {LangSpanish, 1.5}, "hoy": {LangSpanish, 2},
+	"manana": {LangSpanish, 1.5}, "ayer": {LangSpanish, 2}, "pues": {LangSpanish, 1.5}, "yo": {LangSpanish, 1.5},
+	"nosotros": {LangSpanish, 2}, "vosotros": {LangSpanish, 2},
 }
 
 var errBadLangs = fmt.Errorf("%w: bad language table", ErrBadModel)

@@ -31,6 +31,7 @@ type Model struct {
 	temperature float64
 	known       []uint64 // bit set of the words seen in training examples not labelled other
 	lang        langModel
+	other       int // index of dialog.IntentOther in labels, or -1
 
 	pool sync.Pool // *scratch
 }
@@ -91,7 +92,7 @@ type Prediction struct {
 // NoiseConfidence caps the confidence of dialog.IntentOther for a message that has no word
 // the model learned from an example of another intent, and no entity (empty text, emoji,
 // keyboard mashing), unless the model reads another intent in its letters with at least
-// DefaultThreshold ("holis", "desapuntame").
+// DefaultThreshold ("holis", "desapuntame"). Models without an "other" label keep their answer.
 const NoiseConfidence = 0.2
 
 // Predict returns the most probable label of text and its calibrated probability.
@@ -122,15 +123,21 @@ func (m *Model) predictScratch(s *scratch) Prediction {
 			pred.Known++
 		}
 	}
-	if pred.Known == 0 && len(s.ents) == 0 && (pred.Label == dialog.IntentOther || pred.Confidence < DefaultThreshold) {
-		pred.Label, pred.Confidence = dialog.IntentOther, 0
-		for i, l := range m.labels {
-			if l == dialog.IntentOther {
-				pred.Confidence = min(s.probs[i], NoiseConfidence)
-			}
-		}
+	if pred.Known == 0 && len(s.ents) == 0 && m.other >= 0 &&
+		(pred.Label == dialog.IntentOther || pred.Confidence < DefaultThreshold) {
+		pred.Label, pred.Confidence = dialog.IntentOther, min(s.probs[m.other], NoiseConfidence)
 	}
 	return pred
+}
+
+// findOther sets m.other.
+func (m *Model) findOther() {
+	m.other = -1
+	for i, l := range m.labels {
+		if l == dialog.IntentOther {
+			m.other = i
+		}
+	}
 }
 
 func (m *Model) isKnown(h uint32) bool {
@@ -206,6 +213,7 @@ const modelMagic = "MYGOVIC\x01"
 // Model size limits, checked on load so that a corrupt file cannot ask for absurd memory.
 const (
 	maxLabels   = 1 << 12
+	maxLabelLen = 1 << 10
 	maxDim      = 1 << 10
 	maxBits     = 22
 	maxFileSize = 64 << 20
@@ -224,7 +232,6 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	b.WriteByte(m.feat.CharMax)
 	b.WriteByte(boolByte(m.feat.Bigrams))
 	b.WriteByte(m.feat.WordShare)
-	b.WriteByte(boolByte(m.feat.Sqrt))
 	putU32(&b, uint32(m.dim))
 	putU32(&b, uint32(m.hidden))
 	putF64(&b, m.temperature)
@@ -313,7 +320,6 @@ func decodeModel(data []byte) (*Model, error) {
 	m.feat.CharMax = d.u8()
 	m.feat.Bigrams = d.u8() != 0
 	m.feat.WordShare = d.u8()
-	m.feat.Sqrt = d.u8() != 0
 	m.dim = int(d.u32())
 	m.hidden = int(d.u32())
 	m.temperature = d.f64()
@@ -345,6 +351,7 @@ func decodeModel(data []byte) (*Model, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
+	m.findOther()
 	if len(d.b) != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", ErrBadModel, len(d.b))
 	}
@@ -461,7 +468,7 @@ func (d *decoder) f64() float64 { return math.Float64frombits(d.u64()) }
 
 func (d *decoder) str() string {
 	n := d.u32()
-	if n > 1<<10 {
+	if n > maxLabelLen {
 		d.err = fmt.Errorf("%w: string of %d bytes", ErrBadModel, n)
 		return ""
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -27,6 +28,12 @@ type Example struct {
 	Label     string
 	Lang      string // "ca", "es", or "" when unknown
 	Partition string // "train", "dev", "test", or ""
+}
+
+// LogValue logs the example without its text, which may come from a citizen.
+func (e Example) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("label", e.Label), slog.String("lang", e.Lang),
+		slog.String("partition", e.Partition), slog.Int("text_bytes", len(e.Text)))
 }
 
 // ReadExamples reads JSON Lines rows with an "intent" and a "text" (or "utt"), and optional
@@ -82,13 +89,10 @@ type TrainOptions struct {
 	CharMax      int     // longest character n-gram (default 5)
 	NoBigrams    bool    // leave out word bigrams
 	WordShare    int     // weight in percent of the word features against the character n-grams (default 50; -1: all alike)
-	WeightDecay  float64 // AdamW decoupled weight decay (default 0)
-	Epsilon      float64 // Adam epsilon (default 1e-8)
-	SqrtPool     bool    // divide feature sums by the square root of their number instead of the number
 	LearningRate float64 // Adam step size (default 0.01)
 	BatchSize    int     // examples per optimizer step (default 16)
 	// ClassWeight is the power of the inverse class frequency that weights the loss of each
-	// example: 0 leaves the classes as they are, 1 balances them fully (default 0.5).
+	// example: 1 balances the classes fully (default 0.5; negative: no weighting).
 	ClassWeight float64
 	// TrainPartition and DevPartition select the examples by Partition (defaults "train" and
 	// "dev"). Examples with an empty Partition are training examples.
@@ -116,9 +120,6 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.LearningRate == 0 {
 		o.LearningRate = 0.01
-	}
-	if o.Epsilon == 0 {
-		o.Epsilon = 1e-8
 	}
 	if o.ClassWeight == 0 {
 		o.ClassWeight = 0.5
@@ -174,14 +175,16 @@ type encoded struct {
 }
 
 // Train fits a model to the examples of the training partition with Adam, calibrates its
-// temperature on the dev partition, and trains the language identifier on every example
-// that has a Lang, whatever its partition (it has nothing to calibrate).
+// temperature on the dev partition, and trains the language identifier on the examples of
+// both partitions that have a Lang (it has nothing to calibrate). Other partitions are left
+// out.
 func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	start := time.Now()
 	opts.defaults()
 	var rep TrainReport
-	if opts.Dim > maxDim || opts.Hidden > maxDim || opts.Hidden < 0 || opts.Bits < 8 || opts.Bits > 20 ||
-		opts.CharMin < 1 || opts.CharMax > 8 || opts.CharMin > opts.CharMax {
+	if opts.Dim < 1 || opts.Dim > maxDim || opts.Hidden < 0 || opts.Hidden > maxDim || opts.Bits < 8 ||
+		opts.Bits > 20 || opts.CharMin < 1 || opts.CharMax > 8 || opts.CharMin > opts.CharMax ||
+		opts.Epochs < 1 || opts.BatchSize < 1 || !(opts.LearningRate > 0) {
 		return nil, rep, fmt.Errorf("intents: train: options out of range: %+v", opts)
 	}
 	var train, dev []Example
@@ -196,11 +199,15 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	if len(train) == 0 {
 		return nil, rep, fmt.Errorf("intents: train: %w (partition %q)", ErrNoExamples, opts.TrainPartition)
 	}
+	for _, ex := range train {
+		if len(ex.Label) > maxLabelLen {
+			return nil, rep, fmt.Errorf("intents: train: label of %d bytes, more than %d", len(ex.Label), maxLabelLen)
+		}
+	}
 	m := &Model{
 		feat: featureConfig{
 			Bits: uint8(opts.Bits), CharMin: uint8(opts.CharMin), CharMax: uint8(opts.CharMax),
 			Bigrams: !opts.NoBigrams, WordShare: uint8(min(opts.WordShare, 100)),
-			Sqrt: opts.SqrtPool,
 		},
 		dim:         opts.Dim,
 		hidden:      opts.Hidden,
@@ -214,11 +221,15 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 			m.labels = append(m.labels, ex.Label)
 		}
 	}
+	if len(m.labels) > maxLabels {
+		return nil, rep, fmt.Errorf("intents: train: %d labels, more than %d", len(m.labels), maxLabels)
+	}
 	sortStrings(m.labels)
 	for i, l := range m.labels {
 		index[l] = i
 	}
-	m.lang = trainLangModel(examples)
+	m.findOther()
+	m.lang = trainLangModel(append(train[:len(train):len(train)], dev...))
 	m.lang.quantize()
 
 	data, known := m.encode(train, index)
@@ -238,7 +249,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	}
 
 	net := newNetwork(m, opts.Seed)
-	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, opts.Epsilon, opts.WeightDecay))}
+	strategy := &rowAdam{Adam: adam.New(adam.NewConfig(opts.LearningRate, 0.9, 0.999, 1e-8))}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	order := make([]int, len(data))
 	for i := range order {
@@ -307,17 +318,17 @@ func (m *Model) encode(examples []Example, index map[string]int) ([]encoded, []u
 		clear(pos)
 		ww, wc := m.feat.weights(nWord, len(s.feats)-nWord)
 		for i, f := range s.feats {
-			scale := wc
+			w := wc
 			if i < nWord {
-				scale = ww
+				w = ww
 			}
 			if j, ok := pos[f]; ok {
-				e.weights[j] += scale
+				e.weights[j] += w
 				continue
 			}
 			pos[f] = len(e.feats)
 			e.feats = append(e.feats, int(f))
-			e.weights = append(e.weights, scale)
+			e.weights = append(e.weights, w)
 		}
 		out = append(out, e)
 	}

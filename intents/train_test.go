@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -102,13 +103,20 @@ func TestTrainErrors(t *testing.T) {
 			t.Errorf("Train(dev only) error = %v, want ErrNoExamples", err)
 		}
 	})
-	t.Run("BadOptions", func(t *testing.T) {
-		opts := tinyOptions
-		opts.Bits = 40
-		if _, _, err := Train(tinyExamples(), opts); err == nil {
-			t.Error("Train(Bits 40) error = nil, want an error")
-		}
-	})
+	for name, change := range map[string]func(*TrainOptions){
+		"Bits":      func(o *TrainOptions) { o.Bits = 40 },
+		"Dim":       func(o *TrainOptions) { o.Dim = -1 },
+		"CharRange": func(o *TrainOptions) { o.CharMin, o.CharMax = 5, 3 },
+		"Rate":      func(o *TrainOptions) { o.LearningRate = -1 },
+	} {
+		t.Run("BadOption"+name, func(t *testing.T) {
+			opts := tinyOptions
+			change(&opts)
+			if _, _, err := Train(tinyExamples(), opts); err == nil {
+				t.Errorf("Train(%+v) error = nil, want an error", opts)
+			}
+		})
+	}
 	t.Run("EmptyTexts", func(t *testing.T) {
 		ex := append(tinyExamples(), Example{Text: "", Label: "other"}, Example{Text: "😂", Label: "other"})
 		if _, _, err := Train(ex, tinyOptions); err != nil {
@@ -118,7 +126,15 @@ func TestTrainErrors(t *testing.T) {
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	m, _, err := Train(tinyExamples(), tinyOptions)
+	hidden := tinyOptions
+	hidden.Hidden = 4
+	for name, opts := range map[string]TrainOptions{"Linear": tinyOptions, "Hidden": hidden} {
+		t.Run(name, func(t *testing.T) { testSaveLoadRoundTrip(t, opts) })
+	}
+}
+
+func testSaveLoadRoundTrip(t *testing.T, opts TrainOptions) {
+	m, _, err := Train(tinyExamples(), opts)
 	if err != nil {
 		t.Fatalf("Train: %v", err)
 	}
@@ -237,5 +253,13 @@ func TestScore(t *testing.T) {
 	mt.Format(&b)
 	if !strings.Contains(b.String(), "accuracy 0.6667") || !strings.Contains(b.String(), "a → b") {
 		t.Errorf("Format = %q", b.String())
+	}
+}
+
+func TestExampleLogValue(t *testing.T) {
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("example", "ex", Example{Text: "el meu DNI és 12345678Z", Label: "my_data", Lang: "ca"})
+	if got := b.String(); strings.Contains(got, "12345678Z") || !strings.Contains(got, "ex.label=my_data") {
+		t.Errorf("logged %q, want the label and no text", got)
 	}
 }

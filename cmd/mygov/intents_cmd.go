@@ -76,6 +76,10 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 		if errors.Is(err, io.EOF) {
+			if err := out.Flush(); err != nil {
+				fmt.Fprintf(stderr, "mygov classify: write: %v\n", err)
+				return 1
+			}
 			return 0
 		}
 		if err != nil {
@@ -162,8 +166,9 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	partition := fs.String("partition", "", "partition to score (default: every example)")
 	lang := fs.Bool("lang", false, "also report language identification on examples with a lang")
 	errorsN := fs.Int("errors", 0, "print up to N misclassified examples")
+	thresholds := fs.Bool("thresholds", false, "print coverage and accuracy above confidence thresholds")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mygov eval [--model PATH] --data FILE [--partition test] [--lang]")
+		fmt.Fprintln(stderr, "usage: mygov eval [--model PATH] --data FILE [--partition test] [--lang] [--thresholds] [--errors N]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -210,6 +215,33 @@ func runEval(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		float64(elapsed.Microseconds())/float64(len(examples)), len(examples))
 	if *lang {
 		intents.EvaluateLanguage(m, examples).Format(stdout)
+	}
+	if *thresholds {
+		preds := make([]intents.Prediction, len(examples))
+		for i, ex := range examples {
+			preds[i] = m.Predict(ex.Text)
+		}
+		fmt.Fprintln(stdout, "threshold  coverage  accuracy of covered  wrong acted on")
+		for _, t := range []float64{0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} {
+			covered, right := 0, 0
+			for i, p := range preds {
+				if p.Confidence >= t {
+					covered++
+					if p.Label == examples[i].Label {
+						right++
+					}
+				}
+			}
+			acc := 0.0
+			if covered > 0 {
+				acc = float64(right) / float64(covered)
+			}
+			mark := ""
+			if t == intents.DefaultThreshold {
+				mark = "  (DefaultThreshold)"
+			}
+			fmt.Fprintf(stdout, "%9.1f  %8.4f  %19.4f  %14d%s\n", t, float64(covered)/float64(len(examples)), acc, covered-right, mark)
+		}
 	}
 	if *errorsN > 0 {
 		n := 0
