@@ -364,9 +364,9 @@ func (t *turn) command() ([]Reply, error) {
 		return t.askLanguage()
 	case "stop":
 		return t.optOut(KeyStopDone)
-	case "logout":
+	case "logout", "surt", "salir":
 		return t.logout()
-	case "unlink":
+	case "unlink", "desvincula", "desvincular":
 		if t.c.CitizenID == "" {
 			return []Reply{t.withMenu(T(KeyUnlinkNone))}, nil
 		}

@@ -148,7 +148,7 @@ func BenchmarkForwardSpago(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := benchFeatures(m)
-	net := newNetwork(m, 1)
+	net := newNetwork(m, 1, false)
 	for r, p := range net.Emb.Weights {
 		copy(p.Value().Data().F32(), m.emb[r*m.dim:(r+1)*m.dim])
 	}

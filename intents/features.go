@@ -1,6 +1,9 @@
 package intents
 
-import "unicode/utf8"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // featureConfig says which hashed features a model reads; it is stored in the model file.
 type featureConfig struct {
@@ -12,7 +15,17 @@ type featureConfig struct {
 	// bigrams, entity kinds) against the mean of the character n-grams; 0 weighs every
 	// feature alike.
 	WordShare uint8
+	// Norm says how each group is scaled: normMean divides by the number of its features,
+	// normSqrt by its square root (the l2 norm of the group when no feature repeats), as
+	// the rows of a TF-IDF matrix are l2-normalized.
+	Norm uint8
 }
+
+// Feature group scalings (featureConfig.Norm).
+const (
+	normMean = 0
+	normSqrt = 1
+)
 
 func (c featureConfig) buckets() int { return 1 << c.Bits }
 
@@ -157,10 +170,16 @@ func (c featureConfig) appendCharGrams(dst []uint32, w []byte, off []int, mask u
 // weights returns the weight of each word-level and each character feature in the bag:
 // the mean of each group, the groups mixed by WordShare.
 func (c featureConfig) weights(nWord, nChar int) (float32, float32) {
+	scale := func(n int) float32 {
+		if c.Norm == normSqrt {
+			return float32(math.Sqrt(float64(n)))
+		}
+		return float32(n)
+	}
 	if c.WordShare == 0 || nWord == 0 || nChar == 0 {
-		n := float32(max(1, nWord+nChar))
+		n := scale(max(1, nWord+nChar))
 		return 1 / n, 1 / n
 	}
 	a := float32(c.WordShare) / 100
-	return a / float32(nWord), (1 - a) / float32(nChar)
+	return a / scale(nWord), (1 - a) / scale(nChar)
 }

@@ -208,7 +208,11 @@ func softmaxT(logits []float32, t float64, probs []float64) {
 
 // File format: magic, then sections, then the CRC-32 (IEEE) of everything before it.
 // All numbers are little endian.
-const modelMagic = "MYGOVIC\x01"
+// Version 2 added the byte of featureConfig.Norm; version 1 files are read with normMean.
+const (
+	modelMagic   = "MYGOVIC\x02"
+	modelMagicV1 = "MYGOVIC\x01"
+)
 
 // Model size limits, checked on load so that a corrupt file cannot ask for absurd memory.
 const (
@@ -232,6 +236,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	b.WriteByte(m.feat.CharMax)
 	b.WriteByte(boolByte(m.feat.Bigrams))
 	b.WriteByte(m.feat.WordShare)
+	b.WriteByte(m.feat.Norm)
 	putU32(&b, uint32(m.dim))
 	putU32(&b, uint32(m.hidden))
 	putF64(&b, m.temperature)
@@ -299,7 +304,7 @@ func decodeModel(data []byte) (*Model, error) {
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrBadModel, maxFileSize)
 	}
-	if len(data) < len(modelMagic)+4 || string(data[:len(modelMagic)]) != modelMagic {
+	if len(data) < len(modelMagic)+4 || (string(data[:len(modelMagic)]) != modelMagic && string(data[:len(modelMagic)]) != modelMagicV1) {
 		return nil, fmt.Errorf("%w: not a MyGov intents model", ErrBadModel)
 	}
 	body := data[:len(data)-4]
@@ -320,6 +325,9 @@ func decodeModel(data []byte) (*Model, error) {
 	m.feat.CharMax = d.u8()
 	m.feat.Bigrams = d.u8() != 0
 	m.feat.WordShare = d.u8()
+	if string(data[:len(modelMagic)]) == modelMagic {
+		m.feat.Norm = d.u8()
+	}
 	m.dim = int(d.u32())
 	m.hidden = int(d.u32())
 	m.temperature = d.f64()
@@ -328,7 +336,7 @@ func decodeModel(data []byte) (*Model, error) {
 	}
 	if m.feat.Bits == 0 || m.feat.Bits > maxBits || m.dim == 0 || m.dim > maxDim || m.hidden > maxDim ||
 		m.feat.CharMax > maxTokenRunes || m.feat.CharMin > m.feat.CharMax+1 ||
-		m.feat.buckets()*m.dim > 1<<24 || m.feat.WordShare > 100 || !(m.temperature > 0 && m.temperature < 1e6) {
+		m.feat.buckets()*m.dim > 1<<24 || m.feat.WordShare > 100 || m.feat.Norm > normSqrt || !(m.temperature > 0 && m.temperature < 1e6) {
 		return nil, fmt.Errorf("%w: bad dimensions", ErrBadModel)
 	}
 	m.emb = d.quantizedRows(m.feat.buckets(), m.dim)

@@ -94,6 +94,18 @@ type TrainOptions struct {
 	// ClassWeight is the power of the inverse class frequency that weights the loss of each
 	// example: 1 balances the classes fully (default 0.5; negative: no weighting).
 	ClassWeight float64
+	// Linear trains a sparse linear layer straight over the hashed features (one weight per
+	// bucket and label, Dim ignored, no hidden layer) instead of the bag of Dim-sized vectors.
+	Linear bool
+	// Loss is "softmax" (cross-entropy, the default) or "hinge" (one-vs-rest squared hinge,
+	// the loss of a linear SVM).
+	Loss string
+	// L2 is the decoupled weight decay of Adam (AdamW), applied to the parameters of each
+	// step (default 0: none).
+	L2 float64
+	// SqrtNorm scales each feature group by the square root of its size instead of the size
+	// (l2-normalized rows when no feature repeats).
+	SqrtNorm bool
 	// TrainPartition and DevPartition select the examples by Partition (defaults "train" and
 	// "dev"). Examples with an empty Partition are training examples.
 	TrainPartition string
@@ -126,6 +138,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.ClassWeight < 0 {
 		o.ClassWeight = 0
+	}
+	if o.Loss == "" {
+		o.Loss = "softmax"
 	}
 	if o.TrainPartition == "" {
 		o.TrainPartition = "train"
@@ -184,7 +199,8 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	var rep TrainReport
 	if opts.Dim < 1 || opts.Dim > maxDim || opts.Hidden < 0 || opts.Hidden > maxDim || opts.Bits < 8 ||
 		opts.Bits > 20 || opts.CharMin < 1 || opts.CharMax > 8 || opts.CharMin > opts.CharMax ||
-		opts.Epochs < 1 || opts.BatchSize < 1 || !(opts.LearningRate > 0) {
+		opts.Epochs < 1 || opts.BatchSize < 1 || !(opts.LearningRate > 0) || !(opts.L2 >= 0) ||
+		(opts.Loss != "softmax" && opts.Loss != "hinge") || (opts.Linear && opts.Hidden > 0) {
 		return nil, rep, fmt.Errorf("intents: train: options out of range: %+v", opts)
 	}
 	var train, dev []Example
@@ -229,6 +245,12 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 		index[l] = i
 	}
 	m.findOther()
+	if opts.SqrtNorm {
+		m.feat.Norm = normSqrt
+	}
+	if opts.Linear {
+		m.dim = len(m.labels)
+	}
 	m.lang = trainLangModel(append(train[:len(train):len(train)], dev...))
 	m.lang.quantize()
 
@@ -248,8 +270,9 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 		classW[i] *= float64(len(data)) / wsum // mean example weight 1
 	}
 
-	net := newNetwork(m, opts.Seed)
-	strategy := &rowAdam{Adam: adam.New(adam.NewConfig(opts.LearningRate, 0.9, 0.999, 1e-8))}
+	net := newNetwork(m, opts.Seed, opts.Linear)
+	net.hinge = opts.Loss == "hinge"
+	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, 1e-8, opts.L2))}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	order := make([]int, len(data))
 	for i := range order {
@@ -340,10 +363,11 @@ type network struct {
 	nn.Module
 	Emb    *embedding.Model
 	W1, B1 *nn.Param
-	W2, B2 *nn.Param
+	W2, B2 *nn.Param // W2 is nil in a linear network: the bag is the logits, plus B2
+	hinge  bool      // one-vs-rest squared hinge loss instead of softmax cross-entropy
 }
 
-func newNetwork(m *Model, seed uint64) *network {
+func newNetwork(m *Model, seed uint64, linear bool) *network {
 	rng := rand.New(rand.NewPCG(seed^0x5eed, seed+1))
 	xavier := func(rows, cols int) *nn.Param {
 		a := math.Sqrt(6 / float64(rows+cols))
@@ -361,6 +385,10 @@ func newNetwork(m *Model, seed uint64) *network {
 	if m.hidden > 0 {
 		net.W1, net.B1 = xavier(m.hidden, m.dim), zeros(m.hidden)
 		in = m.hidden
+	}
+	if linear {
+		net.B2 = zeros(len(m.labels))
+		return net
 	}
 	net.W2, net.B2 = xavier(len(m.labels), in), zeros(len(m.labels))
 	return net
@@ -380,7 +408,15 @@ func (net *network) loss(e encoded, weight float64) mat.Tensor {
 		x = ag.NewOperator(gradfn.NewAffine[mat.Tensor](net.B1, net.W1, x)).Run()
 		x = ag.NewOperator(gradfn.NewTanh(x)).Run()
 	}
-	logits := ag.NewOperator(gradfn.NewAffine[mat.Tensor](net.B2, net.W2, x)).Run()
+	var logits mat.Tensor
+	if net.W2 == nil {
+		logits = ag.NewOperator(gradfn.NewAdd[mat.Tensor](x, net.B2)).Run()
+	} else {
+		logits = ag.NewOperator(gradfn.NewAffine[mat.Tensor](net.B2, net.W2, x)).Run()
+	}
+	if net.hinge {
+		return ag.NewOperator(&squaredHinge{x: logits, target: e.label, weight: weight}).Run()
+	}
 	return ag.NewOperator(&softmaxCrossEntropy{x: logits, target: e.label, weight: weight}).Run()
 }
 
@@ -394,7 +430,15 @@ func (net *network) export(m *Model) {
 		m.w1 = append([]float32(nil), net.W1.Value().Data().F32()...)
 		m.b1 = append([]float32(nil), net.B1.Value().Data().F32()...)
 	}
-	m.w2 = append([]float32(nil), net.W2.Value().Data().F32()...)
+	if net.W2 == nil {
+		// Linear: the bag has one value per label; the output layer is the identity.
+		m.w2 = make([]float32, m.dim*m.dim)
+		for i := 0; i < m.dim; i++ {
+			m.w2[i*m.dim+i] = 1
+		}
+	} else {
+		m.w2 = append([]float32(nil), net.W2.Value().Data().F32()...)
+	}
 	m.b2 = append([]float32(nil), net.B2.Value().Data().F32()...)
 }
 
@@ -514,6 +558,49 @@ func (s *softmaxCrossEntropy) Backward(gy mat.Tensor) error {
 		gx[i] = float32(p) * g
 	}
 	gx[s.target] -= g
+	s.x.AccGrad(mat.NewDense[float32](mat.WithBacking(gx)))
+	return nil
+}
+
+// squaredHinge is the weighted one-vs-rest squared hinge loss of scores x: the sum over the
+// labels of max(0, 1 − t·x)², t = 1 for the target and −1 for the others.
+type squaredHinge struct {
+	x      mat.Tensor
+	target int
+	weight float64
+	margin []float64 // max(0, 1 − t·x) per label
+}
+
+func (s *squaredHinge) Operands() []mat.Tensor { return []mat.Tensor{s.x} }
+
+func (s *squaredHinge) Forward() (mat.Tensor, error) {
+	v := s.x.Value().Data().F32()
+	if s.target < 0 || s.target >= len(v) {
+		return nil, fmt.Errorf("hinge: target %d of %d scores", s.target, len(v))
+	}
+	s.margin = make([]float64, len(v))
+	var loss float64
+	for i, x := range v {
+		t := -1.0
+		if i == s.target {
+			t = 1
+		}
+		s.margin[i] = math.Max(0, 1-t*float64(x))
+		loss += s.margin[i] * s.margin[i]
+	}
+	return mat.Scalar(float32(s.weight * loss)), nil
+}
+
+func (s *squaredHinge) Backward(gy mat.Tensor) error {
+	g := float64(gy.Data().F32()[0]) * s.weight
+	gx := make([]float32, len(s.margin))
+	for i, mg := range s.margin {
+		t := -1.0
+		if i == s.target {
+			t = 1
+		}
+		gx[i] = float32(-2 * t * mg * g)
+	}
 	s.x.AccGrad(mat.NewDense[float32](mat.WithBacking(gx)))
 	return nil
 }
