@@ -130,7 +130,8 @@ func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
 		if t.in.Channel == ChannelSMS { // stricter on SMS: a phone screen is easily seen
 			address, name = c.Municipality, c.GivenName
 		}
-		lines = append(lines, T(KeyMyDataIdentity, "Name", name, "ID", records.MaskNationalID(c.NationalID), "Address", address))
+		lines = append(lines, T(KeyMyDataIdentity, "Name", name, "ID", records.MaskNationalID(c.NationalID),
+			"Phone", records.MaskPhone(c.Phone), "Address", address))
 		lines = append(lines, T(KeyMyDataHeader, "Count", strconv.Itoa(len(hs))))
 	}
 	names := map[string]string{}

@@ -104,8 +104,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		must(t, out, "naixement")
 		mustNot(t, out, "Badalona", "Padró")
 		out = u.Say(mariaBirth)
-		must(t, out, "ets tu", "****5678Z", "Badalona")
-		mustNot(t, out, mariaID)
+		must(t, out, "ets tu", "****5678Z", "+34 6** *** 001", "Badalona")
+		mustNot(t, out, mariaID, maria, "Layret 23")
 		if got := u.Conversation().State; got == dialog.StateVerifying {
 			t.Errorf("state after verification = %s", got)
 		}
