@@ -131,3 +131,24 @@ func TestUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestChatBadInput feeds chat what a terminal or a pipe can send: an empty line, a line of
+// 200,000 characters, invalid UTF-8, control characters. Each gets a polite reply.
+func TestChatBadInput(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	out, _ := chat(t, db, env(), []string{"--as", "+34600000001"},
+		"", strings.Repeat("x", 200000), "\xff\xfe\xfd", "\x1b[2J\x00", "com va la meva sol·licitud?")
+	if n := strings.Count(out, "No he vist cap pregunta"); n != 2 {
+		t.Errorf("%d polite replies to empty input, want 2:\n%s", n, out)
+	}
+	// What is left of a terminal escape ("[2J") is not understood: the citizen is asked.
+	if !strings.Contains(out, "No estic segur d'haver-te entès") {
+		t.Errorf("no clarifying question for the escape sequence:\n%s", out)
+	}
+	if !strings.Contains(out, "massa llarg") {
+		t.Errorf("no reply to the long line:\n%s", out)
+	}
+	if !strings.Contains(out, "EXP-2026-000101") {
+		t.Errorf("the conversation did not go on after bad input:\n%s", out)
+	}
+}
