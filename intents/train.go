@@ -103,6 +103,9 @@ type TrainOptions struct {
 	// L2 is the decoupled weight decay of Adam (AdamW), applied to the parameters of each
 	// step (default 0: none).
 	L2 float64
+	// Average exports the mean of the weights at the end of each epoch of the second half
+	// of training (Polyak averaging) instead of the last weights.
+	Average bool
 	// SqrtNorm scales each feature group by the square root of its size instead of the size
 	// (l2-normalized rows when no feature repeats).
 	SqrtNorm bool
@@ -278,6 +281,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	for i := range order {
 		order[i] = i
 	}
+	var avg paramAverage
 	for epoch := 1; epoch <= opts.Epochs; epoch++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		var loss float64
@@ -302,10 +306,14 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 			net.Emb.ZeroGrad()
 			strategy.IncExample()
 		}
+		if opts.Average && 2*epoch > opts.Epochs {
+			avg.add(net)
+		}
 		if opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "epoch %d/%d: loss %.4f (%s)\n", epoch, opts.Epochs, loss/float64(len(data)), time.Since(start).Round(time.Millisecond))
 		}
 	}
+	avg.apply(net)
 	net.export(m)
 	quantizeRows(m.emb, m.dim)
 
@@ -603,4 +611,51 @@ func (s *squaredHinge) Backward(gy mat.Tensor) error {
 	}
 	s.x.AccGrad(mat.NewDense[float32](mat.WithBacking(gx)))
 	return nil
+}
+
+// paramAverage accumulates snapshots of a network's parameters.
+type paramAverage struct {
+	sums [][]float64
+	n    int
+}
+
+// params lists the parameters of net in a fixed order: embedding rows, then the layers.
+func (net *network) params() []*nn.Param {
+	ps := append([]*nn.Param(nil), net.Emb.Weights...)
+	for _, p := range []*nn.Param{net.W1, net.B1, net.W2, net.B2} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+func (a *paramAverage) add(net *network) {
+	ps := net.params()
+	if a.sums == nil {
+		a.sums = make([][]float64, len(ps))
+	}
+	for i, p := range ps {
+		v := p.Value().Data().F32()
+		if a.sums[i] == nil {
+			a.sums[i] = make([]float64, len(v))
+		}
+		for j, x := range v {
+			a.sums[i][j] += float64(x)
+		}
+	}
+	a.n++
+}
+
+// apply replaces the parameters of net by their average, if any snapshot was taken.
+func (a *paramAverage) apply(net *network) {
+	if a.n == 0 {
+		return
+	}
+	for i, p := range net.params() {
+		v := p.Value().Data().F32()
+		for j := range v {
+			v[j] = float32(a.sums[i][j] / float64(a.n))
+		}
+	}
 }

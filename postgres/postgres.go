@@ -20,10 +20,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
-	"path"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +33,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -48,7 +46,7 @@ var (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationsFS embed.FS
 
 // Store is the PostgreSQL store. It is safe for concurrent use, in any number of processes.
 type Store struct {
@@ -230,13 +228,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	)`); err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
-	files, err := migrationFiles(migrations)
+	files, err := migrations.Files(migrationsFS)
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	for _, f := range files {
 		if err := s.applyMigration(ctx, conn.Conn(), f); err != nil {
-			return fmt.Errorf("postgres: migrate %s: %w", f.name, err)
+			return fmt.Errorf("postgres: migrate %s: %w", f.Name, err)
 		}
 	}
 	m, err := rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: s.logger, Schema: s.schema})
@@ -249,16 +247,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, conn *pgx.Conn, f migration) error {
+func (s *Store) applyMigration(ctx context.Context, conn *pgx.Conn, f migrations.File) error {
 	return pgx.BeginFunc(ctx, conn, func(t pgx.Tx) error {
 		var applied bool
-		if err := t.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, f.version).Scan(&applied); err != nil {
+		if err := t.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, f.Version).Scan(&applied); err != nil {
 			return err
 		}
 		if applied {
 			return nil
 		}
-		body, err := fs.ReadFile(migrations, f.path)
+		body, err := fs.ReadFile(migrationsFS, f.Path)
 		if err != nil {
 			return err
 		}
@@ -267,41 +265,9 @@ func (s *Store) applyMigration(ctx context.Context, conn *pgx.Conn, f migration)
 			return err
 		}
 		_, err = t.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			f.version, f.name, ts(s.now()))
+			f.Version, f.Name, ts(s.now()))
 		return err
 	})
-}
-
-// migration is one embedded file, "migrations/0001_name.sql".
-type migration struct {
-	version int
-	name    string
-	path    string
-}
-
-// migrationFiles lists the migrations of fsys in version order.
-func migrationFiles(fsys fs.FS) ([]migration, error) {
-	paths, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, p := range paths {
-		name := strings.TrimSuffix(path.Base(p), ".sql")
-		num, _, _ := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a version number", p)
-		}
-		if other, ok := seen[v]; ok {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, p, v)
-		}
-		seen[v] = p
-		ms = append(ms, migration{version: v, name: name, path: p})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation (23505).

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/storetest"
 )
 
@@ -155,7 +156,7 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 		if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		files, _ := migrationFiles(migrations)
+		files, _ := migrations.Files(migrationsFS)
 		if n != len(files) {
 			t.Errorf("schema_migrations has %d rows, want %d", n, len(files))
 		}

@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +30,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -47,7 +46,7 @@ var (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationsFS embed.FS
 
 // Store is the SQLite store. It is safe for concurrent use; turns run one at a time.
 type Store struct {
@@ -214,32 +213,32 @@ func (s *Store) migrate(ctx context.Context) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	files, err := migrationFiles(migrations)
+	files, err := migrations.Files(migrationsFS)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	for _, f := range files {
 		if err := s.applyMigration(ctx, f); err != nil {
-			return fmt.Errorf("sqlite: migrate %s: %w", f.name, err)
+			return fmt.Errorf("sqlite: migrate %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, f migration) error {
+func (s *Store) applyMigration(ctx context.Context, f migrations.File) error {
 	t, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer t.Rollback()
 	var n int
-	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
+	if err := t.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, f.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	body, err := fs.ReadFile(migrations, f.path)
+	body, err := fs.ReadFile(migrationsFS, f.Path)
 	if err != nil {
 		return err
 	}
@@ -247,40 +246,8 @@ func (s *Store) applyMigration(ctx context.Context, f migration) error {
 		return err
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		f.version, f.name, ts(s.now())); err != nil {
+		f.Version, f.Name, ts(s.now())); err != nil {
 		return err
 	}
 	return t.Commit()
-}
-
-// migration is one embedded file, "migrations/0001_name.sql".
-type migration struct {
-	version int
-	name    string
-	path    string
-}
-
-// migrationFiles lists the migrations of fsys in version order.
-func migrationFiles(fsys fs.FS) ([]migration, error) {
-	paths, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, p := range paths {
-		name := strings.TrimSuffix(path.Base(p), ".sql")
-		num, _, _ := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a version number", p)
-		}
-		if other, ok := seen[v]; ok {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", other, p, v)
-		}
-		seen[v] = p
-		ms = append(ms, migration{version: v, name: name, path: p})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/storetest"
 )
 
@@ -89,7 +90,7 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 		if err := s.db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		files, _ := migrationFiles(migrations)
+		files, _ := migrations.Files(migrationsFS)
 		if n != len(files) {
 			t.Errorf("schema_migrations has %d rows, want %d", n, len(files))
 		}

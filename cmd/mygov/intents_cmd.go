@@ -120,6 +120,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	l2 := fs.Float64("l2", 0, "decoupled weight decay (AdamW)")
 	sqrtNorm := fs.Bool("sqrt-norm", false, "scale feature groups by the square root of their size")
 	wordShare := fs.Int("word-share", 0, "weight in percent of the word features (0: default; -1: all alike)")
+	average := fs.Bool("average", false, "export the mean of the weights over the epochs of the second half")
 	batch := fs.Int("batch", 0, "examples per optimizer step (0: default)")
 	out := fs.String("out", "", "model file to write (required)")
 	verbose := fs.Bool("v", false, "print the loss of each epoch")
@@ -142,7 +143,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts := intents.TrainOptions{
 		Seed: *seed, Epochs: *epochs, Dim: *dim, Hidden: *hidden, Bits: *bits, LearningRate: *lr,
 		ClassWeight: *classWeight, TrainPartition: *partition, DevPartition: *dev,
-		Linear: *linear, Loss: *loss, L2: *l2, SqrtNorm: *sqrtNorm, WordShare: *wordShare, BatchSize: *batch,
+		Linear: *linear, Loss: *loss, L2: *l2, SqrtNorm: *sqrtNorm, WordShare: *wordShare, BatchSize: *batch, Average: *average,
 	}
 	if *verbose {
 		opts.Progress = stderr
