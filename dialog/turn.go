@@ -163,7 +163,7 @@ func (t *turn) text() ([]Reply, error) {
 	}
 	if isMore(word) {
 		if c.List != "" {
-			return t.answer(c.List, c.Offset, cls)
+			return t.answer(c.List, c.Offset)
 		}
 		return []Reply{t.withMenu(T(KeyListEnd))}, nil
 	}
@@ -266,11 +266,11 @@ func (t *turn) answerFresh(intent, ref string) ([]Reply, error) {
 		return t.confirmErase()
 	}
 	t.c.PendingRef = ref
-	return t.answer(intent, 0, Classification{})
+	return t.answer(intent, 0)
 }
 
 // answer writes one page of a list answer starting at offset.
-func (t *turn) answer(list string, offset int, _ Classification) ([]Reply, error) {
+func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if t.trust() < required(list) {
 		return t.guarded(list, t.c.PendingRef)
 	}
@@ -307,7 +307,7 @@ func (t *turn) answer(list string, offset int, _ Classification) ([]Reply, error
 		return []Reply{r}, nil
 	}
 	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
-	r := t.mainMenu(Text{})
+	r := t.withMenu(Text{})
 	if t.in.Channel == ChannelSMS {
 		// Every character counts on SMS: after a list, one option leads back to the menu.
 		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
@@ -335,15 +335,15 @@ func (t *turn) button(v string) ([]Reply, error) {
 		return t.setLanguage(strings.TrimPrefix(v, ValueLang))
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
-		return []Reply{t.mainMenu(T(KeyMenuExpired))}, nil
+		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
 	case v == ValueMore && t.c.List != "":
-		return t.answer(t.c.List, t.c.Offset, Classification{})
+		return t.answer(t.c.List, t.c.Offset)
 	case v == ValueCancel && t.c.State == StateVerifying:
 		return t.cancelVerification()
 	case (v == ValueYes || v == ValueNo) && t.c.State == StateConfirm:
 		return t.confirmed(v == ValueYes)
 	}
-	return []Reply{t.mainMenu(T(KeyMenuExpired))}, nil
+	return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
 }
 
 // command handles a channel command such as Telegram's /start.
@@ -479,9 +479,7 @@ func (t *turn) reset(r Reply) ([]Reply, error) {
 var mainMenuValues = []string{ValueIntent + IntentStatus, ValueIntent + IntentForMe, ValueIntent + IntentMyData, ValueIntent + IntentDataUsage, ValueIntent + IntentHuman}
 
 // withMenu returns a reply of line followed by the main menu.
-func (t *turn) withMenu(line Text) Reply { return t.mainMenu(line) }
-
-func (t *turn) mainMenu(line Text) Reply {
+func (t *turn) withMenu(line Text) Reply {
 	r := t.menuReply(line, mainMenuValues)
 	if line.Key != "" {
 		r.Lines = append(r.Lines, T(KeyMenuPrompt))

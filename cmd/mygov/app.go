@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -136,5 +135,3 @@ func procedures(bs []records.Benefit) []intents.Procedure {
 }
 
 func (a *app) Close() error { return a.store.Close() }
-
-var errUsage = errors.New("usage")
