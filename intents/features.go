@@ -170,16 +170,27 @@ func (c featureConfig) appendCharGrams(dst []uint32, w []byte, off []int, mask u
 // weights returns the weight of each word-level and each character feature in the bag:
 // the mean of each group, the groups mixed by WordShare.
 func (c featureConfig) weights(nWord, nChar int) (float32, float32) {
-	scale := func(n int) float32 {
-		if c.Norm == normSqrt {
-			return float32(math.Sqrt(float64(n)))
-		}
-		return float32(n)
+	if c.Norm == normSqrt {
+		return c.sqrtWeights(nWord, nChar)
 	}
 	if c.WordShare == 0 || nWord == 0 || nChar == 0 {
-		n := scale(max(1, nWord+nChar))
+		n := float32(max(1, nWord+nChar))
 		return 1 / n, 1 / n
 	}
 	a := float32(c.WordShare) / 100
-	return a / scale(nWord), (1 - a) / scale(nChar)
+	return a / float32(nWord), (1 - a) / float32(nChar)
+}
+
+// sqrtWeights is weights with normSqrt: each group divided by the square root of its size.
+// It is apart, and not inlined, so that weights stays small enough to be inlined in
+// logitsOf (which otherwise runs about 30 % slower).
+//
+//go:noinline
+func (c featureConfig) sqrtWeights(nWord, nChar int) (float32, float32) {
+	if c.WordShare == 0 || nWord == 0 || nChar == 0 {
+		n := float32(math.Sqrt(float64(max(1, nWord+nChar))))
+		return 1 / n, 1 / n
+	}
+	a := float32(c.WordShare) / 100
+	return a / float32(math.Sqrt(float64(nWord))), (1 - a) / float32(math.Sqrt(float64(nChar)))
 }

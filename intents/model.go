@@ -16,7 +16,9 @@ import (
 
 // Model is a trained intent classifier: hashed word and character n-gram features summed
 // into a dense vector ("bag of hashed features"), an optional tanh hidden layer, and a
-// softmax over the labels, calibrated by a temperature. It also carries the character
+// softmax over the labels, calibrated by a temperature. A sparse model (TrainOptions.Sparse)
+// has one vector value per label and the identity as output layer: a linear model over the
+// hashed features. It also carries the character
 // n-gram tables of the language identifier.
 //
 // A Model is read-only once trained or loaded, and safe for concurrent use.

@@ -94,9 +94,9 @@ type TrainOptions struct {
 	// ClassWeight is the power of the inverse class frequency that weights the loss of each
 	// example: 1 balances the classes fully (default 0.5; negative: no weighting).
 	ClassWeight float64
-	// Linear trains a sparse linear layer straight over the hashed features (one weight per
+	// Sparse trains a linear layer straight over the hashed features (one weight per
 	// bucket and label, Dim ignored, no hidden layer) instead of the bag of Dim-sized vectors.
-	Linear bool
+	Sparse bool
 	// Loss is "softmax" (cross-entropy, the default) or "hinge" (one-vs-rest squared hinge,
 	// the loss of a linear SVM).
 	Loss string
@@ -203,7 +203,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	if opts.Dim < 1 || opts.Dim > maxDim || opts.Hidden < 0 || opts.Hidden > maxDim || opts.Bits < 8 ||
 		opts.Bits > 20 || opts.CharMin < 1 || opts.CharMax > 8 || opts.CharMin > opts.CharMax ||
 		opts.Epochs < 1 || opts.BatchSize < 1 || !(opts.LearningRate > 0) || !(opts.L2 >= 0) ||
-		(opts.Loss != "softmax" && opts.Loss != "hinge") || (opts.Linear && opts.Hidden > 0) {
+		(opts.Loss != "softmax" && opts.Loss != "hinge") || (opts.Sparse && opts.Hidden > 0) {
 		return nil, rep, fmt.Errorf("intents: train: options out of range: %+v", opts)
 	}
 	var train, dev []Example
@@ -251,7 +251,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 	if opts.SqrtNorm {
 		m.feat.Norm = normSqrt
 	}
-	if opts.Linear {
+	if opts.Sparse {
 		m.dim = len(m.labels)
 	}
 	m.lang = trainLangModel(append(train[:len(train):len(train)], dev...))
@@ -273,7 +273,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, TrainReport, error) {
 		classW[i] *= float64(len(data)) / wsum // mean example weight 1
 	}
 
-	net := newNetwork(m, opts.Seed, opts.Linear)
+	net := newNetwork(m, opts.Seed, opts.Sparse)
 	net.hinge = opts.Loss == "hinge"
 	strategy := &rowAdam{Adam: adam.New(adam.NewAdamWConfig(opts.LearningRate, 0.9, 0.999, 1e-8, opts.L2))}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
@@ -371,11 +371,11 @@ type network struct {
 	nn.Module
 	Emb    *embedding.Model
 	W1, B1 *nn.Param
-	W2, B2 *nn.Param // W2 is nil in a linear network: the bag is the logits, plus B2
+	W2, B2 *nn.Param // W2 is nil in a sparse network: the bag is the logits, plus B2
 	hinge  bool      // one-vs-rest squared hinge loss instead of softmax cross-entropy
 }
 
-func newNetwork(m *Model, seed uint64, linear bool) *network {
+func newNetwork(m *Model, seed uint64, sparse bool) *network {
 	rng := rand.New(rand.NewPCG(seed^0x5eed, seed+1))
 	xavier := func(rows, cols int) *nn.Param {
 		a := math.Sqrt(6 / float64(rows+cols))
@@ -394,7 +394,7 @@ func newNetwork(m *Model, seed uint64, linear bool) *network {
 		net.W1, net.B1 = xavier(m.hidden, m.dim), zeros(m.hidden)
 		in = m.hidden
 	}
-	if linear {
+	if sparse {
 		net.B2 = zeros(len(m.labels))
 		return net
 	}
@@ -439,7 +439,7 @@ func (net *network) export(m *Model) {
 		m.b1 = append([]float32(nil), net.B1.Value().Data().F32()...)
 	}
 	if net.W2 == nil {
-		// Linear: the bag has one value per label; the output layer is the identity.
+		// Sparse: the bag has one value per label; the output layer is the identity.
 		m.w2 = make([]float32, m.dim*m.dim)
 		for i := 0; i < m.dim; i++ {
 			m.w2[i*m.dim+i] = 1

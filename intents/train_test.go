@@ -2,8 +2,10 @@ package intents
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"strings"
 	"testing"
@@ -32,6 +34,11 @@ func tinyExamples() []Example {
 
 var tinyOptions = TrainOptions{Seed: 7, Epochs: 8, Dim: 8, Bits: 12, CharMax: 4}
 
+// tinySparse trains the linear SVM-like variant: sparse layer, squared hinge, weight decay,
+// square-root scaling, averaged weights.
+var tinySparse = TrainOptions{Seed: 7, Epochs: 8, Bits: 12, CharMax: 4, Sparse: true, Loss: "hinge",
+	L2: 0.01, SqrtNorm: true, Average: true, LearningRate: 0.03}
+
 func modelBytes(t *testing.T, m *Model) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -42,6 +49,11 @@ func modelBytes(t *testing.T, m *Model) []byte {
 }
 
 func TestTrainDeterministic(t *testing.T) {
+	t.Run("Dense", func(t *testing.T) { testTrainDeterministic(t, tinyOptions) })
+	t.Run("Sparse", func(t *testing.T) { testTrainDeterministic(t, tinySparse) })
+}
+
+func testTrainDeterministic(t *testing.T, tinyOptions TrainOptions) {
 	ex := tinyExamples()
 	m1, _, err := Train(ex, tinyOptions)
 	if err != nil {
@@ -71,6 +83,11 @@ func TestTrainDeterministic(t *testing.T) {
 }
 
 func TestTrainLearns(t *testing.T) {
+	t.Run("Dense", func(t *testing.T) { testTrainLearns(t, tinyOptions) })
+	t.Run("Sparse", func(t *testing.T) { testTrainLearns(t, tinySparse) })
+}
+
+func testTrainLearns(t *testing.T, tinyOptions TrainOptions) {
 	ex := tinyExamples()
 	m, rep, err := Train(ex, tinyOptions)
 	if err != nil {
@@ -108,6 +125,9 @@ func TestTrainErrors(t *testing.T) {
 		"Dim":       func(o *TrainOptions) { o.Dim = -1 },
 		"CharRange": func(o *TrainOptions) { o.CharMin, o.CharMax = 5, 3 },
 		"Rate":      func(o *TrainOptions) { o.LearningRate = -1 },
+		"Loss":      func(o *TrainOptions) { o.Loss = "logistic" },
+		"L2":        func(o *TrainOptions) { o.L2 = -1 },
+		"Sparse":    func(o *TrainOptions) { o.Sparse, o.Hidden = true, 4 },
 	} {
 		t.Run("BadOption"+name, func(t *testing.T) {
 			opts := tinyOptions
@@ -128,7 +148,7 @@ func TestTrainErrors(t *testing.T) {
 func TestSaveLoadRoundTrip(t *testing.T) {
 	hidden := tinyOptions
 	hidden.Hidden = 4
-	for name, opts := range map[string]TrainOptions{"Linear": tinyOptions, "Hidden": hidden} {
+	for name, opts := range map[string]TrainOptions{"Linear": tinyOptions, "Hidden": hidden, "Sparse": tinySparse} {
 		t.Run(name, func(t *testing.T) { testSaveLoadRoundTrip(t, opts) })
 	}
 }
@@ -261,5 +281,36 @@ func TestExampleLogValue(t *testing.T) {
 	slog.New(slog.NewTextHandler(&b, nil)).Info("example", "ex", Example{Text: "el meu DNI és 12345678Z", Label: "my_data", Lang: "ca"})
 	if got := b.String(); strings.Contains(got, "12345678Z") || !strings.Contains(got, "ex.label=my_data") {
 		t.Errorf("logged %q, want the label and no text", got)
+	}
+}
+
+// TestLoadVersion1 reads a model in the format before featureConfig.Norm: version 1 magic,
+// no Norm byte.
+func TestLoadVersion1(t *testing.T) {
+	m, _, err := Train(tinyExamples(), tinyOptions)
+	if err != nil {
+		t.Fatalf("Train: %v", err)
+	}
+	v2 := modelBytes(t, m)
+	// The Norm byte follows the magic, the labels and five bytes of featureConfig.
+	off := len(modelMagic) + 4
+	for _, l := range m.labels {
+		off += 4 + len(l)
+	}
+	off += 5
+	if v2[off] != normMean {
+		t.Fatalf("Norm byte = %d, want %d", v2[off], normMean)
+	}
+	var v1 []byte
+	v1 = append(v1, modelMagicV1...)
+	v1 = append(v1, v2[len(modelMagic):off]...)
+	v1 = append(v1, v2[off+1:len(v2)-4]...)
+	v1 = binary.LittleEndian.AppendUint32(v1, crc32.ChecksumIEEE(v1))
+	loaded, err := Load(bytes.NewReader(v1))
+	if err != nil {
+		t.Fatalf("Load(version 1): %v", err)
+	}
+	if !bytes.Equal(modelBytes(t, loaded), v2) {
+		t.Error("WriteTo(Load(version 1)) != the version 2 bytes")
 	}
 }

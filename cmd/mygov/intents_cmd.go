@@ -115,7 +115,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	bits := fs.Int("bits", 0, "log2 of hashed feature buckets (0: default)")
 	lr := fs.Float64("lr", 0, "Adam step size (0: default)")
 	classWeight := fs.Float64("class-weight", 0, "class weight power, 0..1 (0: default; negative: none)")
-	linear := fs.Bool("linear", false, "sparse linear layer over the hashed features (no vectors)")
+	sparse := fs.Bool("sparse", false, "a linear layer straight over the hashed features (no vectors)")
 	loss := fs.String("loss", "", "softmax or hinge (one-vs-rest squared hinge) (empty: default)")
 	l2 := fs.Float64("l2", 0, "decoupled weight decay (AdamW)")
 	sqrtNorm := fs.Bool("sqrt-norm", false, "scale feature groups by the square root of their size")
@@ -143,7 +143,7 @@ func runTrain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts := intents.TrainOptions{
 		Seed: *seed, Epochs: *epochs, Dim: *dim, Hidden: *hidden, Bits: *bits, LearningRate: *lr,
 		ClassWeight: *classWeight, TrainPartition: *partition, DevPartition: *dev,
-		Linear: *linear, Loss: *loss, L2: *l2, SqrtNorm: *sqrtNorm, WordShare: *wordShare, BatchSize: *batch, Average: *average,
+		Sparse: *sparse, Loss: *loss, L2: *l2, SqrtNorm: *sqrtNorm, WordShare: *wordShare, BatchSize: *batch, Average: *average,
 	}
 	if *verbose {
 		opts.Progress = stderr
