@@ -412,6 +412,25 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		must(t, e.Console(jose).Say("quiero hablar con una persona"), "012")
 	})
 
+	t.Run("EscalatedIsSilentExceptStop", func(t *testing.T) {
+		e := env(t)
+		var reasons []string
+		e.Engine.Escalator = escalatorFunc(func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error {
+			reasons = append(reasons, reason)
+			return nil
+		})
+		u := e.Telegram("5005", "es")
+		out := u.Say("quiero hablar con una persona")
+		must(t, out, "trabajadora social")
+		if len(reasons) != 1 || u.Conversation().State != dialog.StateEscalated {
+			t.Fatalf("escalations %v, state %s", reasons, u.Conversation().State)
+		}
+		if res, _ := u.Send(dialog.Inbound{Text: "hola?"}); len(res.Outbound) != 0 {
+			t.Errorf("the bot answered an escalated conversation")
+		}
+		_, out = u.Send(dialog.Inbound{Kind: dialog.KindCommand, Command: "stop"})
+		must(t, out, "no te enviaré avisos")
+	})
 	t.Run("SMSOptOut", func(t *testing.T) {
 		e := env(t)
 		u := e.SMS(maria)
@@ -518,4 +537,10 @@ type failingTx struct{ dialog.Tx }
 
 func (failingTx) FindApplicationsByCitizen(context.Context, string) ([]records.Application, error) {
 	return nil, fmt.Errorf("connection reset")
+}
+
+type escalatorFunc func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error
+
+func (f escalatorFunc) Escalate(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error {
+	return f(ctx, tx, c, reason)
 }
