@@ -15,6 +15,8 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+
+	"github.com/catalonia/mygov/records"
 )
 
 // maxClassifyLine is the longest input line classify reads whole; the rest of a longer
@@ -39,10 +41,13 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	// Procedure names come from the benefits catalog that ships with the demo data, so
+	// "com va la renda garantida?" names its procedure here as it does in a conversation.
+	gazetteer := intents.WithProcedures(procedures(records.Demo(time.Now()).Benefits))
 	var c *intents.Classifier
 	if *modelPath == "" {
 		var err error
-		if c, err = intents.Default(); err != nil {
+		if c, err = intents.Default(gazetteer); err != nil {
 			fmt.Fprintf(stderr, "mygov classify: %v\n", err)
 			return 1
 		}
@@ -52,7 +57,7 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mygov classify: %v\n", err)
 			return 1
 		}
-		c = intents.NewClassifier(m)
+		c = intents.NewClassifier(m, gazetteer)
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
