@@ -15,7 +15,6 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
-
 	"github.com/catalonia/mygov/records"
 )
 
