@@ -17,6 +17,11 @@ const eraseSQL = `UPDATE messages SET text = '', meta = NULL, reply = NULL, upda
 	WHERE (citizen_id = $2 OR conversation_id IN (SELECT id FROM conversations WHERE citizen_id = $2))
 	AND (text <> '' OR meta IS NOT NULL OR reply IS NOT NULL)`
 
+// eraseJobsSQL deletes the finished delivery jobs of the citizen's conversations: their
+// arguments hold the replies' text. Jobs still to run are left to deliver.
+const eraseJobsSQL = `DELETE FROM river_job WHERE kind = 'deliver_reply' AND finalized_at IS NOT NULL
+	AND (args->>'conversation_id')::bigint IN (SELECT id FROM conversations WHERE citizen_id = $1)`
+
 func erase(ctx context.Context, q querier, now time.Time, citizenID string) (int64, error) {
 	if citizenID == "" {
 		return 0, nil
@@ -24,6 +29,9 @@ func erase(ctx context.Context, q querier, now time.Time, citizenID string) (int
 	tag, err := q.Exec(ctx, eraseSQL, ts(now), citizenID)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: erase transcripts: %w", err)
+	}
+	if _, err := q.Exec(ctx, eraseJobsSQL, citizenID); err != nil {
+		return 0, fmt.Errorf("postgres: erase delivery jobs: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }

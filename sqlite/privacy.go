@@ -20,6 +20,11 @@ const eraseSQL = `UPDATE messages SET text = '', meta = NULL, reply = NULL, upda
 	WHERE (citizen_id = ? OR conversation_id IN (SELECT id FROM conversations WHERE citizen_id = ?))
 	AND (text <> '' OR meta IS NOT NULL OR reply IS NOT NULL)`
 
+// eraseJobsSQL deletes the finished delivery jobs of the citizen's conversations: their
+// arguments hold the replies' text. Jobs still to run are left to deliver.
+const eraseJobsSQL = `DELETE FROM river_job WHERE kind = 'deliver_reply' AND finalized_at IS NOT NULL
+	AND json_extract(args, '$.conversation_id') IN (SELECT id FROM conversations WHERE citizen_id = ?)`
+
 func erase(ctx context.Context, q querier, now time.Time, citizenID string) (int64, error) {
 	if citizenID == "" {
 		return 0, nil
@@ -27,6 +32,9 @@ func erase(ctx context.Context, q querier, now time.Time, citizenID string) (int
 	res, err := q.ExecContext(ctx, eraseSQL, ts(now), citizenID, citizenID)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: erase transcripts: %w", err)
+	}
+	if _, err := q.ExecContext(ctx, eraseJobsSQL, citizenID); err != nil {
+		return 0, fmt.Errorf("sqlite: erase delivery jobs: %w", err)
 	}
 	return res.RowsAffected()
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
+	"github.com/riverqueue/river"
 )
 
 // testPrivacy checks the rights of access and erasure and the retention purge: erasure
@@ -43,6 +44,28 @@ func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 		return err
 	})
 	events := len(accessEvents(t, s, maria.ID))
+	// Deliver the reply, so its finished job (whose arguments hold the text) is in the table.
+	delivered := make(chan struct{}, 1)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[dialog.Outbound]) error {
+		delivered <- struct{}{}
+		return nil
+	}))
+	stop, err := s.StartWorkers(ctx, workers, ch)
+	if err != nil {
+		t.Fatalf("StartWorkers: %v", err)
+	}
+	select {
+	case <-delivered:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the reply was not delivered in 15 s")
+	}
+	waitFor(t, "the delivery job to finish", func() bool {
+		return count(t, s, `SELECT count(*) FROM river_job WHERE finalized_at IS NOT NULL`) == 1
+	})
+	if err := stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
 
 	ts, err := p.Transcripts(ctx, maria.ID)
 	if err != nil {
@@ -61,6 +84,9 @@ func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 	}
 	if got := count(t, s, `SELECT count(*) FROM messages WHERE text LIKE '%12345678Z%' OR reply IS NOT NULL AND conversation_id IN (SELECT id FROM conversations WHERE address = '`+MariaPhone+`')`); got != 0 {
 		t.Errorf("%d messages keep their content after erasure", got)
+	}
+	if got := count(t, s, `SELECT count(*) FROM river_job`); got != 0 {
+		t.Errorf("%d delivery jobs left after erasure, want 0: their arguments hold the replies", got)
 	}
 	if got := len(accessEvents(t, s, maria.ID)); got != events {
 		t.Errorf("access events after erasure = %d, want %d (the audit is kept)", got, events)
@@ -95,4 +121,16 @@ func accessEvents(t *testing.T, s Store, citizenID string) []records.AccessEvent
 		t.Fatal(err)
 	}
 	return evs
+}
+
+// waitFor polls cond every 20 ms for up to 15 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
