@@ -10,7 +10,7 @@
 //     squeezed, SMS abbreviations expanded, punctuation dropped except inside numbers and
 //     references; every word keeps its span in the original text;
 //  2. finds entities in the normalized words, reporting the original text: application
-//     references, DNI/NIE (check letter verified, ValidNationalID), dates (ParseDate), Spanish
+//     references, DNI/NIE (check letter verified by records.ParseNationalID), dates (ParseDate), Spanish
 //     phone numbers, a requested language, and the procedures of the catalog given with
 //     WithProcedures;
 //  3. identifies the language: a naive Bayes model over character n-grams trained on the

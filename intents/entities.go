@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // Procedure is a procedure or benefit of the records catalog, with the names a citizen may
@@ -215,64 +216,20 @@ func refParts(year, num string) (string, bool) {
 
 func isRefSep(c byte) bool { return c == '-' || c == '/' || c == '.' }
 
-// National identity documents: DNI "12345678Z", NIE "X1234567L".
-
-const dniLetters = "TRWAGMYFPDXBNJZSQVHLCKE"
-
-// ValidNationalID reports whether s is a DNI or NIE with a valid check letter, and returns
-// it normalized: upper case, without spaces, dots or hyphens ("12.345.678-z" → "12345678Z").
-func ValidNationalID(s string) (string, bool) {
-	var b [9]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '.' || c == '-' || c == '\t':
-			continue
-		case c >= 'a' && c <= 'z':
-			c -= 'a' - 'A'
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		default:
-			return "", false
-		}
-		if n == len(b) {
-			return "", false
-		}
-		b[n] = c
-		n++
-	}
-	if n != 9 {
-		return "", false
-	}
-	num := 0
-	for i := 0; i < 8; i++ {
-		c := b[i]
-		switch {
-		case i == 0 && c >= 'X' && c <= 'Z':
-			num = int(c - 'X')
-		case c >= '0' && c <= '9':
-			num = num*10 + int(c-'0')
-		default:
-			return "", false
-		}
-	}
-	if dniLetters[num%23] != b[8] {
-		return "", false
-	}
-	return string(b[:]), true
-}
+// National identity documents: DNI "12345678Z", NIE "X1234567L", validated by the records
+// package, the one place that knows their check letters.
 
 func (x *entityScan) nationalID(i int) (string, int) {
 	w := x.norm(i)
 	if len(w) >= 9 && len(w) <= 14 {
-		if v, ok := ValidNationalID(w); ok {
+		if v, ok := records.ParseNationalID(w); ok {
 			return v, 1
 		}
 	}
 	// "12345678 Z", "12.345.678 z"
 	if digits := stripDots(w); len(digits) == 8 && allDigits(digits) && x.adjacent(i, "-") {
 		if l := x.orig(i + 1); len(l) == 1 && isLetter(l[0]) {
-			if v, ok := ValidNationalID(digits + l); ok {
+			if v, ok := records.ParseNationalID(digits + l); ok {
 				return v, 2
 			}
 		}
@@ -282,13 +239,13 @@ func (x *entityScan) nationalID(i int) (string, int) {
 		d := x.norm(i + 1)
 		if len(d) == 7 && allDigits(d) && x.adjacent(i+1, "-") {
 			if l := x.orig(i + 2); len(l) == 1 && isLetter(l[0]) {
-				if v, ok := ValidNationalID(o + d + l); ok {
+				if v, ok := records.ParseNationalID(o + d + l); ok {
 					return v, 3
 				}
 			}
 		}
 		if len(d) == 8 && allDigits(d[:7]) && isLetter(d[7]) {
-			if v, ok := ValidNationalID(o + d); ok {
+			if v, ok := records.ParseNationalID(o + d); ok {
 				return v, 2
 			}
 		}

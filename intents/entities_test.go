@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 var testNow = time.Date(2026, time.November, 27, 12, 0, 0, 0, time.UTC)
@@ -143,9 +144,9 @@ func TestValidNationalID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, ok := ValidNationalID(tt.in)
+			got, ok := records.ParseNationalID(tt.in)
 			if got != tt.want || ok != tt.ok {
-				t.Errorf("ValidNationalID(%q) = %q, %v, want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+				t.Errorf("records.ParseNationalID(%q) = %q, %v, want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 			}
 		})
 	}
