@@ -143,6 +143,14 @@ func (t *turn) text() ([]Reply, error) {
 		if isCancel(word) || (cls.Intent == IntentStop && cls.Confidence >= t.e.Threshold) {
 			return t.cancelVerification()
 		}
+		if !t.answersVerification(cls) {
+			// Another question, clearly asked: verification is left, the question answered.
+			t.c.VerifyStep, t.c.VerifyIDMatched, t.c.Pending = "", false, ""
+			if err := fire(t.ctx, t.c, EventReset); err != nil {
+				return nil, err
+			}
+			return t.intent(cls.Intent, cls)
+		}
 		return t.verify(cls)
 	case StateConfirm:
 		switch {
@@ -177,6 +185,25 @@ func (t *turn) text() ([]Reply, error) {
 		return []Reply{t.withMenu(T(KeyClarify))}, nil
 	}
 	return t.intent(cls.Intent, cls)
+}
+
+// answersVerification reports whether a message sent while verifying is an attempt at it:
+// anything but a confident, different question with no id or date in it.
+func (t *turn) answersVerification(cls Classification) bool {
+	if _, ok := cls.Entity(EntityNationalID); ok {
+		return true
+	}
+	if _, ok := cls.Entity(EntityDate); ok {
+		return true
+	}
+	if _, ok := nationalID(cls, t.in.Text); ok {
+		return true
+	}
+	switch cls.Intent {
+	case IntentOther, IntentGreeting, IntentHelp:
+		return true // "hola" or a typo in the id is still an attempt: ask again
+	}
+	return cls.Confidence < t.e.Threshold
 }
 
 // followLanguage switches the conversation's language when the citizen clearly writes in

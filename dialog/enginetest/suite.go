@@ -206,6 +206,19 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		must(t, out, "DNI")
 		mustNot(t, out, "Padró")
 	})
+	t.Run("OtherQuestionLeavesVerification", func(t *testing.T) {
+		e := env(t)
+		u := e.Console(maria)
+		must(t, u.Say("quines dades teniu de mi?"), "DNI")
+		out := u.Say("com va la meva sol·licitud?")
+		must(t, out, "EXP-2026-000101")
+		if c := u.Conversation(); c.State == dialog.StateVerifying || c.Pending != "" {
+			t.Errorf("still verifying: state %s, pending %q", c.State, c.Pending)
+		}
+		// A typo in the id is still an attempt at it.
+		u.Say("quines dades teniu de mi?")
+		must(t, u.Say("1234567"), "no sembla un DNI")
+	})
 	t.Run("LogoutEndsVerification", func(t *testing.T) {
 		e := env(t)
 		u := e.Console(maria)
