@@ -70,6 +70,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 		}
 	}
 	var lines []Text
+	header := KeyStatusHeader
 	if ref := t.c.PendingRef; ref != "" {
 		var picked []records.Application
 		for _, a := range apps {
@@ -78,7 +79,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 			}
 		}
 		if len(picked) > 0 {
-			apps = picked
+			apps, header = picked, KeyStatusFound
 		} else if offset == 0 {
 			lines = append(lines, T(KeyStatusNotFound))
 		}
@@ -87,7 +88,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 		return []Text{T(KeyStatusNone)}, 0, nil
 	}
 	if offset == 0 {
-		lines = append(lines, T(KeyStatusHeader, "Count", strconv.Itoa(len(apps))))
+		lines = append(lines, T(header, "Count", strconv.Itoa(len(apps))))
 	}
 	names := map[string]string{}
 	lang := t.lang()

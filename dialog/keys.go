@@ -34,6 +34,7 @@ const (
 
 	KeyStatusNone     = "status.none"
 	KeyStatusHeader   = "status.header"
+	KeyStatusFound    = "status.found"
 	KeyStatusItem     = "status.item"
 	KeyStatusMissing  = "status.missing"
 	KeyStatusDeadline = "status.deadline"
