@@ -5,17 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/catalonia/mygov/internal/e2e"
 )
 
 // TestEndToEnd runs `mygov serve` as a process against a fake Twilio REST server and
@@ -47,19 +47,15 @@ func TestEndToEnd(t *testing.T) {
 		es    = "+34600000002"
 	)
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "mygov")
-	build := exec.Command("go", "build", "-o", bin, "github.com/catalonia/mygov/cmd/mygov")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/mygov: %v\n%s", err, out)
-	}
+	bin := e2e.BuildMygov(t)
 
 	tw := newFakeTwilio(t)
-	addr := freeAddr(t)
+	addr := e2e.FreeAddr(t)
 	public := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(cleanEnv(),
+	cmd.Env = append(e2e.CleanEnv(),
 		"MYGOV_ADDR="+addr,
 		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),
 		"MYGOV_PUBLIC_URL="+public,
@@ -68,7 +64,7 @@ func TestEndToEnd(t *testing.T) {
 		"TWILIO_FROM="+from,
 		"TWILIO_API_URL="+tw.URL,
 	)
-	var logs syncBuffer
+	var logs e2e.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
@@ -82,7 +78,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Logf("mygov serve output:\n%s", logs.String())
 		}
 	}()
-	waitHealthy(t, public+"/healthz", 60*time.Second)
+	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
 
 	inbound := func(n int, sender, body string) url.Values {
 		msid := fmt.Sprintf("SMe2e%029d", n)
@@ -259,62 +255,4 @@ func nodeSign(t *testing.T, node, token, u string, forms []url.Values) []string 
 		t.Fatalf("node sign.js printed %q: %v", out, err)
 	}
 	return sigs
-}
-
-// cleanEnv returns the environment without MyGov's and Twilio's settings, so the test
-// decides them all.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "MYGOV_") || strings.HasPrefix(kv, "TWILIO_") ||
-			strings.HasPrefix(kv, "TELEGRAM_") || strings.HasPrefix(kv, "DATABASE_URL=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitHealthy(t *testing.T, u string, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(u)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s not healthy within %v", u, timeout)
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -12,11 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/catalonia/mygov/locales"
+
+	"github.com/catalonia/mygov/internal/e2e"
 )
 
 // TestEndToEnd runs `mygov serve` as a process in long-polling mode against the
@@ -29,11 +30,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
 	node := e2eRequirements(t)
-	bin := buildMygov(t)
+	bin := e2e.BuildMygov(t)
 	emu := startEmulator(t, node)
 
 	const token = "424242:E2E-test-token"
-	addr := freeAddr(t)
+	addr := e2e.FreeAddr(t)
 	startMygov(t, bin, addr, token, emu.proxyURL)
 
 	cat := locales.MustLoad()
@@ -114,48 +115,9 @@ func e2eRequirements(t *testing.T) string {
 	return node
 }
 
-func buildMygov(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mygov")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/mygov")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/mygov: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// logTail keeps a process's output for the test log.
-type logTail struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logTail) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logTail) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // watch waits for the process in the background, stops it when the test ends and shows its
 // output when the test failed. The returned channel is closed when the process exits.
-func watch(t *testing.T, name string, cmd *exec.Cmd, out *logTail) <-chan struct{} {
+func watch(t *testing.T, name string, cmd *exec.Cmd, out *e2e.Buffer) <-chan struct{} {
 	exited := make(chan struct{})
 	go func() {
 		cmd.Wait()
@@ -183,7 +145,7 @@ type emulator struct {
 
 func startEmulator(t *testing.T, node string) *emulator {
 	t.Helper()
-	_, port, _ := net.SplitHostPort(freeAddr(t))
+	_, port, _ := net.SplitHostPort(e2e.FreeAddr(t))
 	cmd := exec.Command(node, "--unhandled-rejections=warn", "server.js", port)
 	cmd.Dir = filepath.Join("testdata", "e2e")
 	stdin, err := cmd.StdinPipe() // closing it (test end) stops the server
@@ -191,7 +153,7 @@ func startEmulator(t *testing.T, node string) *emulator {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stdin.Close() })
-	out := &logTail{}
+	out := &e2e.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -235,7 +197,7 @@ func startMygov(t *testing.T, bin, addr, token, apiURL string) {
 		"TELEGRAM_WEBHOOK_SECRET=",
 		"DATABASE_URL=",
 	)
-	out := &logTail{}
+	out := &e2e.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

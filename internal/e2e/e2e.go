@@ -1,0 +1,95 @@
+// Package e2e holds what the channels' end-to-end tests share to run "mygov serve" as a
+// process: building it, a free port, its output, its health.
+package e2e
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BuildMygov builds cmd/mygov into the test's temporary folder and returns its path.
+func BuildMygov(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mygov")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/catalonia/mygov/cmd/mygov")
+	cmd.Dir = moduleRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/mygov: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// moduleRoot is the repository's root, two folders above this file.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// FreeAddr returns a loopback address with a port free at the time of the call.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// WaitHealthy polls url until it answers 200, failing the test after timeout.
+func WaitHealthy(t testing.TB, url string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s not healthy within %v", url, timeout)
+}
+
+// CleanEnv returns the environment without MyGov's, Twilio's and Telegram's settings, so a
+// test decides them all.
+func CleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "MYGOV_") || strings.HasPrefix(kv, "TWILIO_") ||
+			strings.HasPrefix(kv, "TELEGRAM_") || strings.HasPrefix(kv, "DATABASE_URL=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// Buffer is a bytes.Buffer safe for the concurrent writes of a process's output.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
