@@ -1,7 +1,3 @@
-// Package dialog is the domain of a conversation: what arrives (Inbound), what the assistant
-// answers (Reply, as message keys with arguments), the persisted Conversation with its
-// state, and the Engine that runs one turn. It declares the interfaces it needs (Store,
-// Classifier) and imports no database, channel, HTTP or ML package.
 package dialog
 
 import (
