@@ -115,3 +115,23 @@ func TestMenuValuesFitTelegram(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliveryRank(t *testing.T) {
+	tests := []struct {
+		status  string
+		rank    int
+		receipt bool
+	}{
+		{DeliveryQueued, 0, false}, {DeliverySent, 1, true}, {DeliveryDelivered, 2, true},
+		{DeliveryUndelivered, 2, true}, {DeliveryFailed, 2, true}, {"accepted", 0, false},
+	}
+	for _, tt := range tests {
+		rank, ok := ReceiptRank(tt.status)
+		if ok != tt.receipt || (ok && rank != tt.rank) {
+			t.Errorf("ReceiptRank(%q) = %d, %v; want %d, %v", tt.status, rank, ok, tt.rank, tt.receipt)
+		}
+	}
+	if DeliveryRank(DeliverySkipped) != 2 || DeliveryRank(DeliveryQueued) != 0 {
+		t.Errorf("DeliveryRank of skipped/queued wrong")
+	}
+}

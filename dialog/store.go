@@ -148,3 +148,28 @@ type Privacy interface {
 	// PurgeTranscripts deletes the messages created before t.
 	PurgeTranscripts(ctx context.Context, before time.Time) (int64, error)
 }
+
+// DeliveryRankSQL ranks the stored status of a reply as DeliveryRank does, in SQL that
+// SQLite and PostgreSQL both accept, so a late receipt never moves a reply back.
+const DeliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END`
+
+// DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2.
+func DeliveryRank(status string) int {
+	switch status {
+	case DeliveryQueued:
+		return 0
+	case DeliverySent:
+		return 1
+	}
+	return 2
+}
+
+// ReceiptRank returns the rank of a provider's receipt status when it may move a stored
+// reply forward; other provider statuses ("accepted", "sending", …) are receipts only.
+func ReceiptRank(status string) (int, bool) {
+	switch status {
+	case DeliverySent, DeliveryDelivered, DeliveryUndelivered, DeliveryFailed:
+		return DeliveryRank(status), true
+	}
+	return 0, false
+}

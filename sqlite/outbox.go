@@ -61,35 +61,11 @@ func earlyReceipt(ctx context.Context, q querier, providerID, status string) (st
 		if err := rows.Scan(&r); err != nil {
 			return "", err
 		}
-		if rank, ok := deliveryRank[r]; ok && rank > statusRank(best) {
+		if rank, ok := dialog.ReceiptRank(r); ok && rank > dialog.DeliveryRank(best) {
 			best = r
 		}
 	}
 	return best, rows.Err()
-}
-
-// statusRankSQL ranks a delivery status as statusRank does, so that a late receipt never
-// moves a reply back (a "sent" callback arriving after "delivered").
-const statusRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END`
-
-// statusRank ranks a stored delivery status: queued, sent, then every final status.
-func statusRank(status string) int {
-	switch status {
-	case dialog.DeliveryQueued:
-		return 0
-	case dialog.DeliverySent:
-		return 1
-	}
-	return 2
-}
-
-// deliveryRank ranks the statuses that receipts may set; other provider statuses
-// ("accepted", "sending", …) are stored as receipts only.
-var deliveryRank = map[string]int{
-	dialog.DeliverySent:        1,
-	dialog.DeliveryDelivered:   2,
-	dialog.DeliveryUndelivered: 2,
-	dialog.DeliveryFailed:      2,
 }
 
 // RecordReceipt stores a provider's delivery receipt once per (providerID, status) and
@@ -111,9 +87,9 @@ func (s *Store) RecordReceipt(ctx context.Context, providerID, status, errorCode
 	if err != nil {
 		return false, fmt.Errorf("sqlite: record receipt: %w", err)
 	}
-	if rank, ok := deliveryRank[status]; ok && providerID != "" {
+	if rank, ok := dialog.ReceiptRank(status); ok && providerID != "" {
 		if _, err := t.ExecContext(ctx, `UPDATE messages SET status = ?, updated_at = ?
-			WHERE provider_id = ? AND direction = 'out' AND `+statusRankSQL+` < ?`,
+			WHERE provider_id = ? AND direction = 'out' AND `+dialog.DeliveryRankSQL+` < ?`,
 			cleanArgs([]any{status, now, providerID, rank})...); err != nil {
 			return false, fmt.Errorf("sqlite: record receipt: %w", err)
 		}

@@ -23,7 +23,11 @@ func (s suiteStore) QueryInt(ctx context.Context, query string) (int64, error) {
 }
 
 func (s suiteStore) QueryStrings(ctx context.Context, query string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query)
+	return s.queryStrings(ctx, query)
+}
+
+func (s suiteStore) queryStrings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -187,18 +191,5 @@ func BenchmarkTurnParallel(b *testing.B) {
 }
 
 func (s suiteStore) JobArgs(ctx context.Context, kind string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT json(args) FROM river_job WHERE kind = ? ORDER BY id`, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return s.queryStrings(ctx, `SELECT json(args) FROM river_job WHERE kind = ? ORDER BY id`, kind)
 }
