@@ -54,7 +54,7 @@ func job(o dialog.Outbound) *river.Job[dialog.Outbound] {
 }
 
 func TestWork(t *testing.T) {
-	out := dialog.Outbound{ID: 7, Channel: dialog.ChannelSMS, Address: "+34600000001", Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("greeting")}}}
+	out := dialog.Outbound{ID: 7, Channel: "sms", Address: "+34600000001", Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("greeting")}}}
 	tests := []struct {
 		name      string
 		optedOut  bool
@@ -94,7 +94,7 @@ func TestWork(t *testing.T) {
 			}
 			sends := 0
 			w := &Worker{Outbox: ob, Logger: slog.New(slog.DiscardHandler), Senders: map[string]Sender{
-				dialog.ChannelSMS: SenderFunc(func(ctx context.Context, o dialog.Outbound) (string, error) {
+				"sms": SenderFunc(func(ctx context.Context, o dialog.Outbound) (string, error) {
 					sends++
 					return "P1", tt.sendErr
 				}),

@@ -128,7 +128,7 @@ func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
 		c := t.citizen
 		address := records.MaskAddress(*c)
 		name := strings.TrimSpace(c.GivenName + " " + c.Surnames)
-		if t.in.Channel == ChannelSMS { // stricter on SMS: a phone screen is easily seen
+		if t.in.Caps.Compact { // stricter on SMS: a phone screen is easily seen
 			address, name = c.Municipality, c.GivenName
 		}
 		lines = append(lines, T(KeyMyDataIdentity, "Name", name, "ID", records.MaskNationalID(c.NationalID),

@@ -5,13 +5,6 @@ import (
 	"time"
 )
 
-// Channels.
-const (
-	ChannelTelegram = "telegram"
-	ChannelSMS      = "sms"
-	ChannelConsole  = "console"
-)
-
 // Languages.
 const (
 	LangCA = "ca"
@@ -36,7 +29,9 @@ const (
 
 // Inbound is one message from a citizen, as a channel adapter translated it.
 type Inbound struct {
-	Channel   string // ChannelTelegram, ChannelSMS, ChannelConsole
+	Channel   string // the adapter's name ("telegram", "sms", …); the engine never branches on it
+	// Caps is what the channel can do; the engine decides from it, never from Channel.
+	Caps      Capabilities
 	Address   string // who to answer on the channel: chat id, phone number
 	MessageID string // the channel's id of the message; (Channel, MessageID) is the dedupe key
 	Kind      Kind
@@ -65,6 +60,23 @@ func (in Inbound) LogValue() slog.Value {
 		slog.String("kind", string(in.Kind)),
 		slog.Int("text_len", len(in.Text)),
 	)
+}
+
+// Capabilities describe a channel to the engine: each adapter sets them on every Inbound,
+// so a new channel needs no change in dialog.
+type Capabilities struct {
+	// PageSize is how many list items one reply shows (0: 4).
+	PageSize int
+	// Compact channels pay per message and show it on a small, easily seen screen (SMS):
+	// after a list one option leads back to the menu, and personal data is masked more.
+	Compact bool
+	// CarrierOptOut channels are silenced by the carrier's opt-out keywords: an opted-out
+	// address is never written to until it opts in again (SMS, WhatsApp). On other channels
+	// writing again is asking to be answered again.
+	CarrierOptOut bool
+	// ContactButton channels can offer the sender to share their own phone number
+	// (Telegram), which proves possession instead of the address itself.
+	ContactButton bool
 }
 
 // Contact is a phone number shared from the channel's address book.

@@ -95,7 +95,7 @@ func TestTrust(t *testing.T) {
 }
 
 func TestLogValueRedacts(t *testing.T) {
-	in := Inbound{Channel: ChannelSMS, Address: "+34600000001", Phone: "+34600000001", Text: "el meu DNI és 12345678Z"}
+	in := Inbound{Channel: "sms", Address: "+34600000001", Phone: "+34600000001", Text: "el meu DNI és 12345678Z"}
 	got := in.LogValue().String()
 	for _, secret := range []string{"+34600000001", "12345678Z", "DNI"} {
 		if strings.Contains(got, secret) {

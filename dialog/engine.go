@@ -49,8 +49,6 @@ type Engine struct {
 	// doubling with each lock.
 	MaxFailures int
 	LockBase    time.Duration
-	// PageSize is how many list items one reply shows, per channel (default 4).
-	PageSize map[string]int
 }
 
 // NewEngine returns an Engine with the defaults of the architecture.
@@ -69,7 +67,6 @@ func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog
 		VerifyMax:   24 * time.Hour,
 		MaxFailures: 3,
 		LockBase:    15 * time.Minute,
-		PageSize:    map[string]int{ChannelSMS: 1, ChannelTelegram: 4, ChannelConsole: 4},
 	}
 }
 
@@ -134,7 +131,7 @@ func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result
 			}
 			return err
 		}
-		if c.OptedOut && in.Channel == ChannelSMS {
+		if c.OptedOut && in.Caps.CarrierOptOut {
 			return nil
 		}
 		out, err := enqueue(ctx, tx, c, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})

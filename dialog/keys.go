@@ -110,21 +110,3 @@ const (
 	ValueYes     = "yes"
 	ValueNo      = "no"
 )
-
-// DynamicKeys lists the keys the engine builds from data, so the catalogs can be checked.
-func DynamicKeys() []string {
-	var keys []string
-	for _, s := range []string{"submitted", "in_review", "needs_documents", "approved", "denied", "paid", "closed"} {
-		keys = append(keys, PrefixStatus+s)
-	}
-	for _, c := range []string{"identity", "address", "income", "social_services", "education", "health", "employment", "housing", "contact", "applications", "inventory", "access_log"} {
-		keys = append(keys, PrefixCategory+c)
-	}
-	for _, ch := range []string{ChannelTelegram, ChannelSMS, ChannelConsole, "internal", "inbox"} {
-		keys = append(keys, PrefixChannel+ch)
-	}
-	for _, r := range []string{IntentStatus, IntentMyData, IntentDataUsage, IntentForMe} {
-		keys = append(keys, PrefixReason+r)
-	}
-	return keys
-}

@@ -44,7 +44,7 @@ func (t *turn) run() ([]Reply, error) {
 		return []Reply{{Lines: []Text{T(KeySMSHelp)}}}, nil
 	}
 	if c.OptedOut || c.State == StateOptedOut {
-		if in.Channel == ChannelSMS {
+		if in.Caps.CarrierOptOut {
 			return nil, nil // never message an opted-out number until it opts in
 		}
 		// On chat channels, writing again is asking to be answered again.
@@ -229,7 +229,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentHelp:
 		return t.reset(t.withMenu(T(KeyHelp)))
 	case IntentStop:
-		if t.in.Channel == ChannelSMS {
+		if t.in.Caps.CarrierOptOut {
 			return t.optOut(KeyOptOutDone)
 		}
 		return t.optOut(KeyStopDone)
@@ -274,7 +274,7 @@ func (t *turn) guarded(intent, ref string) ([]Reply, error) {
 		return t.answerFresh(intent, ref)
 	}
 	t.c.Pending, t.c.PendingRef = intent, ref
-	if have == TrustAnonymous && t.in.Channel == ChannelTelegram {
+	if have == TrustAnonymous && t.in.Caps.ContactButton {
 		if err := fire(t.ctx, t.c, EventReset); err != nil {
 			return nil, err
 		}
@@ -335,7 +335,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	}
 	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
 	r := t.withMenu(Text{})
-	if t.in.Channel == ChannelSMS {
+	if t.in.Caps.Compact {
 		// Every character counts on SMS: after a list, one option leads back to the menu.
 		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
 	}
@@ -347,7 +347,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 }
 
 func (t *turn) pageSize() int {
-	if n := t.e.PageSize[t.in.Channel]; n > 0 {
+	if n := t.in.Caps.PageSize; n > 0 {
 		return n
 	}
 	return 4

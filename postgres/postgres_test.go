@@ -181,7 +181,7 @@ func TestWithNow(t *testing.T) {
 	defer s.Close()
 	want := now.Truncate(time.Microsecond)
 	for range 2 {
-		err := s.Turn(t.Context(), dialog.ChannelConsole, "clock", func(ctx context.Context, tx dialog.Tx) error {
+		err := s.Turn(t.Context(), "console", "clock", func(ctx context.Context, tx dialog.Tx) error {
 			c := tx.Conversation()
 			if !c.CreatedAt.Equal(want) || !c.UpdatedAt.Equal(want) {
 				t.Errorf("times = %v, %v, want %v", c.CreatedAt, c.UpdatedAt, want)

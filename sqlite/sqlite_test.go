@@ -112,7 +112,7 @@ func TestWithNow(t *testing.T) {
 	defer s.Close()
 	want := now.Truncate(time.Microsecond)
 	for range 2 {
-		err := s.Turn(t.Context(), dialog.ChannelConsole, "clock", func(ctx context.Context, tx dialog.Tx) error {
+		err := s.Turn(t.Context(), "console", "clock", func(ctx context.Context, tx dialog.Tx) error {
 			c := tx.Conversation()
 			if !c.CreatedAt.Equal(want) || !c.UpdatedAt.Equal(want) {
 				t.Errorf("times = %v, %v, want %v", c.CreatedAt, c.UpdatedAt, want)
@@ -144,7 +144,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 	for _, s := range stores {
 		for range n {
 			wg.Go(func() {
-				errs <- s.Turn(t.Context(), dialog.ChannelSMS, "+34600000020", func(ctx context.Context, tx dialog.Tx) error {
+				errs <- s.Turn(t.Context(), "sms", "+34600000020", func(ctx context.Context, tx dialog.Tx) error {
 					c := tx.Conversation()
 					v := c.Offset
 					time.Sleep(time.Millisecond)
@@ -161,7 +161,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 			t.Fatalf("turn: %v", err)
 		}
 	}
-	err := stores[0].Turn(t.Context(), dialog.ChannelSMS, "+34600000020", func(ctx context.Context, tx dialog.Tx) error {
+	err := stores[0].Turn(t.Context(), "sms", "+34600000020", func(ctx context.Context, tx dialog.Tx) error {
 		if got := tx.Conversation().Offset; got != 2*n {
 			t.Errorf("counter = %d, want %d", got, 2*n)
 		}

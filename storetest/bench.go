@@ -27,7 +27,7 @@ func BenchmarkTurn(b *testing.B, s Store) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		err := s.Turn(ctx, dialog.ChannelSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
+		err := s.Turn(ctx, chSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
 			return benchTurn(ctx, tx, maria.ID, fmt.Sprintf("bench-%d-%d", run, i))
 		})
 		if err != nil {
@@ -58,7 +58,7 @@ func BenchmarkTurnParallel(b *testing.B, s Store) {
 		w := workers.Add(1)
 		addr := fmt.Sprintf("+3461%07d", w)
 		for i := 0; pb.Next(); i++ {
-			err := s.Turn(ctx, dialog.ChannelSMS, addr, func(ctx context.Context, tx dialog.Tx) error {
+			err := s.Turn(ctx, chSMS, addr, func(ctx context.Context, tx dialog.Tx) error {
 				return benchTurn(ctx, tx, maria.ID, fmt.Sprintf("bench-%d-%d-%d", run, w, i))
 			})
 			if err != nil {

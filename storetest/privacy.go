@@ -26,7 +26,7 @@ func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const ch = dialog.ChannelSMS
+	const ch = chSMS
 	turn(t, s, ch, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
 		c := tx.Conversation()
 		c.CitizenID = maria.ID

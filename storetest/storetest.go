@@ -21,6 +21,13 @@ import (
 	"github.com/catalonia/mygov/records"
 )
 
+// Channel names the suite stores conversations under; the store treats them as opaque.
+const (
+	chSMS      = "sms"
+	chTelegram = "telegram"
+	chConsole  = "console"
+)
+
 // Store is what the suite needs of a store: the interfaces of dialog and records, seeding,
 // River workers, and an Inspector for the checks no interface can make.
 type Store interface {
@@ -121,12 +128,12 @@ func testConversationCreated(t *testing.T, open func(t *testing.T) Store) {
 	before := time.Now().Truncate(time.Microsecond)
 	var first dialog.Conversation
 	verified := time.Date(2026, 5, 4, 10, 30, 0, 123456000, time.UTC)
-	turn(t, s, dialog.ChannelTelegram, "1001", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chTelegram, "1001", func(ctx context.Context, tx dialog.Tx) error {
 		c := tx.Conversation()
 		if c == nil || c.ID == 0 {
 			t.Fatalf("Conversation() = %+v, want a stored conversation", c)
 		}
-		if c.Channel != dialog.ChannelTelegram || c.Address != "1001" || c.State != dialog.StateIdle ||
+		if c.Channel != chTelegram || c.Address != "1001" || c.State != dialog.StateIdle ||
 			c.CitizenID != "" || c.Lang != "" || c.OptedOut {
 			t.Errorf("new conversation = %+v, want idle, anonymous, telegram 1001", c)
 		}
@@ -148,7 +155,7 @@ func testConversationCreated(t *testing.T, open func(t *testing.T) Store) {
 		first = *c
 		return tx.SaveConversation(ctx, c)
 	})
-	turn(t, s, dialog.ChannelTelegram, "1001", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chTelegram, "1001", func(ctx context.Context, tx dialog.Tx) error {
 		c := *tx.Conversation()
 		if c.UpdatedAt.Before(c.CreatedAt) {
 			t.Errorf("UpdatedAt %v before CreatedAt %v", c.UpdatedAt, c.CreatedAt)
@@ -161,7 +168,7 @@ func testConversationCreated(t *testing.T, open func(t *testing.T) Store) {
 		equal(t, "conversation", c, want)
 		return nil
 	})
-	turn(t, s, dialog.ChannelSMS, "1001", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "1001", func(ctx context.Context, tx dialog.Tx) error {
 		if c := tx.Conversation(); c.ID == first.ID || c.State != dialog.StateIdle {
 			t.Errorf("sms 1001 = %+v, want a new conversation, not telegram's %d", c, first.ID)
 		}
@@ -196,7 +203,7 @@ func testConcurrentTurns(t *testing.T, open func(t *testing.T) Store) {
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for range n {
-		wg.Go(func() { errs <- counterTurn(s, t.Context(), dialog.ChannelSMS, "+34600000009") })
+		wg.Go(func() { errs <- counterTurn(s, t.Context(), chSMS, "+34600000009") })
 	}
 	wg.Wait()
 	close(errs)
@@ -205,7 +212,7 @@ func testConcurrentTurns(t *testing.T, open func(t *testing.T) Store) {
 			t.Fatalf("turn: %v", err)
 		}
 	}
-	if got := offset(t, s, dialog.ChannelSMS, "+34600000009"); got != n {
+	if got := offset(t, s, chSMS, "+34600000009"); got != n {
 		t.Fatalf("counter = %d after %d concurrent turns, want %d: turns interleaved", got, n, n)
 	}
 }
@@ -217,7 +224,7 @@ func testDifferentConversations(t *testing.T, open func(t *testing.T) Store) {
 	errs := make(chan error, convs*turns)
 	for i := range convs {
 		for range turns {
-			wg.Go(func() { errs <- counterTurn(s, t.Context(), dialog.ChannelTelegram, fmt.Sprint(2000+i)) })
+			wg.Go(func() { errs <- counterTurn(s, t.Context(), chTelegram, fmt.Sprint(2000+i)) })
 		}
 	}
 	wg.Wait()
@@ -228,7 +235,7 @@ func testDifferentConversations(t *testing.T, open func(t *testing.T) Store) {
 		}
 	}
 	for i := range convs {
-		if got := offset(t, s, dialog.ChannelTelegram, fmt.Sprint(2000+i)); got != turns {
+		if got := offset(t, s, chTelegram, fmt.Sprint(2000+i)); got != turns {
 			t.Errorf("conversation %d: counter = %d, want %d", 2000+i, got, turns)
 		}
 	}
@@ -240,7 +247,7 @@ func testDifferentConversations(t *testing.T, open func(t *testing.T) Store) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	held := make(chan error, 1)
 	go func() {
-		held <- s.Turn(t.Context(), dialog.ChannelTelegram, "3000", func(ctx context.Context, tx dialog.Tx) error {
+		held <- s.Turn(t.Context(), chTelegram, "3000", func(ctx context.Context, tx dialog.Tx) error {
 			close(entered)
 			select {
 			case <-release:
@@ -251,7 +258,7 @@ func testDifferentConversations(t *testing.T, open func(t *testing.T) Store) {
 	}()
 	<-entered
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	err := counterTurn(s, ctx, dialog.ChannelTelegram, "3001")
+	err := counterTurn(s, ctx, chTelegram, "3001")
 	cancel()
 	close(release)
 	if err != nil {
@@ -267,7 +274,7 @@ func testWaitingTurnContext(t *testing.T, open func(t *testing.T) Store) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	held := make(chan error, 1)
 	go func() {
-		held <- s.Turn(t.Context(), dialog.ChannelSMS, "+34600000010", func(ctx context.Context, tx dialog.Tx) error {
+		held <- s.Turn(t.Context(), chSMS, "+34600000010", func(ctx context.Context, tx dialog.Tx) error {
 			close(entered)
 			<-release
 			return nil
@@ -276,7 +283,7 @@ func testWaitingTurnContext(t *testing.T, open func(t *testing.T) Store) {
 	<-entered
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	start := time.Now()
-	err := counterTurn(s, ctx, dialog.ChannelSMS, "+34600000010")
+	err := counterTurn(s, ctx, chSMS, "+34600000010")
 	cancel()
 	waited := time.Since(start)
 	close(release)
@@ -289,7 +296,7 @@ func testWaitingTurnContext(t *testing.T, open func(t *testing.T) Store) {
 	if err := <-held; err != nil {
 		t.Fatalf("held turn: %v", err)
 	}
-	if got := offset(t, s, dialog.ChannelSMS, "+34600000010"); got != 0 {
+	if got := offset(t, s, chSMS, "+34600000010"); got != 0 {
 		t.Errorf("counter = %d, want 0: the turn that gave up wrote", got)
 	}
 }
@@ -301,7 +308,7 @@ func inbound(channel, address, id, text string) dialog.Inbound {
 
 func testInboundDedupe(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
-	const ch, addr = dialog.ChannelTelegram, "4001"
+	const ch, addr = chTelegram, "4001"
 	turn(t, s, ch, addr, func(ctx context.Context, tx dialog.Tx) error {
 		c := tx.Conversation()
 		id, err := tx.AddInbound(ctx, c.ID, inbound(ch, addr, "m1", "hola"))
@@ -333,8 +340,8 @@ func testInboundDedupe(t *testing.T, open func(t *testing.T) Store) {
 		return nil
 	})
 	// The same message id on another channel is another message.
-	turn(t, s, dialog.ChannelSMS, addr, func(ctx context.Context, tx dialog.Tx) error {
-		_, err := tx.AddInbound(ctx, tx.Conversation().ID, inbound(dialog.ChannelSMS, addr, "m1", "hola"))
+	turn(t, s, chSMS, addr, func(ctx context.Context, tx dialog.Tx) error {
+		_, err := tx.AddInbound(ctx, tx.Conversation().ID, inbound(chSMS, addr, "m1", "hola"))
 		return err
 	})
 	if got := count(t, s, `SELECT count(*) FROM messages WHERE direction = 'in'`); got != 5 {
@@ -354,7 +361,7 @@ func outbound(c *dialog.Conversation, seq int, text string) *dialog.Outbound {
 
 func testFailedTurn(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
-	const ch, addr = dialog.ChannelSMS, "+34600000011"
+	const ch, addr = chSMS, "+34600000011"
 	boom := records.Errorf(records.ENOTFOUND, "boom")
 	var outID int64
 	err := s.Turn(t.Context(), ch, addr, func(ctx context.Context, tx dialog.Tx) error {
@@ -396,7 +403,7 @@ func testFailedTurn(t *testing.T, open func(t *testing.T) Store) {
 
 func testPanic(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
-	const ch, addr = dialog.ChannelConsole, "panic"
+	const ch, addr = chConsole, "panic"
 	var p any
 	func() {
 		defer func() { p = recover() }()
@@ -432,12 +439,12 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 		got <- job.Args
 		return nil
 	}))
-	stop, err := s.StartWorkers(t.Context(), workers, dialog.ChannelTelegram)
+	stop, err := s.StartWorkers(t.Context(), workers, chTelegram)
 	if err != nil {
 		t.Fatalf("StartWorkers: %v", err)
 	}
 	var want dialog.Outbound
-	turn(t, s, dialog.ChannelTelegram, "5001", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chTelegram, "5001", func(ctx context.Context, tx dialog.Tx) error {
 		o := outbound(tx.Conversation(), 1, "aprovada")
 		if err := tx.AddOutbound(ctx, o); err != nil {
 			return err
@@ -477,7 +484,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	ctx := t.Context()
 	var id int64
-	turn(t, s, dialog.ChannelSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
 		o := outbound(tx.Conversation(), 0, "x")
 		err := tx.AddOutbound(ctx, o)
 		id = o.ID
@@ -526,7 +533,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// A queued reply moves to its receipt's status; another reply is not touched.
 	var id2 int64
-	turn(t, s, dialog.ChannelSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
 		o := outbound(tx.Conversation(), 0, "y")
 		err := tx.AddOutbound(ctx, o)
 		id2 = o.ID
@@ -546,7 +553,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	}
 	// A receipt that arrives before the worker marks the reply sent is not lost.
 	var id3 int64
-	turn(t, s, dialog.ChannelSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
 		o := outbound(tx.Conversation(), 0, "z")
 		err := tx.AddOutbound(ctx, o)
 		id3 = o.ID
@@ -571,7 +578,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 func testOptOutReopen(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	ctx := t.Context()
-	const ch, fresh, used = dialog.ChannelSMS, "+34600000013", "+34600000014"
+	const ch, fresh, used = chSMS, "+34600000013", "+34600000014"
 	optedOut := func(s Store, addr string) bool {
 		t.Helper()
 		v, err := s.OptedOut(ctx, ch, addr)
@@ -642,7 +649,7 @@ func testOptOutReopen(t *testing.T, open func(t *testing.T) Store) {
 func testLockouts(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	until := time.Now().Add(15 * time.Minute).UTC().Truncate(time.Microsecond)
-	turn(t, s, dialog.ChannelSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
 		l, err := tx.Lockout(ctx, "citizen:cit-maria")
 		if err != nil {
 			return err
@@ -658,7 +665,7 @@ func testLockouts(t *testing.T, open func(t *testing.T) Store) {
 		}
 		return nil
 	})
-	turn(t, s, dialog.ChannelSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
 		l, err := tx.Lockout(ctx, "citizen:cit-maria")
 		if err != nil {
 			return err
@@ -670,7 +677,7 @@ func testLockouts(t *testing.T, open func(t *testing.T) Store) {
 		equal(t, "sender lockout", l, dialog.Lockout{Key: "sender:sms:+34600000015", Failures: 1})
 		return tx.SaveLockout(ctx, dialog.Lockout{Key: "citizen:cit-maria", Locks: 1})
 	})
-	turn(t, s, dialog.ChannelSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, "+34600000015", func(ctx context.Context, tx dialog.Tx) error {
 		l, err := tx.Lockout(ctx, "citizen:cit-maria")
 		equal(t, "cleared lockout", l, dialog.Lockout{Key: "citizen:cit-maria", Locks: 1})
 		return err
@@ -704,7 +711,7 @@ func testSeedAndRead(t *testing.T, open func(t *testing.T) Store) {
 		}
 	}
 	checkReads(t, "store", s, d)
-	turn(t, s, dialog.ChannelConsole, "reader", func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chConsole, "reader", func(ctx context.Context, tx dialog.Tx) error {
 		checkReads(t, "turn", tx, d)
 		return nil
 	})
@@ -837,7 +844,7 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 		CitizenID: maria.ID, At: time.Now(), AdministrationID: records.AccessorAssistant,
 		Unit: records.Text{"ca": "MyGov", "es": "MyGov"}, Category: records.CategoryIncome,
 		Purpose:    records.Text{"ca": "Consulta dels teus expedients", "es": "Consulta de tus expedientes"},
-		LegalBasis: records.Text{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: dialog.ChannelSMS,
+		LegalBasis: records.Text{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: chSMS,
 	}
 	if err := s.RecordAccess(ctx, e); err != nil {
 		t.Fatalf("RecordAccess: %v", err)
@@ -848,9 +855,9 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 	equal(t, "recorded access, first", latest(), normEvent(*e))
 
 	var inTurn records.AccessEvent
-	turn(t, s, dialog.ChannelSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
+	turn(t, s, chSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
 		e := *e
-		e.ID, e.At, e.Channel = 0, time.Now(), dialog.ChannelTelegram
+		e.ID, e.At, e.Channel = 0, time.Now(), chTelegram
 		if err := tx.RecordAccess(ctx, &e); err != nil {
 			return err
 		}
@@ -861,12 +868,12 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 		}
 		return nil
 	})
-	if got := latest(); got.ID != inTurn.ID || got.Channel != dialog.ChannelTelegram {
+	if got := latest(); got.ID != inTurn.ID || got.Channel != chTelegram {
 		t.Errorf("latest access = %+v, want the one recorded in the turn (%d)", got, inTurn.ID)
 	}
 	// An access recorded by a turn that fails is not kept.
 	fail := errors.New("fail")
-	err = s.Turn(ctx, dialog.ChannelSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
+	err = s.Turn(ctx, chSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
 		e := *e
 		e.ID, e.At = 0, time.Now()
 		if err := tx.RecordAccess(ctx, &e); err != nil {
@@ -883,7 +890,7 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 	// Without a time, the store's clock stamps it.
 	before := time.Now().Truncate(time.Microsecond)
 	e2 := &records.AccessEvent{CitizenID: maria.ID, AdministrationID: records.AccessorAssistant, Category: records.CategoryContact,
-		Channel: dialog.ChannelConsole}
+		Channel: chConsole}
 	if err := s.RecordAccess(ctx, e2); err != nil {
 		t.Fatalf("RecordAccess without time: %v", err)
 	}
@@ -918,7 +925,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 		return nil
 	})
 
-	const ch = dialog.ChannelSMS
+	const ch = chSMS
 	addr := "+3460000\x0016\xff"
 	var conv int64
 	var o dialog.Outbound

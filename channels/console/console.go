@@ -14,6 +14,12 @@ import (
 	"github.com/catalonia/mygov/locales"
 )
 
+// Name is the channel's name in conversations, messages and delivery jobs.
+const Name = "console"
+
+// Capabilities describe the terminal to the engine: four list items a reply.
+var Capabilities = dialog.Capabilities{PageSize: 4}
+
 // Channel prints the replies of one console conversation. It is safe for concurrent use.
 type Channel struct {
 	Address string // the conversation's address: the --as phone, or "anonymous"

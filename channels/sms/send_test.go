@@ -71,7 +71,7 @@ func twilioError(status, code int, message string) func(w http.ResponseWriter, f
 
 func testOutbound() dialog.Outbound {
 	return dialog.Outbound{
-		ID: 42, ConversationID: 7, Channel: dialog.ChannelSMS, Address: "+34600000001", Lang: "ca",
+		ID: 42, ConversationID: 7, Channel: Name, Address: "+34600000001", Lang: "ca",
 		Reply: dialog.Reply{
 			Lines:   []dialog.Text{lit("El teu expedient EXP-2026-000101 està en tràmit.")},
 			Options: []dialog.Option{{Label: lit("Historial"), Value: "hist:1"}, {Label: lit("Parlar amb una persona"), Value: "i:human"}},

@@ -14,6 +14,13 @@ import (
 	"github.com/twilio/twilio-go/client"
 )
 
+// Name is the channel's name in conversations, messages and delivery jobs.
+const Name = "sms"
+
+// Capabilities describe SMS to the engine: one list item a reply, paid messages on a small
+// screen, and the carrier's opt-out.
+var Capabilities = dialog.Capabilities{PageSize: 1, Compact: true, CarrierOptOut: true}
+
 // Paths of the webhooks, relative to Config.PublicURL.
 const (
 	PathInbound = "/sms/twilio"

@@ -92,7 +92,8 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		c.log.Warn("sms: inbound body truncated", "sid", sid, "chars", n, "kept", c.cfg.MaxBody)
 	}
 	in := dialog.Inbound{
-		Channel:    dialog.ChannelSMS,
+		Channel:    Name,
+		Caps:       Capabilities,
 		Address:    from,
 		MessageID:  sid,
 		Kind:       inboundKind(body, numMedia),
@@ -148,7 +149,7 @@ func (c *Channel) serveStatus(w http.ResponseWriter, r *http.Request) {
 		to := form.Get("To")
 		if to == "" || len(to) > maxField || !utf8.ValidString(to) {
 			log.Warn("sms: opted-out receipt without a usable To")
-		} else if err := c.outbox.SetOptedOut(ctx, dialog.ChannelSMS, to, true); err != nil {
+		} else if err := c.outbox.SetOptedOut(ctx, Name, to, true); err != nil {
 			log.Error("sms: set opted out", "err", err)
 		} else {
 			log.Info("sms: recipient opted out at the carrier")

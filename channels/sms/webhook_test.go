@@ -41,7 +41,8 @@ func TestInbound(t *testing.T) {
 		t.Fatalf("handled %d messages, want 1", len(calls))
 	}
 	want := dialog.Inbound{
-		Channel:    dialog.ChannelSMS,
+		Channel:    Name,
+		Caps:       Capabilities,
 		Address:    "+34600000001",
 		MessageID:  "SM00000000000000000000000000000001",
 		Kind:       dialog.KindText,

@@ -19,6 +19,13 @@ import (
 )
 
 // DefaultAPIURL is the official Bot API server.
+// Name is the channel's name in conversations, messages and delivery jobs.
+const Name = "telegram"
+
+// Capabilities describe Telegram to the engine: four list items a reply and a button to
+// share the sender's own phone number.
+var Capabilities = dialog.Capabilities{PageSize: 4, ContactButton: true}
+
 const DefaultAPIURL = "https://api.telegram.org"
 
 // WebhookPath is where Routes mounts the webhook; Config.WebhookURL must reach it.

@@ -107,7 +107,7 @@ func TestInboundMapping(t *testing.T) {
 				t.Fatalf("handler called %d times, want %d", len(got), i+1)
 			}
 			want := tt.want
-			want.Channel, want.Address, want.ReceivedAt = dialog.ChannelTelegram, "42", testNow
+			want.Channel, want.Caps, want.Address, want.ReceivedAt = Name, Capabilities, "42", testNow
 			g := got[i]
 			if g.Contact != nil && want.Contact != nil && *g.Contact == *want.Contact {
 				g.Contact = want.Contact

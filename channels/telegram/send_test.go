@@ -16,7 +16,7 @@ import (
 )
 
 func outbound(chat string, r dialog.Reply) dialog.Outbound {
-	return dialog.Outbound{ID: 1, ConversationID: 1, Channel: dialog.ChannelTelegram, Address: chat, Lang: "ca", Reply: r}
+	return dialog.Outbound{ID: 1, ConversationID: 1, Channel: Name, Address: chat, Lang: "ca", Reply: r}
 }
 
 func send(t *testing.T, c *Channel, o dialog.Outbound) string {

@@ -21,7 +21,8 @@ type turn struct {
 // channel does not handle.
 func translate(upd *models.Update, now time.Time) (turn, bool, string) {
 	t := turn{updateID: upd.ID, in: dialog.Inbound{
-		Channel:    dialog.ChannelTelegram,
+		Channel:    Name,
+		Caps:       Capabilities,
 		MessageID:  "u" + strconv.FormatInt(upd.ID, 10),
 		ReceivedAt: now,
 	}}

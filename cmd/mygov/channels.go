@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/channels/telegram"
-	"github.com/catalonia/mygov/dialog"
 )
 
 func init() {
@@ -22,11 +21,11 @@ func telegramChannel(a *app) (*channel, string, error) {
 		APIURL:        c.TelegramAPI,
 		WebhookURL:    c.TelegramWebhook,
 		WebhookSecret: c.TelegramSecret,
-	}, a.engine, a.catalog, a.log.With("channel", dialog.ChannelTelegram))
+	}, a.engine, a.catalog, a.log.With("channel", telegram.Name))
 	if err != nil {
 		return nil, "", err
 	}
-	return &channel{name: dialog.ChannelTelegram, routes: ch.Routes, run: ch.Run, sender: ch}, "", nil
+	return &channel{name: telegram.Name, routes: ch.Routes, run: ch.Run, sender: ch}, "", nil
 }
 
 // smsChannel is on when the Twilio credentials are set.
@@ -44,9 +43,9 @@ func smsChannel(a *app) (*channel, string, error) {
 		APIURL:              c.TwilioAPI,
 		SegmentBudget:       c.SMSSegments,
 		GSM7:                c.SMSGSM7,
-	}, a.engine, a.store, a.catalog, a.log.With("channel", dialog.ChannelSMS))
+	}, a.engine, a.store, a.catalog, a.log.With("channel", sms.Name))
 	if err != nil {
 		return nil, "", err
 	}
-	return &channel{name: dialog.ChannelSMS, routes: ch.Routes, sender: ch}, "", nil
+	return &channel{name: sms.Name, routes: ch.Routes, sender: ch}, "", nil
 }

@@ -53,8 +53,8 @@ func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 		address = "anonymous"
 	}
 	con := console.New(address, a.catalog, stdout)
-	w := &delivery.Worker{Outbox: a.store, Senders: map[string]delivery.Sender{dialog.ChannelConsole: con}, Logger: log}
-	stopWorkers, err := a.store.StartWorkers(ctx, delivery.Workers(w), dialog.ChannelConsole)
+	w := &delivery.Worker{Outbox: a.store, Senders: map[string]delivery.Sender{console.Name: con}, Logger: log}
+	stopWorkers, err := a.store.StartWorkers(ctx, delivery.Workers(w), console.Name)
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov chat: %v\n", err)
 		return 1
@@ -77,7 +77,8 @@ func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 			return 1
 		}
 		msg := dialog.Inbound{
-			Channel:   dialog.ChannelConsole,
+			Channel:   console.Name,
+			Caps:      console.Capabilities,
 			Address:   address,
 			MessageID: session + "-" + strconv.Itoa(n),
 			Kind:      dialog.KindText,

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/dialog"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkTurn(b *testing.B, st Store) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		_, err := e.Engine.Handle(ctx, dialog.Inbound{
-			Channel: dialog.ChannelSMS, Address: maria, Phone: maria, Kind: dialog.KindText,
+			Channel: sms.Name, Caps: sms.Capabilities, Address: maria, Phone: maria, Kind: dialog.KindText,
 			MessageID: "bench-" + strconv.Itoa(i), Text: "com va la meva sol·licitud?",
 		})
 		if err != nil {

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/channels/console"
+	"github.com/catalonia/mygov/channels/sms"
+	"github.com/catalonia/mygov/channels/telegram"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
@@ -116,6 +119,7 @@ func New(t testing.TB, st Store, clock *Clock) *Env {
 type User struct {
 	env     *Env
 	Channel string
+	Caps    dialog.Capabilities
 	Address string
 	Phone   string // proven phone (SMS, console --as); "" for Telegram until a contact
 	Lang    string
@@ -123,24 +127,24 @@ type User struct {
 
 // Console returns a console user talking as phone.
 func (e *Env) Console(phone string) *User {
-	return &User{env: e, Channel: dialog.ChannelConsole, Address: phone, Phone: phone}
+	return &User{env: e, Channel: console.Name, Caps: console.Capabilities, Address: phone, Phone: phone}
 }
 
 // SMS returns an SMS user sending from phone.
 func (e *Env) SMS(phone string) *User {
-	return &User{env: e, Channel: dialog.ChannelSMS, Address: phone, Phone: phone}
+	return &User{env: e, Channel: sms.Name, Caps: sms.Capabilities, Address: phone, Phone: phone}
 }
 
 // Telegram returns a Telegram user in chat id, with a language_code.
 func (e *Env) Telegram(chat, lang string) *User {
-	return &User{env: e, Channel: dialog.ChannelTelegram, Address: chat, Lang: lang}
+	return &User{env: e, Channel: telegram.Name, Caps: telegram.Capabilities, Address: chat, Lang: lang}
 }
 
 // Send sends in and returns the replies rendered as the citizen reads them.
 func (u *User) Send(in dialog.Inbound) (dialog.Result, string) {
 	u.env.T.Helper()
 	u.env.n++
-	in.Channel, in.Address, in.Phone = u.Channel, u.Address, u.Phone
+	in.Channel, in.Caps, in.Address, in.Phone = u.Channel, u.Caps, u.Address, u.Phone
 	if in.LangHint == "" {
 		in.LangHint = u.Lang
 	}

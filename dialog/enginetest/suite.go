@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
@@ -456,7 +457,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		if len(res.Outbound) != 0 {
 			t.Errorf("opted-out number got %d replies", len(res.Outbound))
 		}
-		opted, err := e.Store.OptedOut(context.Background(), dialog.ChannelSMS, maria)
+		opted, err := e.Store.OptedOut(context.Background(), sms.Name, maria)
 		if err != nil || !opted {
 			t.Errorf("OptedOut = %v, %v", opted, err)
 		}
@@ -523,7 +524,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		for i := range 8 {
 			go func() {
 				_, err := e.Engine.Handle(context.Background(), dialog.Inbound{
-					Channel: dialog.ChannelSMS, Address: maria, Phone: maria, Kind: dialog.KindText,
+					Channel: sms.Name, Caps: sms.Capabilities, Address: maria, Phone: maria, Kind: dialog.KindText,
 					MessageID: fmt.Sprintf("c-%d", i), Text: "hola",
 				})
 				errs <- err
