@@ -26,7 +26,43 @@ type Matcher interface {
 // Escalator hands a conversation to a social worker. Without one, asking for a person gets
 // the phone numbers where a person answers.
 type Escalator interface {
-	Escalate(ctx context.Context, tx Tx, c *Conversation, reason string) error
+	// Escalate queues the conversation for a social worker inside the turn's transaction
+	// and says when a person is expected to answer. The engine then moves the
+	// conversation to StateEscalated and tells the citizen.
+	Escalate(ctx context.Context, tx Tx, c *Conversation, e Escalation) (Handoff, error)
+}
+
+// Priority orders the social workers' queue.
+type Priority int
+
+// Priorities of an escalation.
+const (
+	PriorityNormal Priority = 0
+	PriorityUrgent Priority = 1 // distress: hunger, eviction, violence, self-harm, …
+)
+
+// Reasons of an escalation.
+const (
+	ReasonAsked         = "asked"         // the citizen asked for a person
+	ReasonMisunderstood = "misunderstood" // two misunderstandings in a row
+	ReasonDistress      = "distress"      // the distress detector fired; Escalation.Distress says which
+)
+
+// Escalation is why and how urgently a conversation goes to a person.
+type Escalation struct {
+	Reason   string   // one of the Reason constants
+	Distress string   // the distress category when Reason is ReasonDistress ("hunger", …)
+	Priority Priority // PriorityUrgent for distress
+}
+
+// Handoff is what the citizen is told after an escalation.
+type Handoff struct {
+	// Team is the queue that got the conversation ("serveis-socials", "general").
+	Team string
+	// Open reports whether the team is in office hours now; when it is not, Opens is when
+	// it opens next.
+	Open  bool
+	Opens time.Time
 }
 
 // Engine runs the turns of every conversation. It is safe for concurrent use: turns of one

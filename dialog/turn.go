@@ -474,7 +474,7 @@ func (t *turn) human() ([]Reply, error) {
 	if t.e.Escalator == nil {
 		return t.reset(t.withMenu(T(KeyHumanPhone)))
 	}
-	if err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, t.in.Text); err != nil {
+	if _, err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, Escalation{Reason: ReasonAsked}); err != nil {
 		return nil, fmt.Errorf("escalate: %w", err)
 	}
 	t.c.Menu, t.c.List, t.c.Pending = nil, "", ""

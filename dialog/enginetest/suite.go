@@ -429,14 +429,14 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 	t.Run("EscalatedIsSilentExceptStop", func(t *testing.T) {
 		e := env(t)
 		var reasons []string
-		e.Engine.Escalator = escalatorFunc(func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error {
-			reasons = append(reasons, reason)
-			return nil
+		e.Engine.Escalator = escalatorFunc(func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, esc dialog.Escalation) (dialog.Handoff, error) {
+			reasons = append(reasons, esc.Reason)
+			return dialog.Handoff{Team: "serveis-socials", Open: true}, nil
 		})
 		u := e.Telegram("5005", "es")
 		out := u.Say("quiero hablar con una persona")
 		must(t, out, "trabajadora social")
-		if len(reasons) != 1 || u.Conversation().State != dialog.StateEscalated {
+		if len(reasons) != 1 || reasons[0] != dialog.ReasonAsked || u.Conversation().State != dialog.StateEscalated {
 			t.Fatalf("escalations %v, state %s", reasons, u.Conversation().State)
 		}
 		if res, _ := u.Send(dialog.Inbound{Text: "hola?"}); len(res.Outbound) != 0 {
@@ -553,8 +553,8 @@ func (failingTx) FindApplicationsByCitizen(context.Context, string) ([]records.A
 	return nil, fmt.Errorf("connection reset")
 }
 
-type escalatorFunc func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error
+type escalatorFunc func(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, e dialog.Escalation) (dialog.Handoff, error)
 
-func (f escalatorFunc) Escalate(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, reason string) error {
-	return f(ctx, tx, c, reason)
+func (f escalatorFunc) Escalate(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, e dialog.Escalation) (dialog.Handoff, error) {
+	return f(ctx, tx, c, e)
 }
