@@ -34,6 +34,9 @@ func (t *turn) run() ([]Reply, error) {
 	// Carrier-style keywords and the opt-out come before anything else.
 	switch in.Kind {
 	case KindOptOut:
+		if t.offersCancel() && isCancel(cancelWord(in.Text)) {
+			return t.cancelPrompt() // "Cancelar" answers the prompt that offered it
+		}
 		return t.optOut(KeyOptOutDone)
 	case KindOptIn:
 		if err := t.optIn(); err != nil {
@@ -154,6 +157,10 @@ func (t *turn) text() ([]Reply, error) {
 		return t.verify(cls)
 	case StateConfirm:
 		switch {
+		case c.Confirming == ActionStop && isStopWord(word):
+			return t.stopConfirmed()
+		case c.Confirming == ActionStop && (isNo(word) || isCancel(word)):
+			return t.stopKept()
 		case isYes(word):
 			return t.button(ValueYes)
 		case isNo(word) || isCancel(word):
@@ -229,10 +236,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentHelp:
 		return t.reset(t.withMenu(T(KeyHelp)))
 	case IntentStop:
-		if t.in.Caps.CarrierOptOut {
-			return t.optOut(KeyOptOutDone)
-		}
-		return t.optOut(KeyStopDone)
+		return t.confirmStop()
 	case IntentLanguage:
 		if e, ok := cls.Entity(EntityLanguage); ok {
 			return t.setLanguage(e.Value)

@@ -445,6 +445,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		_, out = u.Send(dialog.Inbound{Kind: dialog.KindCommand, Command: "stop"})
 		must(t, out, "no te enviaré avisos")
 	})
+	runStop(t, env)
 	t.Run("SMSOptOut", func(t *testing.T) {
 		e := env(t)
 		u := e.SMS(maria)
