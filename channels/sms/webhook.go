@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
@@ -70,8 +69,12 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		return dialog.Inbound{}, inboundError("MessageSid missing or malformed")
 	}
 	from := form.Get("From")
-	if from == "" || len(from) > maxField || !utf8.ValidString(from) || strings.ContainsFunc(from, unicode.IsControl) {
-		return dialog.Inbound{}, inboundError("From missing or malformed")
+	if from == "" {
+		return dialog.Inbound{}, inboundError("From missing")
+	}
+	if !isE164(from) {
+		// Replies go to From: a name, a short code or a padded number would get an SMS.
+		return dialog.Inbound{}, inboundError("From must be an E.164 phone number (+ and 8 to 15 digits)")
 	}
 	numMedia := 0
 	if s := form.Get("NumMedia"); s != "" {
@@ -100,9 +103,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		Text:       body,
 		Truncated:  truncated,
 		ReceivedAt: c.now(),
-	}
-	if isE164(from) {
-		in.Phone = from
+		Phone:      from,
 	}
 	return in, nil
 }

@@ -153,34 +153,20 @@ func TestInboundForm(t *testing.T) {
 					t.Errorf("text = %q, want %q", in.Text, want)
 				}
 			}},
-		{"ShortCode", func(f url.Values) { f.Set("From", "12345") }, http.StatusOK,
+		// Replies go to From: anything but an E.164 number is refused (issue 13, defect 8).
+		{"FromName", func(f url.Values) { f.Set("From", "Maria") }, http.StatusBadRequest, nil},
+		{"FromMarkup", func(f url.Values) { f.Set("From", "<script>") }, http.StatusBadRequest, nil},
+		{"FromShortCode", func(f url.Values) { f.Set("From", "12345") }, http.StatusBadRequest, nil},
+		{"FromTrailingSpace", func(f url.Values) { f.Set("From", "+34600000001 ") }, http.StatusBadRequest, nil},
+		{"FromInnerSpace", func(f url.Values) { f.Set("From", "+34 600") }, http.StatusBadRequest, nil},
+		{"FromAlphanumeric", func(f url.Values) { f.Set("From", "MyGovTest") }, http.StatusBadRequest, nil},
+		{"FromWhatsApp", func(f url.Values) { f.Set("From", "whatsapp:+34600000001") }, http.StatusBadRequest, nil},
+		{"FromLeadingZero", func(f url.Values) { f.Set("From", "+0600000001") }, http.StatusBadRequest, nil},
+		{"FromTooLong", func(f url.Values) { f.Set("From", "+3460000000123456") }, http.StatusBadRequest, nil},
+		{"FromE164", func(f url.Values) { f.Set("From", "+447700900123") }, http.StatusOK,
 			func(t *testing.T, in dialog.Inbound) {
-				if in.Phone != "" || in.Address != "12345" {
-					t.Errorf("phone, address = %q, %q; want empty, 12345", in.Phone, in.Address)
-				}
-			}},
-		{"NotE164", func(f url.Values) { f.Set("From", "+34 600") }, http.StatusOK,
-			func(t *testing.T, in dialog.Inbound) {
-				if in.Phone != "" {
-					t.Errorf("phone = %q, want empty", in.Phone)
-				}
-			}},
-		{"Alphanumeric", func(f url.Values) { f.Set("From", "MyGovTest") }, http.StatusOK,
-			func(t *testing.T, in dialog.Inbound) {
-				if in.Phone != "" {
-					t.Errorf("phone = %q, want empty", in.Phone)
-				}
-			}},
-		{"WhatsApp", func(f url.Values) { f.Set("From", "whatsapp:+34600000001") }, http.StatusOK,
-			func(t *testing.T, in dialog.Inbound) {
-				if in.Phone != "" {
-					t.Errorf("phone = %q, want empty", in.Phone)
-				}
-			}},
-		{"LeadingZero", func(f url.Values) { f.Set("From", "+0600000001") }, http.StatusOK,
-			func(t *testing.T, in dialog.Inbound) {
-				if in.Phone != "" {
-					t.Errorf("phone = %q, want empty", in.Phone)
+				if in.Phone != "+447700900123" || in.Address != in.Phone {
+					t.Errorf("phone, address = %q, %q", in.Phone, in.Address)
 				}
 			}},
 		{"OptOut", func(f url.Values) { f.Set("Body", " Baixa ") }, http.StatusOK,
@@ -210,6 +196,11 @@ func TestInboundForm(t *testing.T) {
 			if tt.status != http.StatusOK {
 				if len(calls) != 0 {
 					t.Errorf("handled %d messages", len(calls))
+				}
+				if strings.HasPrefix(tt.name, "From") {
+					if body := readBody(t, resp); !strings.Contains(body, "From") {
+						t.Errorf("answer %q does not name the field From", body)
+					}
 				}
 				return
 			}
