@@ -1,6 +1,7 @@
 // Package delivery sends the replies of the outbox: a River worker takes each stored
-// dialog.Outbound job and hands it to the Sender of the conversation's channel, honouring
-// opt-outs, rate limits and the providers' retry hints.
+// dialog.Outbound job and hands the conversation's queued replies, oldest first, to the
+// Sender of their channel, honouring opt-outs, rate limits and the providers' retry hints.
+// See doc.go for the guarantees and their limits.
 package delivery
 
 import (
@@ -17,7 +18,8 @@ import (
 // Sender sends one reply on its channel. It returns the provider's id for the message
 // (empty when the channel has none). Errors it cannot recover from wrap dialog.ErrPermanent
 // (dialog.ErrOptedOut when the recipient opted out at the provider); a provider's "slow
-// down" is a *dialog.RetryAfterError.
+// down" is a *dialog.RetryAfterError. Any other error leaves the outcome unknown: the
+// provider may have taken the message.
 type Sender interface {
 	Send(ctx context.Context, o dialog.Outbound) (providerID string, err error)
 }
@@ -28,56 +30,238 @@ type SenderFunc func(ctx context.Context, o dialog.Outbound) (string, error)
 // Send calls f.
 func (f SenderFunc) Send(ctx context.Context, o dialog.Outbound) (string, error) { return f(ctx, o) }
 
-// Worker is the River worker of dialog.Outbound jobs. It is safe for concurrent use.
-type Worker struct {
-	river.WorkerDefaults[dialog.Outbound]
-
-	Outbox  dialog.Outbox
-	Senders map[string]Sender // by channel
-	Logger  *slog.Logger
+// Finder is a Sender that can find out whether a send whose outcome is unknown reached the
+// provider: FindSent looks for the message o created at the provider since the first try.
+type Finder interface {
+	FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (providerID string, found bool, err error)
 }
 
-// Work delivers one reply. Opted-out addresses get nothing but Final replies; permanent
-// failures cancel the job; a retry hint snoozes it.
+// Ledger is what the worker needs of the store: the outbox, and the claims that make one
+// worker at a time send a reply, in the conversation's order.
+type Ledger interface {
+	dialog.Outbox
+	// PendingOutbound returns the conversation's replies still queued with ids up to upTo,
+	// oldest first.
+	PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error)
+	// ClaimOutbound takes the send of a queued reply for lease. Claim.OK is false when the
+	// reply is no longer queued or another worker's claim has not expired.
+	ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error)
+	// ReleaseOutbound gives a claimed reply back to the queue: unsure says the send may
+	// have reached the provider, so the next claim must look before sending again.
+	ReleaseOutbound(ctx context.Context, id int64, unsure bool) error
+}
+
+// Claim is a worker's hold on the send of one reply.
+type Claim struct {
+	// OK is true when the caller holds the claim; Held when it does not because another
+	// worker holds it and the reply is still queued.
+	OK, Held bool
+	// Unsure is true when an earlier claim ended without a known outcome (a crash, a
+	// timeout), Since when the first of those began.
+	Unsure bool
+	Since  time.Time
+}
+
+// Observer is told what delivery does, for metrics. Reasons are short, fixed words
+// ("sent", "permanent", "opted_out", "retry", "gave_up", "rate_limited", "found").
+type Observer interface {
+	Attempted(channel, outcome string)
+	Failed(channel, reason string)
+	Retried(channel, reason string)
+}
+
+// Defaults of a Worker.
+const (
+	DefaultLease       = 15 * time.Second
+	DefaultGiveUpAfter = 2 * time.Hour
+	DefaultMaxBackoff  = 5 * time.Minute
+	waitStep           = 20 * time.Millisecond
+)
+
+// Worker is the River worker of dialog.Outbound jobs. It is safe for concurrent use.
+//
+// The job of reply R sends every queued reply of R's conversation up to R, oldest first,
+// each under a claim, so replies reach the provider in turn order whichever worker or
+// replica runs which job. A reply claimed by another worker is waited for. A reply already
+// sent is never sent again; a reply whose earlier send has an unknown outcome is looked up
+// at the provider first when its Sender is a Finder.
+type Worker struct {
+	river.WorkerDefaults[dialog.Outbound]
+	Outbox   Ledger
+	Senders  map[string]Sender // by channel
+	Logger   *slog.Logger
+	Observer Observer // nil: nothing observed
+	// Lease is how long one job may run and how long a claim holds (DefaultLease when
+	// zero); the store's River client must rescue stuck jobs no sooner.
+	Lease time.Duration
+	// GiveUpAfter is how long a reply is retried before it is marked failed
+	// (DefaultGiveUpAfter when zero); the job's MaxAttempts also ends the retries.
+	GiveUpAfter time.Duration
+	// MaxBackoff caps the wait between two attempts (DefaultMaxBackoff when zero).
+	MaxBackoff time.Duration
+	Now        func() time.Time // time.Now when nil
+}
+
+// Timeout is the time one job may run: the lease.
+func (w *Worker) Timeout(*river.Job[dialog.Outbound]) time.Duration { return w.lease() }
+
+// Work delivers the job's reply and the queued replies of its conversation before it.
 func (w *Worker) Work(ctx context.Context, job *river.Job[dialog.Outbound]) error {
 	o := job.Args
 	log := w.logger().With("outbound", o, "attempt", job.Attempt)
-	s, ok := w.Senders[o.Channel]
-	if !ok {
+	if _, ok := w.Senders[o.Channel]; !ok {
 		log.Error("delivery: no sender for channel")
 		return river.JobCancel(fmt.Errorf("delivery: no sender for channel %q", o.Channel))
 	}
-	if !o.Reply.Final {
-		out, err := w.Outbox.OptedOut(ctx, o.Channel, o.Address)
+	pending, err := w.Outbox.PendingOutbound(ctx, o.ConversationID, o.ID)
+	if err != nil {
+		return w.retry(ctx, job, log, fmt.Errorf("delivery: pending of conversation %d: %w", o.ConversationID, err))
+	}
+	for _, p := range pending {
+		if err := w.deliver(ctx, job, p, log.With("outbound", p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver sends one queued reply under a claim, waiting for another worker's claim.
+func (w *Worker) deliver(ctx context.Context, job *river.Job[dialog.Outbound], p dialog.Outbound, log *slog.Logger) error {
+	claim, err := w.claim(ctx, p.ID)
+	if err != nil {
+		return w.retry(ctx, job, log, err)
+	}
+	if !claim.OK {
+		return nil // sent or settled by another worker meanwhile
+	}
+	s, ok := w.Senders[p.Channel]
+	if !ok {
+		return w.settle(ctx, p.Channel, p.ID, "no_sender", log, fmt.Errorf("delivery: no sender for channel %q", p.Channel))
+	}
+	if claim.Unsure {
+		if f, ok := s.(Finder); ok {
+			id, found, err := f.FindSent(ctx, p, claim.Since)
+			if err != nil {
+				w.release(ctx, p.ID, true, log)
+				return w.retry(ctx, job, log, fmt.Errorf("delivery: look up %d: %w", p.ID, err))
+			}
+			if found {
+				log.Info("delivery: an earlier try had reached the provider")
+				w.observe().Attempted(p.Channel, "found")
+				return w.mark(ctx, p.ID, dialog.DeliverySent, id)
+			}
+		}
+	}
+	if !p.Reply.Final {
+		out, err := w.Outbox.OptedOut(ctx, p.Channel, p.Address)
 		if err != nil {
-			return fmt.Errorf("delivery: opted out: %w", err)
+			w.release(ctx, p.ID, claim.Unsure, log)
+			return w.retry(ctx, job, log, fmt.Errorf("delivery: opted out: %w", err))
 		}
 		if out {
 			log.Info("delivery: skipped, address opted out")
-			return w.mark(ctx, o.ID, dialog.DeliverySkipped, "")
+			return w.mark(ctx, p.ID, dialog.DeliverySkipped, "")
 		}
 	}
-	providerID, err := s.Send(ctx, o)
+	if w.tooOld(job) {
+		return w.settle(ctx, p.Channel, p.ID, "gave_up", log, errors.New("delivery: reply too old to send"))
+	}
+	providerID, err := s.Send(ctx, p)
 	var ra *dialog.RetryAfterError
 	switch {
 	case err == nil:
+		w.observe().Attempted(p.Channel, "sent")
+		// The store is told before anything else: a reply recorded sent is never sent again.
+		if err := w.mark(context.WithoutCancel(ctx), p.ID, dialog.DeliverySent, providerID); err != nil {
+			log.Error("delivery: sent but not recorded; a rescue will look it up", "err", err)
+			return err
+		}
 		log.Debug("delivery: sent")
-		return w.mark(ctx, o.ID, dialog.DeliverySent, providerID)
+		return nil
 	case errors.As(err, &ra):
+		w.observe().Attempted(p.Channel, "rate_limited")
+		w.observe().Retried(p.Channel, "rate_limited")
+		w.release(ctx, p.ID, false, log)
 		log.Warn("delivery: provider asked to wait", "after", ra.After)
 		return river.JobSnooze(ra.After)
 	case errors.Is(err, dialog.ErrOptedOut):
+		w.observe().Attempted(p.Channel, "opted_out")
 		log.Warn("delivery: recipient opted out at the provider", "err", err)
-		if serr := w.Outbox.SetOptedOut(ctx, o.Channel, o.Address, true); serr != nil {
+		if serr := w.Outbox.SetOptedOut(ctx, p.Channel, p.Address, true); serr != nil {
+			w.release(ctx, p.ID, false, log)
 			return fmt.Errorf("delivery: set opted out: %w", serr)
 		}
-		return river.JobCancel(errors.Join(err, w.mark(ctx, o.ID, dialog.DeliveryFailed, providerID)))
+		return w.settle(ctx, p.Channel, p.ID, "opted_out", log, err)
 	case errors.Is(err, dialog.ErrPermanent):
-		log.Warn("delivery: permanent failure", "err", err)
-		return river.JobCancel(errors.Join(err, w.mark(ctx, o.ID, dialog.DeliveryFailed, providerID)))
+		w.observe().Attempted(p.Channel, "permanent")
+		return w.settle(ctx, p.Channel, p.ID, "permanent", log, err)
 	default:
-		log.Warn("delivery: will retry", "err", err)
-		return fmt.Errorf("delivery: send: %w", err)
+		// The provider may have taken it: the next claim looks before sending again.
+		w.observe().Attempted(p.Channel, "error")
+		w.release(ctx, p.ID, true, log)
+		return w.retry(ctx, job, log, fmt.Errorf("delivery: send: %w", err))
+	}
+}
+
+// claim takes the claim of reply id, waiting while another worker holds it. It returns
+// a claim that is not OK when the reply is no longer queued.
+func (w *Worker) claim(ctx context.Context, id int64) (Claim, error) {
+	for {
+		c, err := w.Outbox.ClaimOutbound(ctx, id, w.lease())
+		if err != nil {
+			return Claim{}, fmt.Errorf("delivery: claim %d: %w", id, err)
+		}
+		if c.OK || !c.Held {
+			return c, nil
+		}
+		select {
+		case <-ctx.Done():
+			return Claim{}, fmt.Errorf("delivery: wait for the claim of %d: %w", id, context.Cause(ctx))
+		case <-time.After(waitStep):
+		}
+	}
+}
+
+// retry returns err for River to try the job again later, or, once the reply is too old
+// or the job out of attempts, marks the job's reply failed and cancels the job.
+func (w *Worker) retry(ctx context.Context, job *river.Job[dialog.Outbound], log *slog.Logger, err error) error {
+	if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
+		// Shutting down: run again at once on the next start, without counting an attempt.
+		log.Info("delivery: interrupted, the job runs again on the next start", "err", err)
+		return river.JobSnooze(0)
+	}
+	if job.Attempt >= job.MaxAttempts || w.tooOld(job) {
+		return w.fail(context.WithoutCancel(ctx), job.Args.Channel, job.Args.ID, "gave_up", log, err)
+	}
+	w.observe().Retried(job.Args.Channel, "error")
+	log.Warn("delivery: will retry", "err", err, "next", w.NextRetry(job))
+	return err
+}
+
+// fail marks reply id failed (see settle) and cancels the job.
+func (w *Worker) fail(ctx context.Context, channel string, id int64, reason string, log *slog.Logger, cause error) error {
+	return river.JobCancel(errors.Join(cause, w.settle(ctx, channel, id, reason, log, cause)))
+}
+
+// settle marks reply id failed, logs it at ERROR and counts it: the replies after it go on.
+func (w *Worker) settle(ctx context.Context, channel string, id int64, reason string, log *slog.Logger, cause error) error {
+	w.observe().Failed(channel, reason)
+	log.Error("delivery: reply not delivered", "reply", id, "reason", reason, "err", cause)
+	return w.mark(context.WithoutCancel(ctx), id, dialog.DeliveryFailed, "")
+}
+
+// tooOld reports whether the job's reply has waited longer than GiveUpAfter.
+func (w *Worker) tooOld(job *river.Job[dialog.Outbound]) bool {
+	if job.JobRow == nil || job.CreatedAt.IsZero() {
+		return false
+	}
+	return w.now().Sub(job.CreatedAt) > cmpOr(w.GiveUpAfter, DefaultGiveUpAfter)
+}
+
+func (w *Worker) release(ctx context.Context, id int64, unsure bool, log *slog.Logger) {
+	if err := w.Outbox.ReleaseOutbound(context.WithoutCancel(ctx), id, unsure); err != nil {
+		// The claim expires by itself after the lease.
+		log.Warn("delivery: release claim", "err", err)
 	}
 }
 
@@ -95,11 +279,27 @@ func (w *Worker) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// NextRetry backs off exponentially from one second, capped at ten minutes, so a flaky
-// provider is not hammered and a reply is not held back for long.
+func (w *Worker) observe() Observer {
+	if w.Observer != nil {
+		return w.Observer
+	}
+	return nopObserver{}
+}
+
+func (w *Worker) lease() time.Duration { return cmpOr(w.Lease, DefaultLease) }
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+// NextRetry backs off exponentially from two seconds, capped at MaxBackoff, so a flaky
+// provider is not hammered and, once it is back, a reply waits at most MaxBackoff.
 func (w *Worker) NextRetry(job *river.Job[dialog.Outbound]) time.Time {
-	d := time.Second << min(job.Attempt, 10)
-	return time.Now().Add(min(d, 10*time.Minute))
+	d := time.Second << min(job.Attempt, 20)
+	return w.now().Add(min(d, cmpOr(w.MaxBackoff, DefaultMaxBackoff)))
 }
 
 // Workers returns River workers with w registered.
@@ -107,4 +307,53 @@ func Workers(w *Worker) *river.Workers {
 	ws := river.NewWorkers()
 	river.AddWorker(ws, w)
 	return ws
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Attempted(string, string) {}
+func (nopObserver) Failed(string, string)    {}
+func (nopObserver) Retried(string, string)   {}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// QueueConfig is how a store's River client works the delivery queues. Zero fields take
+// the defaults below.
+type QueueConfig struct {
+	// MaxWorkers is the number of replies sent at once per queue (channel) and process;
+	// River also fetches at most this many jobs at a time.
+	MaxWorkers int
+	// FetchCooldown is the least time between two fetches; FetchPollInterval how often
+	// River looks for jobs without being woken (PostgreSQL wakes it on each new job).
+	FetchCooldown, FetchPollInterval time.Duration
+	// JobTimeout bounds one job (the Worker's Lease should equal it); RescueAfter is when
+	// a job left running by a crashed process is run again (at least JobTimeout).
+	JobTimeout, RescueAfter time.Duration
+}
+
+// Queue defaults.
+const (
+	DefaultMaxWorkers        = 100
+	DefaultFetchCooldown     = 10 * time.Millisecond
+	DefaultFetchPollInterval = 50 * time.Millisecond
+	// MaxAttempts is the attempts of a delivery job: with the backoff capped at
+	// DefaultMaxBackoff it covers a provider outage of about an hour and a half.
+	MaxAttempts = 25
+)
+
+// WithDefaults returns c with its zero fields set to the defaults.
+func (c QueueConfig) WithDefaults() QueueConfig {
+	if c.MaxWorkers <= 0 {
+		c.MaxWorkers = DefaultMaxWorkers
+	}
+	c.FetchCooldown = cmpOr(c.FetchCooldown, DefaultFetchCooldown)
+	c.FetchPollInterval = max(cmpOr(c.FetchPollInterval, DefaultFetchPollInterval), c.FetchCooldown)
+	c.JobTimeout = cmpOr(c.JobTimeout, DefaultLease)
+	c.RescueAfter = max(cmpOr(c.RescueAfter, c.JobTimeout), c.JobTimeout)
+	return c
 }

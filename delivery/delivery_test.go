@@ -1,10 +1,14 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,47 +18,177 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// fakeOutbox records what the worker tells the store.
-type fakeOutbox struct {
+// fakeLedger is an in-memory outbox with claims, as the stores implement them.
+type fakeLedger struct {
 	mu       sync.Mutex
+	now      time.Time
+	msgs     map[int64]*fakeMsg
 	optedOut map[string]bool
 	marks    []string
 	failOpt  error
 }
 
-func (f *fakeOutbox) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
+type fakeMsg struct {
+	o       dialog.Outbound
+	status  string
+	lease   time.Time
+	tries   int
+	started time.Time
+}
+
+func newLedger(os ...dialog.Outbound) *fakeLedger {
+	l := &fakeLedger{now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), msgs: map[int64]*fakeMsg{}, optedOut: map[string]bool{}}
+	for _, o := range os {
+		l.msgs[o.ID] = &fakeMsg{o: o, status: dialog.DeliveryQueued}
+	}
+	return l
+}
+
+func (f *fakeLedger) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.marks = append(f.marks, fmt.Sprintf("%d:%s:%s", id, status, providerID))
+	if m := f.msgs[id]; m != nil {
+		m.status = status
+	}
 	return nil
 }
 
-func (f *fakeOutbox) RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error) {
+func (f *fakeLedger) RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error) {
 	return true, nil
 }
 
-func (f *fakeOutbox) OptedOut(ctx context.Context, channel, address string) (bool, error) {
+func (f *fakeLedger) OptedOut(ctx context.Context, channel, address string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.optedOut[channel+":"+address], f.failOpt
 }
 
-func (f *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, out bool) error {
+func (f *fakeLedger) SetOptedOut(ctx context.Context, channel, address string, out bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.optedOut == nil {
-		f.optedOut = map[string]bool{}
-	}
 	f.optedOut[channel+":"+address] = out
 	return nil
 }
 
-func job(o dialog.Outbound) *river.Job[dialog.Outbound] {
-	return &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1}, Args: o}
+func (f *fakeLedger) PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []dialog.Outbound
+	for _, m := range f.msgs {
+		if m.o.ConversationID == conversationID && m.o.ID <= upTo && m.status == dialog.DeliveryQueued {
+			out = append(out, m.o)
+		}
+	}
+	slices.SortFunc(out, func(a, b dialog.Outbound) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+func (f *fakeLedger) ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.msgs[id]
+	if m == nil || m.status != dialog.DeliveryQueued {
+		return Claim{}, nil
+	}
+	if m.lease.After(f.now) {
+		return Claim{Held: true}, nil
+	}
+	if m.tries == 0 {
+		m.started = f.now
+	}
+	m.tries++
+	m.lease = f.now.Add(lease)
+	return Claim{OK: true, Unsure: m.tries > 1, Since: m.started}, nil
+}
+
+func (f *fakeLedger) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m := f.msgs[id]; m != nil && m.status == dialog.DeliveryQueued {
+		m.lease = time.Time{}
+		if !unsure {
+			m.tries, m.started = 0, time.Time{}
+		}
+	}
+	return nil
+}
+
+// expire ends every claim, as the lease of a crashed worker ends.
+func (f *fakeLedger) expire() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(time.Hour)
+}
+
+func (f *fakeLedger) status(id int64) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.msgs[id].status
+}
+
+// provider records the replies sent, in order.
+type provider struct {
+	mu   sync.Mutex
+	sent []int64
+	fail func(o dialog.Outbound, n int) error // n: how many sends of o before this one
+	seen map[int64]int
+}
+
+func (p *provider) Send(ctx context.Context, o dialog.Outbound) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.seen == nil {
+		p.seen = map[int64]int{}
+	}
+	n := p.seen[o.ID]
+	p.seen[o.ID]++
+	if p.fail != nil {
+		if err := p.fail(o, n); err != nil {
+			return "", err
+		}
+	}
+	p.sent = append(p.sent, o.ID)
+	return fmt.Sprintf("P%d", o.ID), nil
+}
+
+func (p *provider) sends() []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.sent)
+}
+
+// finder is a provider that can look a reply up, as Twilio can.
+type finder struct {
+	*provider
+	accepted map[int64]bool // taken by the provider although the send failed
+	lookups  int
+}
+
+func (f *finder) FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups++
+	if f.accepted[o.ID] || slices.Contains(f.sent, o.ID) {
+		return fmt.Sprintf("P%d", o.ID), true, nil
+	}
+	return "", false, nil
+}
+
+func reply(id, conv int64) dialog.Outbound {
+	return dialog.Outbound{ID: id, ConversationID: conv, Channel: "sms", Address: fmt.Sprintf("+3460000%04d", conv),
+		Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("greeting")}}}
+}
+
+func job(o dialog.Outbound, attempt int) *river.Job[dialog.Outbound] {
+	return &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{ID: o.ID, Attempt: attempt, MaxAttempts: MaxAttempts, CreatedAt: time.Now()}, Args: o}
+}
+
+func worker(l *fakeLedger, s Sender, obs Observer) *Worker {
+	return &Worker{Outbox: l, Logger: slog.New(slog.DiscardHandler), Senders: map[string]Sender{"sms": s}, Observer: obs}
 }
 
 func TestWork(t *testing.T) {
-	out := dialog.Outbound{ID: 7, Channel: "sms", Address: "+34600000001", Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("greeting")}}}
 	tests := []struct {
 		name      string
 		optedOut  bool
@@ -65,19 +199,19 @@ func TestWork(t *testing.T) {
 		check     func(t *testing.T, err error)
 		wantOpted bool
 	}{
-		{name: "Sent", wantSends: 1, wantMark: "7:sent:P1", check: noErr},
+		{name: "Sent", wantSends: 1, wantMark: "7:sent:P7", check: noErr},
 		{name: "OptedOutSkipped", optedOut: true, wantSends: 0, wantMark: "7:skipped:", check: noErr, wantOpted: true},
-		{name: "FinalReplyReachesOptedOut", optedOut: true, final: true, wantSends: 1, wantMark: "7:sent:P1", check: noErr, wantOpted: true},
-		{name: "RetryAfterSnoozes", sendErr: &dialog.RetryAfterError{After: 3 * time.Second, Err: errors.New("429")}, wantSends: 1,
+		{name: "FinalReplyReachesOptedOut", optedOut: true, final: true, wantSends: 1, wantMark: "7:sent:P7", check: noErr, wantOpted: true},
+		{name: "RetryAfterSnoozes", sendErr: &dialog.RetryAfterError{After: 3 * time.Second, Err: errors.New("429")}, wantSends: 0,
 			check: func(t *testing.T, err error) {
 				var snooze *river.JobSnoozeError
 				if !errors.As(err, &snooze) || snooze.Duration != 3*time.Second {
 					t.Errorf("err = %v, want a 3s snooze", err)
 				}
 			}},
-		{name: "PermanentCancels", sendErr: fmt.Errorf("403 blocked: %w", dialog.ErrPermanent), wantSends: 1, wantMark: "7:failed:P1", check: isCancel},
-		{name: "CarrierOptOutMarksAddress", sendErr: fmt.Errorf("21610: %w", dialog.ErrOptedOut), wantSends: 1, wantMark: "7:failed:P1", check: isCancel, wantOpted: true},
-		{name: "TransientRetries", sendErr: errors.New("connection reset"), wantSends: 1,
+		{name: "PermanentFails", sendErr: fmt.Errorf("403 blocked: %w", dialog.ErrPermanent), wantMark: "7:failed:", check: noErr},
+		{name: "CarrierOptOutMarksAddress", sendErr: fmt.Errorf("21610: %w", dialog.ErrOptedOut), wantMark: "7:failed:", check: noErr, wantOpted: true},
+		{name: "TransientRetries", sendErr: errors.New("connection reset"),
 			check: func(t *testing.T, err error) {
 				var cancel *river.JobCancelError
 				var snooze *river.JobSnoozeError
@@ -88,28 +222,22 @@ func TestWork(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ob := &fakeOutbox{}
-			if tt.optedOut {
-				ob.SetOptedOut(context.Background(), out.Channel, out.Address, true)
-			}
-			sends := 0
-			w := &Worker{Outbox: ob, Logger: slog.New(slog.DiscardHandler), Senders: map[string]Sender{
-				"sms": SenderFunc(func(ctx context.Context, o dialog.Outbound) (string, error) {
-					sends++
-					return "P1", tt.sendErr
-				}),
-			}}
-			o := out
+			o := reply(7, 1)
 			o.Reply.Final = tt.final
-			err := w.Work(context.Background(), job(o))
+			l := newLedger(o)
+			if tt.optedOut {
+				l.SetOptedOut(context.Background(), o.Channel, o.Address, true)
+			}
+			p := &provider{fail: func(dialog.Outbound, int) error { return tt.sendErr }}
+			err := worker(l, p, nil).Work(context.Background(), job(o, 1))
 			tt.check(t, err)
-			if sends != tt.wantSends {
-				t.Errorf("sends = %d, want %d", sends, tt.wantSends)
+			if got := len(p.sends()); got != tt.wantSends {
+				t.Errorf("sends = %d, want %d", got, tt.wantSends)
 			}
-			if tt.wantMark != "" && (len(ob.marks) != 1 || ob.marks[0] != tt.wantMark) {
-				t.Errorf("marks = %v, want [%s]", ob.marks, tt.wantMark)
+			if tt.wantMark != "" && (len(l.marks) != 1 || l.marks[0] != tt.wantMark) {
+				t.Errorf("marks = %v, want [%s]", l.marks, tt.wantMark)
 			}
-			if got := ob.optedOut[out.Channel+":"+out.Address]; got != tt.wantOpted {
+			if got := l.optedOut[o.Channel+":"+o.Address]; got != tt.wantOpted {
 				t.Errorf("opted out = %v, want %v", got, tt.wantOpted)
 			}
 		})
@@ -117,31 +245,206 @@ func TestWork(t *testing.T) {
 }
 
 func TestWorkUnknownChannel(t *testing.T) {
-	w := &Worker{Outbox: &fakeOutbox{}, Logger: slog.New(slog.DiscardHandler)}
-	isCancel(t, w.Work(context.Background(), job(dialog.Outbound{Channel: "fax"})))
+	o := reply(1, 1)
+	o.Channel = "fax"
+	isCancel(t, worker(newLedger(o), &provider{}, nil).Work(context.Background(), job(o, 1)))
 }
 
 func TestWorkOptOutLookupFails(t *testing.T) {
-	sends := 0
-	w := &Worker{Outbox: &fakeOutbox{failOpt: errors.New("db down")}, Logger: slog.New(slog.DiscardHandler),
-		Senders: map[string]Sender{"sms": SenderFunc(func(context.Context, dialog.Outbound) (string, error) { sends++; return "", nil })}}
-	if err := w.Work(context.Background(), job(dialog.Outbound{Channel: "sms"})); err == nil || sends != 0 {
-		t.Errorf("err = %v, sends = %d: a reply must not go out when opt-out is unknown", err, sends)
+	o := reply(1, 1)
+	l := newLedger(o)
+	l.failOpt = errors.New("db down")
+	p := &provider{}
+	if err := worker(l, p, nil).Work(context.Background(), job(o, 1)); err == nil || len(p.sends()) != 0 {
+		t.Errorf("err = %v, sends = %d: a reply must not go out when opt-out is unknown", err, len(p.sends()))
 	}
 }
 
-func TestNextRetry(t *testing.T) {
-	w := &Worker{}
-	prev := time.Duration(0)
-	for attempt := 1; attempt <= 25; attempt++ {
-		j := &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{Attempt: attempt}}
-		d := time.Until(w.NextRetry(j))
-		if d < prev-time.Second || d > 10*time.Minute+time.Second {
-			t.Errorf("attempt %d: retry in %v (previous %v)", attempt, d, prev)
-		}
-		prev = d
+// Defect 2: the job of a later reply sends the earlier ones first; their own jobs then
+// find nothing to send.
+func TestWorkSendsConversationInOrder(t *testing.T) {
+	os := []dialog.Outbound{reply(1, 1), reply(2, 1), reply(3, 1), reply(4, 2)}
+	l := newLedger(os...)
+	p := &provider{}
+	w := worker(l, p, nil)
+	for _, id := range []int{2, 0, 3, 1} {
+		noErr(t, w.Work(context.Background(), job(os[id], 1)))
+	}
+	if got, want := p.sends(), []int64{1, 2, 3, 4}; !slices.Equal(got, want) {
+		t.Errorf("sent %v, want %v", got, want)
 	}
 }
+
+// Defect 2 across workers: jobs of one conversation run at once, in any order; every
+// reply goes out once, in order.
+func TestWorkConcurrentJobsKeepOrder(t *testing.T) {
+	const convs, per = 5, 20
+	var os []dialog.Outbound
+	for i := range convs * per {
+		os = append(os, reply(int64(i+1), int64(i%convs)))
+	}
+	l := newLedger(os...)
+	p := &provider{}
+	w := worker(l, p, nil)
+	var wg sync.WaitGroup
+	for _, i := range rand.Perm(len(os)) {
+		wg.Go(func() { noErr(t, w.Work(context.Background(), job(os[i], 1))) })
+	}
+	wg.Wait()
+	sent := p.sends()
+	if len(sent) != len(os) {
+		t.Fatalf("sent %d replies, want %d", len(sent), len(os))
+	}
+	last := map[int64]int64{}
+	for _, id := range sent {
+		c := int64((id - 1) % convs)
+		if id <= last[c] {
+			t.Errorf("conversation %d: reply %d after %d", c, id, last[c])
+		}
+		last[c] = id
+	}
+}
+
+// Defect 3: a job run again after its reply went out (a rescue after a crash) sends
+// nothing.
+func TestWorkAlreadySentIsNotResent(t *testing.T) {
+	o := reply(1, 1)
+	l := newLedger(o)
+	p := &provider{}
+	w := worker(l, p, nil)
+	noErr(t, w.Work(context.Background(), job(o, 1)))
+	noErr(t, w.Work(context.Background(), job(o, 2)))
+	if got := p.sends(); len(got) != 1 {
+		t.Errorf("sent %v, want one send", got)
+	}
+}
+
+// Defect 3: a worker that crashed after the provider took the reply and before the store
+// recorded it left a claim; once it expires, the reply is looked up, not sent again.
+func TestWorkCrashAfterSendIsLookedUp(t *testing.T) {
+	o := reply(1, 1)
+	l := newLedger(o)
+	f := &finder{provider: &provider{}, accepted: map[int64]bool{1: true}}
+	if c, _ := l.ClaimOutbound(context.Background(), 1, time.Minute); !c.OK {
+		t.Fatal("could not claim")
+	}
+	l.expire() // the crashed worker's lease ends
+	noErr(t, worker(l, f, nil).Work(context.Background(), job(o, 2)))
+	if got := f.sends(); len(got) != 0 || f.lookups != 1 {
+		t.Errorf("sends %v, lookups %d; want none and one", got, f.lookups)
+	}
+	if got := l.status(1); got != dialog.DeliverySent {
+		t.Errorf("status = %s, want sent", got)
+	}
+}
+
+// Defect 6: a send that timed out after the provider took it is looked up before the
+// retry, so the citizen gets one SMS.
+func TestWorkTimeoutThenLookup(t *testing.T) {
+	o := reply(1, 1)
+	l := newLedger(o)
+	f := &finder{provider: &provider{}, accepted: map[int64]bool{}}
+	f.fail = func(o dialog.Outbound, n int) error {
+		if n == 0 {
+			f.accepted[o.ID] = true // taken, but the answer never came
+			return context.DeadlineExceeded
+		}
+		return nil
+	}
+	w := worker(l, f, nil)
+	if err := w.Work(context.Background(), job(o, 1)); err == nil {
+		t.Fatal("a timed-out send reported success")
+	}
+	noErr(t, w.Work(context.Background(), job(o, 2)))
+	if got := f.sends(); len(got) != 0 {
+		t.Errorf("sent again after a timeout the provider had accepted: %v", got)
+	}
+	if f.lookups != 1 || l.status(1) != dialog.DeliverySent {
+		t.Errorf("lookups = %d, status = %s; want 1, sent", f.lookups, l.status(1))
+	}
+}
+
+// A send refused outright (the provider answered) is not looked up before the retry.
+func TestWorkDefiniteFailureIsNotLookedUp(t *testing.T) {
+	o := reply(1, 1)
+	l := newLedger(o)
+	f := &finder{provider: &provider{}}
+	f.fail = func(o dialog.Outbound, n int) error {
+		if n == 0 {
+			return &dialog.RetryAfterError{After: time.Second, Err: errors.New("429")}
+		}
+		return nil
+	}
+	w := worker(l, f, nil)
+	w.Work(context.Background(), job(o, 1))
+	noErr(t, w.Work(context.Background(), job(o, 1)))
+	if f.lookups != 0 || len(f.sends()) != 1 {
+		t.Errorf("lookups = %d, sends = %v", f.lookups, f.sends())
+	}
+}
+
+// Defect 5: when the retries run out, the reply is marked failed, counted and logged at
+// ERROR; it does not stay queued in silence.
+func TestWorkGivesUpLoudly(t *testing.T) {
+	o := reply(1, 1)
+	l := newLedger(o)
+	var logs bytes.Buffer
+	obs := &countObserver{}
+	w := worker(l, &provider{fail: func(dialog.Outbound, int) error { return errors.New("HTTP 500") }}, obs)
+	w.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	j := job(o, MaxAttempts)
+	isCancel(t, w.Work(context.Background(), j))
+	if got := l.status(1); got != dialog.DeliveryFailed {
+		t.Errorf("status = %s, want failed", got)
+	}
+	if obs.failed["sms:gave_up"] != 1 {
+		t.Errorf("failures counted = %v", obs.failed)
+	}
+	if !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("no ERROR log:\n%s", logs.String())
+	}
+}
+
+// Defect 5: an outage of an hour is retried, not given up: the backoff is capped and the
+// attempts last longer than the outage.
+func TestRetriesOutlastAnHourOutage(t *testing.T) {
+	w := &Worker{}
+	total := time.Duration(0)
+	for attempt := 1; attempt < MaxAttempts; attempt++ {
+		d := time.Until(w.NextRetry(&river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{Attempt: attempt}}))
+		if d > DefaultMaxBackoff+time.Second {
+			t.Errorf("attempt %d: retry in %v, over the cap", attempt, d)
+		}
+		total += d
+	}
+	if total < time.Hour {
+		t.Errorf("retries span %v, want over an hour", total)
+	}
+}
+
+func TestWorkTimeoutIsTheLease(t *testing.T) {
+	w := &Worker{Lease: 7 * time.Second}
+	if got := w.Timeout(nil); got != 7*time.Second {
+		t.Errorf("Timeout = %v", got)
+	}
+}
+
+type countObserver struct {
+	mu                         sync.Mutex
+	attempted, failed, retried map[string]int
+}
+
+func (c *countObserver) add(m *map[string]int, k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[k]++
+}
+func (c *countObserver) Attempted(ch, o string) { c.add(&c.attempted, ch+":"+o) }
+func (c *countObserver) Failed(ch, r string)    { c.add(&c.failed, ch+":"+r) }
+func (c *countObserver) Retried(ch, r string)   { c.add(&c.retried, ch+":"+r) }
 
 func noErr(t *testing.T, err error) {
 	t.Helper()

@@ -32,6 +32,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/records"
@@ -57,6 +58,7 @@ type Store struct {
 	now    func() time.Time
 	logger *slog.Logger
 
+	queue   delivery.QueueConfig
 	mu      sync.Mutex
 	workers []*river.Client[pgx.Tx] // started by StartWorkers, stopped by Close
 	closed  bool
@@ -69,10 +71,14 @@ type options struct {
 	now    func() time.Time
 	logger *slog.Logger
 	schema string
+	queue  delivery.QueueConfig
 }
 
 // WithNow sets the clock used for created, updated and received times (default time.Now).
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithQueue sets how StartWorkers works the delivery queues (see delivery.QueueConfig).
+func WithQueue(c delivery.QueueConfig) Option { return func(o *options) { o.queue = c } }
 
 // WithLogger sets the logger of River and of the store (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -108,7 +114,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{reader: reader{q: pool}, pool: pool, schema: o.schema, now: o.now, logger: o.logger}
+	s := &Store{reader: reader{q: pool}, pool: pool, schema: o.schema, now: o.now, logger: o.logger, queue: o.queue.WithDefaults()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -145,22 +151,26 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// StartWorkers starts a River client that works the default queue with workers, up to ten
-// jobs at a time, woken by LISTEN/NOTIFY when a turn commits a job. stop waits for running
+// StartWorkers starts a River client that works the default queue with workers, as many jobs at
+// a time as WithQueue says (delivery.QueueConfig), woken by LISTEN/NOTIFY when a turn commits a job. stop waits for running
 // jobs, then returns.
 func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error) {
 	qs := map[string]river.QueueConfig{}
 	for _, q := range queues {
-		qs[q] = river.QueueConfig{MaxWorkers: 10}
+		qs[q] = river.QueueConfig{MaxWorkers: s.queue.MaxWorkers}
 	}
 	if len(qs) == 0 {
-		qs[river.QueueDefault] = river.QueueConfig{MaxWorkers: 10}
+		qs[river.QueueDefault] = river.QueueConfig{MaxWorkers: s.queue.MaxWorkers}
 	}
 	c, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
-		Logger:  s.logger,
-		Schema:  s.schema,
-		Queues:  qs,
-		Workers: workers,
+		Logger:               s.logger,
+		Schema:               s.schema,
+		Queues:               qs,
+		Workers:              workers,
+		FetchCooldown:        s.queue.FetchCooldown,
+		FetchPollInterval:    s.queue.FetchPollInterval,
+		JobTimeout:           s.queue.JobTimeout,
+		RescueStuckJobsAfter: s.queue.RescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: start workers: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
@@ -197,7 +198,7 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		return fmt.Errorf("postgres: add outbound: %w", mapConstraint(err))
 	}
 	args.ID = id
-	if _, err := t.s.river.InsertTx(ctx, t.tx, args, &river.InsertOpts{MaxAttempts: 8, Queue: args.Channel}); err != nil {
+	if _, err := t.s.river.InsertTx(ctx, t.tx, args, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}); err != nil {
 		return fmt.Errorf("postgres: add outbound: enqueue: %w", err)
 	}
 	o.ID = id

@@ -29,6 +29,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/internal/migrations"
 	"github.com/catalonia/mygov/records"
@@ -59,6 +60,7 @@ type Store struct {
 	// lock over at once, where SQLite's busy handler would poll for it.
 	turns chan struct{}
 
+	queue   delivery.QueueConfig
 	mu      sync.Mutex
 	workers []*river.Client[*sql.Tx] // started by StartWorkers, stopped by Close
 	closed  bool
@@ -71,10 +73,14 @@ type options struct {
 	now         func() time.Time
 	logger      *slog.Logger
 	busyTimeout time.Duration
+	queue       delivery.QueueConfig
 }
 
 // WithNow sets the clock used for created, updated and received times (default time.Now).
 func WithNow(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithQueue sets how StartWorkers works the delivery queues (see delivery.QueueConfig).
+func WithQueue(c delivery.QueueConfig) Option { return func(o *options) { o.queue = c } }
 
 // WithLogger sets the logger of River and of the store (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -109,7 +115,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 
-	s := &Store{reader: reader{q: db}, db: db, now: o.now, logger: o.logger, turns: make(chan struct{}, 1)}
+	s := &Store{reader: reader{q: db}, db: db, now: o.now, logger: o.logger, turns: make(chan struct{}, 1), queue: o.queue.WithDefaults()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -159,24 +165,26 @@ func (s *Store) Close() error {
 }
 
 // StartWorkers starts a River client that works the named queues (the default queue when
-// none is named) with workers, up to ten jobs at a time in each. Replies are queued by
+// none is named) with workers, as many jobs at a time in each as WithQueue says (delivery.QueueConfig). Replies are queued by
 // channel (dialog.Outbound.Channel), so a process works only the channels it can send on. It polls for jobs every 50 ms (SQLite has no LISTEN/NOTIFY), so a reply
 // leaves within a blink of its turn's commit. stop waits for running jobs, then returns.
 func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error) {
 	qs := map[string]river.QueueConfig{}
 	for _, q := range queues {
-		qs[q] = river.QueueConfig{MaxWorkers: 10}
+		qs[q] = river.QueueConfig{MaxWorkers: s.queue.MaxWorkers}
 	}
 	if len(qs) == 0 {
-		qs[river.QueueDefault] = river.QueueConfig{MaxWorkers: 10}
+		qs[river.QueueDefault] = river.QueueConfig{MaxWorkers: s.queue.MaxWorkers}
 	}
 	c, err := river.NewClient(riversqlite.New(s.db), &river.Config{
-		Logger:            s.logger,
-		Queues:            qs,
-		Workers:           workers,
-		PollOnly:          true,
-		FetchCooldown:     20 * time.Millisecond,
-		FetchPollInterval: 50 * time.Millisecond,
+		Logger:               s.logger,
+		Queues:               qs,
+		Workers:              workers,
+		PollOnly:             true,
+		FetchCooldown:        s.queue.FetchCooldown,
+		FetchPollInterval:    s.queue.FetchPollInterval,
+		JobTimeout:           s.queue.JobTimeout,
+		RescueStuckJobsAfter: s.queue.RescueAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: start workers: %w", err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
@@ -18,7 +19,7 @@ import (
 // store is what main needs of a store: both implementations have it.
 type store interface {
 	dialog.Store
-	dialog.Outbox
+	delivery.Ledger
 	dialog.Privacy
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error

@@ -73,7 +73,9 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 	if len(queues) == 0 {
 		queues = append(queues, river.QueueDefault) // nothing to send, but keep one queue
 	}
-	stopWorkers, err := a.store.StartWorkers(ctx, delivery.Workers(w), queues...)
+	// The workers outlive the signal: on SIGTERM they stop taking jobs and the sends in
+	// flight finish (stopWorkers below), instead of being cancelled and sent again later.
+	stopWorkers, err := a.store.StartWorkers(context.WithoutCancel(ctx), delivery.Workers(w), queues...)
 	if err != nil {
 		log.Error("mygov: start delivery", "err", err)
 		return 1
