@@ -31,9 +31,11 @@ type SenderFunc func(ctx context.Context, o dialog.Outbound) (string, error)
 func (f SenderFunc) Send(ctx context.Context, o dialog.Outbound) (string, error) { return f(ctx, o) }
 
 // Finder is a Sender that can find out whether a send whose outcome is unknown reached the
-// provider: FindSent looks for the message o created at the provider since the first try.
+// provider: FindSent returns the provider ids of the messages that may be o, created at
+// the provider since the first try, most likely first. The worker takes the first that
+// no other reply has recorded.
 type Finder interface {
-	FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (providerID string, found bool, err error)
+	FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (providerIDs []string, err error)
 }
 
 // Ledger is what the worker needs of the store: the outbox, and the claims that make one
@@ -46,6 +48,8 @@ type Ledger interface {
 	// ClaimOutbound takes the send of a queued reply for lease. Claim.OK is false when the
 	// reply is no longer queued or another worker's claim has not expired.
 	ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error)
+	// ProviderIDRecorded reports whether a reply was recorded with the provider's id.
+	ProviderIDRecorded(ctx context.Context, providerID string) (bool, error)
 	// ReleaseOutbound gives a claimed reply back to the queue: unsure says the send may
 	// have reached the provider, so the next claim must look before sending again.
 	ReleaseOutbound(ctx context.Context, id int64, unsure bool) error
@@ -140,12 +144,12 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[dialog.Outbound], p
 	}
 	if claim.Unsure {
 		if f, ok := s.(Finder); ok {
-			id, found, err := f.FindSent(ctx, p, claim.Since)
+			id, err := w.find(ctx, f, p, claim.Since)
 			if err != nil {
 				w.release(ctx, p.ID, true, log)
 				return w.retry(ctx, job, log, fmt.Errorf("delivery: look up %d: %w", p.ID, err))
 			}
-			if found {
+			if id != "" {
 				log.Info("delivery: an earlier try had reached the provider")
 				w.observe().Attempted(p.Channel, "found")
 				return w.mark(ctx, p.ID, dialog.DeliverySent, id)
@@ -201,6 +205,24 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[dialog.Outbound], p
 		w.release(ctx, p.ID, true, log)
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: send: %w", err))
 	}
+}
+
+// find returns the provider's id of reply p when an earlier try reached the provider.
+func (w *Worker) find(ctx context.Context, f Finder, p dialog.Outbound, since time.Time) (string, error) {
+	ids, err := f.FindSent(ctx, p, since)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		used, err := w.Outbox.ProviderIDRecorded(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if !used {
+			return id, nil
+		}
+	}
+	return "", nil
 }
 
 // claim takes the claim of reply id, waiting while another worker holds it. It returns

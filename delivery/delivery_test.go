@@ -102,6 +102,17 @@ func (f *fakeLedger) ClaimOutbound(ctx context.Context, id int64, lease time.Dur
 	return Claim{OK: true, Unsure: m.tries > 1, Since: m.started}, nil
 }
 
+func (f *fakeLedger) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.marks {
+		if strings.HasSuffix(m, ":"+providerID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 func (f *fakeLedger) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -162,17 +173,19 @@ func (p *provider) sends() []int64 {
 type finder struct {
 	*provider
 	accepted map[int64]bool // taken by the provider although the send failed
+	same     []string       // ids of earlier replies the lookup also finds
 	lookups  int
 }
 
-func (f *finder) FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (string, bool, error) {
+func (f *finder) FindSent(ctx context.Context, o dialog.Outbound, since time.Time) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lookups++
+	ids := slices.Clone(f.same) // replies with the same text, sent before
 	if f.accepted[o.ID] || slices.Contains(f.sent, o.ID) {
-		return fmt.Sprintf("P%d", o.ID), true, nil
+		ids = append([]string{fmt.Sprintf("P%d", o.ID)}, ids...)
 	}
-	return "", false, nil
+	return ids, nil
 }
 
 func reply(id, conv int64) dialog.Outbound {
@@ -361,6 +374,23 @@ func TestWorkTimeoutThenLookup(t *testing.T) {
 	}
 	if f.lookups != 1 || l.status(1) != dialog.DeliverySent {
 		t.Errorf("lookups = %d, status = %s; want 1, sent", f.lookups, l.status(1))
+	}
+}
+
+// A lookup that finds only an earlier reply with the same text, recorded, sends again:
+// a reply is never taken for another one.
+func TestWorkLookupSkipsRecordedReplies(t *testing.T) {
+	o := reply(2, 1)
+	l := newLedger(o)
+	l.MarkOutbound(context.Background(), 1, dialog.DeliverySent, "P1")
+	f := &finder{provider: &provider{}, accepted: map[int64]bool{}, same: []string{"P1"}}
+	if c, _ := l.ClaimOutbound(context.Background(), 2, time.Minute); !c.OK {
+		t.Fatal("could not claim")
+	}
+	l.expire()
+	noErr(t, worker(l, f, nil).Work(context.Background(), job(o, 2)))
+	if got := f.sends(); !slices.Equal(got, []int64{2}) || f.lookups != 1 {
+		t.Errorf("sends %v, lookups %d; want [2] and 1", got, f.lookups)
 	}
 }
 

@@ -85,3 +85,13 @@ func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) erro
 	}
 	return nil
 }
+
+// ProviderIDRecorded reports whether a reply was recorded with the provider's id.
+func (s *Store) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
+	var found bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM messages WHERE provider_id = $1 AND direction = 'out')`, providerID).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("postgres: provider id recorded: %w", err)
+	}
+	return found, nil
+}

@@ -85,3 +85,13 @@ func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) erro
 	}
 	return nil
 }
+
+// ProviderIDRecorded reports whether a reply was recorded with the provider's id.
+func (s *Store) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE provider_id = ? AND direction = 'out'`, providerID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: provider id recorded: %w", err)
+	}
+	return n > 0, nil
+}

@@ -48,19 +48,8 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	} else {
 		params.SetFrom(c.cfg.From)
 	}
-	// One client per call: twilio-go takes no context and hides the response headers, so
-	// the call's own transport carries ctx and keeps the status and Retry-After it saw.
-	rt := &callTransport{ctx: ctx, base: c.transport, api: c.api}
-	cl := &client.Client{
-		Credentials: client.NewCredentials(c.cfg.AccountSID, c.cfg.AuthToken),
-		HTTPClient: &http.Client{
-			Transport:     rt,
-			Timeout:       sendTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-	}
-	cl.SetAccountSid(c.cfg.AccountSID)
-	msg, err := openapi.NewApiServiceWithClient(cl).CreateMessage(params)
+	api, rt := c.rest(ctx)
+	msg, err := api.CreateMessage(params)
 	if err != nil {
 		err = c.sendError(o.ID, rt, err)
 		log.Warn("sms: send failed", "err", err)
@@ -75,6 +64,23 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	}
 	log.Info("sms: sent", "sid", sid)
 	return sid, nil
+}
+
+// rest returns a Twilio REST client for one call. twilio-go takes no context and hides the
+// response headers, so the call's own transport carries ctx and keeps the status and
+// Retry-After it saw.
+func (c *Channel) rest(ctx context.Context) (*openapi.ApiService, *callTransport) {
+	rt := &callTransport{ctx: ctx, base: c.transport, api: c.api}
+	cl := &client.Client{
+		Credentials: client.NewCredentials(c.cfg.AccountSID, c.cfg.AuthToken),
+		HTTPClient: &http.Client{
+			Transport:     rt,
+			Timeout:       sendTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	cl.SetAccountSid(c.cfg.AccountSID)
+	return openapi.NewApiServiceWithClient(cl), rt
 }
 
 // sendError classifies an error of a send for the delivery worker.
