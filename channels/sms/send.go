@@ -62,6 +62,9 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	if out.Shortened {
 		log.Warn("sms: reply over the segment budget was shortened", "budget", c.cfg.SegmentBudget)
 	}
+	if c.onSent != nil {
+		c.onSent(out.Segments)
+	}
 	log.Info("sms: sent", "sid", sid)
 	return sid, nil
 }

@@ -81,6 +81,7 @@ type Channel struct {
 	statusCallback string
 	transport      http.RoundTripper
 	now            func() time.Time
+	onSent         func(segments int)
 }
 
 // Option sets an optional setting of a Channel.
@@ -89,6 +90,11 @@ type Option func(*Channel)
 // WithClock sets the clock that stamps inbound messages (time.Now by default).
 func WithClock(now func() time.Time) Option {
 	return func(c *Channel) { c.now = now }
+}
+
+// WithSentHook sets a function told the segments of each SMS sent (for metrics).
+func WithSentHook(f func(segments int)) Option {
+	return func(c *Channel) { c.onSent = f }
 }
 
 // WithTransport sets the HTTP transport of the calls to Twilio's REST API

@@ -9,6 +9,7 @@ import (
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/metrics"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/records"
@@ -24,6 +25,8 @@ type store interface {
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)
+	Ready(ctx context.Context) error
+	QueuedOutbound(ctx context.Context) (map[string]int64, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (func(context.Context) error, error)
 	Close() error
 }
@@ -41,6 +44,8 @@ type app struct {
 	catalog    *locales.Catalog
 	classifier *intents.Classifier
 	engine     *dialog.Engine
+	handler    dialog.Handler // the engine, measured
+	metrics    *metrics.Metrics
 	where      string // which database, for the start-up message
 }
 
@@ -56,10 +61,10 @@ func madrid() *time.Location {
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log))
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithQueue(cfg.Queue))
 		return s, "PostgreSQL (DATABASE_URL)", err
 	}
-	s, err := sqlite.Open(ctx, cfg.DBPath, sqlite.WithLogger(log))
+	s, err := sqlite.Open(ctx, cfg.DBPath, sqlite.WithLogger(log), sqlite.WithQueue(cfg.Queue))
 	return s, "SQLite " + cfg.DBPath, err
 }
 
@@ -109,15 +114,18 @@ func (a *app) init(ctx context.Context, seedEmpty bool) error {
 		return err
 	}
 	a.classifier = cls
-	e := dialog.NewEngine(a.store, a.classifier, elig, a.log)
+	threshold := intents.DefaultThreshold
+	if a.cfg.Threshold >= 0 {
+		threshold = a.cfg.Threshold
+	}
+	a.metrics = metrics.New(threshold)
+	e := dialog.NewEngine(a.store, a.metrics.Classify(a.classifier), elig, a.log)
 	e.Location = madrid()
 	e.VerifyIdle, e.VerifyMax = a.cfg.VerifyIdle, a.cfg.VerifyMax
-	if a.cfg.Threshold >= 0 {
-		e.Threshold = a.cfg.Threshold
-	} else {
-		e.Threshold = intents.DefaultThreshold
-	}
+	e.Threshold = threshold
+	e.Escalator = a.metrics.Escalate(e.Escalator)
 	a.engine = e
+	a.handler = a.metrics.Handle(e)
 	return nil
 }
 

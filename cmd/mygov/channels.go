@@ -21,7 +21,7 @@ func telegramChannel(a *app) (*channel, string, error) {
 		APIURL:        c.TelegramAPI,
 		WebhookURL:    c.TelegramWebhook,
 		WebhookSecret: c.TelegramSecret,
-	}, a.engine, a.catalog, a.log.With("channel", telegram.Name))
+	}, a.handler, a.catalog, a.log.With("channel", telegram.Name))
 	if err != nil {
 		return nil, "", err
 	}
@@ -43,7 +43,7 @@ func smsChannel(a *app) (*channel, string, error) {
 		APIURL:              c.TwilioAPI,
 		SegmentBudget:       c.SMSSegments,
 		GSM7:                c.SMSGSM7,
-	}, a.engine, a.store, a.catalog, a.log.With("channel", sms.Name))
+	}, a.handler, a.store, a.catalog, a.log.With("channel", sms.Name), sms.WithSentHook(a.metrics.SMSSent))
 	if err != nil {
 		return nil, "", err
 	}

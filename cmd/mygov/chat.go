@@ -39,7 +39,7 @@ func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	// The conversation's text goes to standard output; keep the logs to warnings unless
 	// MYGOV_LOG_LEVEL says otherwise.
 	if !cfg.LogLevelSet {
-		log = newLogger(stderr, "warn")
+		log = newLogger(stderr, "warn", cfg.LogFormat)
 	}
 	a, err := openApp(ctx, cfg, log, true)
 	if err != nil {

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/catalonia/mygov/delivery"
 )
 
 // Environment variables: the only place MyGov reads its configuration.
@@ -12,7 +18,9 @@ const (
 	envDB               = "MYGOV_DB"     // SQLite file, default ./mygov.db
 	envAddr             = "MYGOV_ADDR"   // HTTP address, default 127.0.0.1:8080
 	envLogLevel         = "MYGOV_LOG_LEVEL"
+	envLogFormat        = "MYGOV_LOG_FORMAT" // text (default) or json
 	envPublicURL        = "MYGOV_PUBLIC_URL" // public base URL that Twilio and Telegram call
+	envMetricsToken     = "MYGOV_METRICS_TOKEN"
 	envTelegramToken    = "TELEGRAM_BOT_TOKEN"
 	envTelegramAPI      = "TELEGRAM_API_URL"
 	envTelegramWebhook  = "TELEGRAM_WEBHOOK_URL"
@@ -28,16 +36,26 @@ const (
 	envVerifyMax        = "MYGOV_VERIFY_MAX"   // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
+
+	envDeliveryWorkers    = "MYGOV_DELIVERY_WORKERS"
+	envDeliveryCooldown   = "MYGOV_DELIVERY_FETCH_COOLDOWN"
+	envDeliveryPoll       = "MYGOV_DELIVERY_POLL_INTERVAL"
+	envDeliveryTimeout    = "MYGOV_DELIVERY_TIMEOUT"
+	envDeliveryRescue     = "MYGOV_DELIVERY_RESCUE_AFTER"
+	envDeliveryMaxBackoff = "MYGOV_DELIVERY_MAX_BACKOFF"
+	envDeliveryGiveUp     = "MYGOV_DELIVERY_GIVE_UP_AFTER"
 )
 
 // config is MyGov's configuration, read once from the environment.
 type config struct {
-	DatabaseURL string
-	DBPath      string
-	Addr        string
-	LogLevel    string
-	LogLevelSet bool // MYGOV_LOG_LEVEL was given
-	PublicURL   string
+	DatabaseURL  string
+	DBPath       string
+	Addr         string
+	LogLevel     string
+	LogLevelSet  bool // MYGOV_LOG_LEVEL was given
+	LogFormat    string
+	PublicURL    string
+	MetricsToken string
 
 	TelegramToken, TelegramAPI, TelegramWebhook, TelegramSecret string
 
@@ -48,39 +66,232 @@ type config struct {
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
 	Threshold             float64
+
+	Queue                   delivery.QueueConfig
+	MaxBackoff, GiveUpAfter time.Duration
 }
 
-func loadConfig(getenv func(string) string) config {
+// SMSOn reports whether the SMS channel is configured.
+func (c config) SMSOn() bool { return c.TwilioSID != "" }
+
+// loadConfig reads the configuration. Every value that is set and invalid, and every
+// partial channel setting, is an error naming the variable and what it expects.
+func loadConfig(getenv func(string) string) (config, error) {
+	r := &envReader{getenv: getenv}
 	c := config{
-		DatabaseURL:     getenv(envDatabaseURL),
-		DBPath:          or(getenv(envDB), "mygov.db"),
-		Addr:            or(getenv(envAddr), "127.0.0.1:8080"),
-		LogLevel:        or(getenv(envLogLevel), "info"),
+		DatabaseURL:     r.str(envDatabaseURL),
+		DBPath:          or(r.str(envDB), "mygov.db"),
+		Addr:            r.hostPort(envAddr, "127.0.0.1:8080"),
+		LogLevel:        r.oneOf(envLogLevel, "info", "debug", "info", "warn", "error"),
 		LogLevelSet:     getenv(envLogLevel) != "",
-		PublicURL:       strings.TrimRight(getenv(envPublicURL), "/"),
-		TelegramToken:   getenv(envTelegramToken),
-		TelegramAPI:     getenv(envTelegramAPI),
-		TelegramWebhook: getenv(envTelegramWebhook),
-		TelegramSecret:  getenv(envTelegramSecret),
-		TwilioSID:       getenv(envTwilioSID),
-		TwilioToken:     getenv(envTwilioToken),
-		TwilioFrom:      getenv(envTwilioFrom),
-		TwilioService:   getenv(envTwilioService),
-		TwilioAPI:       getenv(envTwilioAPI),
-		SMSGSM7:         getenv(envSMSGSM7) != "0" && !strings.EqualFold(getenv(envSMSGSM7), "false") && !strings.EqualFold(getenv(envSMSGSM7), "off"),
-		SMSSegments:     atoi(getenv(envSMSSegments), 2),
-		VerifyIdle:      duration(getenv(envVerifyIdle), 30*time.Minute),
-		VerifyMax:       duration(getenv(envVerifyMax), 24*time.Hour),
-		RetentionDays:   atoi(getenv(envRetentionDays), 90),
-		Threshold:       -1,
+		LogFormat:       r.oneOf(envLogFormat, "text", "text", "json"),
+		PublicURL:       strings.TrimRight(r.baseURL(envPublicURL), "/"),
+		MetricsToken:    r.str(envMetricsToken),
+		TelegramToken:   r.str(envTelegramToken),
+		TelegramAPI:     r.baseURL(envTelegramAPI),
+		TelegramWebhook: r.baseURL(envTelegramWebhook),
+		TelegramSecret:  r.str(envTelegramSecret),
+		TwilioSID:       r.str(envTwilioSID),
+		TwilioToken:     r.str(envTwilioToken),
+		TwilioFrom:      r.str(envTwilioFrom),
+		TwilioService:   r.str(envTwilioService),
+		TwilioAPI:       r.baseURL(envTwilioAPI),
+		SMSGSM7:         r.boolean(envSMSGSM7, true),
+		SMSSegments:     r.integer(envSMSSegments, 2, 1, 10),
+		VerifyIdle:      r.duration(envVerifyIdle, 30*time.Minute),
+		VerifyMax:       r.duration(envVerifyMax, 24*time.Hour),
+		RetentionDays:   r.integer(envRetentionDays, 90, 1, 36500),
+		Threshold:       r.fraction(envConfidenceThresh),
+		Queue: delivery.QueueConfig{
+			MaxWorkers:        r.integer(envDeliveryWorkers, delivery.DefaultMaxWorkers, 1, 10000),
+			FetchCooldown:     r.duration(envDeliveryCooldown, delivery.DefaultFetchCooldown),
+			FetchPollInterval: r.duration(envDeliveryPoll, delivery.DefaultFetchPollInterval),
+			JobTimeout:        r.duration(envDeliveryTimeout, delivery.DefaultLease),
+			RescueAfter:       r.duration(envDeliveryRescue, 0),
+		},
+		MaxBackoff:  r.duration(envDeliveryMaxBackoff, delivery.DefaultMaxBackoff),
+		GiveUpAfter: r.duration(envDeliveryGiveUp, delivery.DefaultGiveUpAfter),
 	}
-	if f, err := strconv.ParseFloat(getenv(envConfidenceThresh), 64); err == nil && f >= 0 && f <= 1 {
-		c.Threshold = f
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		r.bad(envDatabaseURL, "a postgres:// or postgresql:// URL")
 	}
+	if q := c.Queue; q.RescueAfter != 0 && q.RescueAfter < q.JobTimeout {
+		r.bad(envDeliveryRescue, "a duration no shorter than "+envDeliveryTimeout)
+	}
+	c.checkSMS(r)
+	c.checkTelegram(r)
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
-	return c
+	return c, r.err()
+}
+
+// checkSMS reports partial Twilio settings: the SMS channel is on with an account SID,
+// and then needs the token, a sender and the public URL Twilio calls.
+func (c *config) checkSMS(r *envReader) {
+	any := c.TwilioSID != "" || c.TwilioToken != "" || c.TwilioFrom != "" || c.TwilioService != "" || c.TwilioAPI != ""
+	if !any {
+		return
+	}
+	const partial = "SMS needs " + envTwilioSID + ", " + envTwilioToken + ", " +
+		envTwilioFrom + " or " + envTwilioService + ", and " + envPublicURL
+	if c.TwilioSID == "" {
+		r.missing(envTwilioSID, partial)
+	} else if !alnum(c.TwilioSID) {
+		r.bad(envTwilioSID, "letters and digits (an account SID such as AC0123…)")
+	}
+	if c.TwilioToken == "" {
+		r.missing(envTwilioToken, partial)
+	} else if !alnum(c.TwilioToken) {
+		r.bad(envTwilioToken, "letters and digits")
+	}
+	switch {
+	case c.TwilioFrom == "" && c.TwilioService == "":
+		r.missing(envTwilioFrom, partial)
+	case c.TwilioFrom != "" && !e164(c.TwilioFrom):
+		r.bad(envTwilioFrom, "an E.164 phone number such as +34600000000")
+	}
+	if c.PublicURL == "" {
+		r.missing(envPublicURL, "SMS needs the public https URL Twilio calls, for signatures and status callbacks")
+	}
+}
+
+// checkTelegram reports Telegram settings given without the bot token.
+func (c *config) checkTelegram(r *envReader) {
+	if c.TelegramToken != "" {
+		if c.TelegramWebhook != "" && c.TelegramSecret == "" {
+			r.missing(envTelegramSecret, "a webhook ("+envTelegramWebhook+") needs its secret")
+		}
+		return
+	}
+	for name, v := range map[string]string{envTelegramAPI: c.TelegramAPI, envTelegramWebhook: c.TelegramWebhook, envTelegramSecret: c.TelegramSecret} {
+		if v != "" {
+			r.bad(name, "to be set only with "+envTelegramToken)
+		}
+	}
+}
+
+// envReader reads typed values and collects every error.
+type envReader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *envReader) bad(name, want string) {
+	r.errs = append(r.errs, fmt.Errorf("%s: want %s", name, want))
+}
+
+func (r *envReader) missing(name, why string) {
+	r.errs = append(r.errs, fmt.Errorf("%s: missing: %s", name, why))
+}
+
+func (r *envReader) badValue(name, v, want string) {
+	r.errs = append(r.errs, fmt.Errorf("%s=%q: want %s", name, redact(name, v), want))
+}
+
+func (r *envReader) err() error { return errors.Join(r.errs...) }
+
+func (r *envReader) str(name string) string { return r.getenv(name) }
+
+func (r *envReader) integer(name string, def, lo, hi int) int {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.badValue(name, v, fmt.Sprintf("a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return n
+}
+
+func (r *envReader) duration(name string, def time.Duration) time.Duration {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.badValue(name, v, "a positive duration with its unit, such as 30m, 10s or 250ms")
+		return def
+	}
+	return d
+}
+
+// fraction reads a number from 0 to 1; unset is -1 (the classifier's own default).
+func (r *envReader) fraction(name string) float64 {
+	v := r.getenv(name)
+	if v == "" {
+		return -1
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1 {
+		r.badValue(name, v, "a number from 0 to 1, such as 0.6")
+		return -1
+	}
+	return f
+}
+
+func (r *envReader) boolean(name string, def bool) bool {
+	switch strings.ToLower(r.getenv(name)) {
+	case "":
+		return def
+	case "1", "true", "on", "yes":
+		return true
+	case "0", "false", "off", "no":
+		return false
+	}
+	r.badValue(name, r.getenv(name), "on or off (also 1/0, true/false)")
+	return def
+}
+
+func (r *envReader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.badValue(name, v, "one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (r *envReader) hostPort(name, def string) string {
+	v := r.getenv(name)
+	if v == "" {
+		return def
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		r.badValue(name, v, "host:port, such as 127.0.0.1:8080 or :8080")
+		return def
+	}
+	return v
+}
+
+func (r *envReader) baseURL(name string) string {
+	v := r.getenv(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		r.badValue(name, v, "an absolute http(s) URL without query, such as https://mygov.example")
+		return ""
+	}
+	return v
+}
+
+// redact hides the value of a secret in an error.
+func redact(name, v string) string {
+	switch name {
+	case envTwilioToken, envTelegramToken, envTelegramSecret, envMetricsToken, envDatabaseURL:
+		return "…"
+	}
+	return v
 }
 
 func or(s, def string) string {
@@ -90,16 +301,25 @@ func or(s, def string) string {
 	return s
 }
 
-func atoi(s string, def int) int {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
-		return n
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
 	}
-	return def
+	return true
 }
 
-func duration(s string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return d
+// e164 reports whether s is "+" and 8 to 15 digits, the first not zero.
+func e164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
 	}
-	return def
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -33,6 +33,9 @@ Usage:
   mygov classify [--model PATH] [--json]  classify one message per line of standard input
   mygov train --data FILE --out PATH    train an intent model
   mygov eval --model PATH --data FILE   evaluate an intent model
+  mygov config check                    check the configuration in the environment
+  mygov version                         print the version
+  mygov COMMAND --help                  help on one command
 
 Configuration comes from the environment: see the README.
 `
@@ -43,8 +46,33 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	cfg := loadConfig(getenv)
-	log := newLogger(stderr, cfg.LogLevel)
+	if cmd == "help" || cmd == "-h" || cmd == "--help" || cmd == "-help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if wantsHelp(args) {
+		return commandHelp(cmd, stdout, stderr)
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "mygov", buildVersion())
+		return 0
+	case "classify":
+		return runClassify(args, stdin, stdout, stderr)
+	case "train":
+		return runTrain(args, stdin, stdout, stderr)
+	case "eval":
+		return runEval(args, stdin, stdout, stderr)
+	}
+	cfg, err := loadConfig(getenv)
+	if cmd == "config" {
+		return runConfig(args, cfg, err, stdout, stderr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", indent(err))
+		return 2
+	}
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -59,24 +87,20 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "privacy":
 		return runPrivacy(ctx, args, cfg, log, stdout, stderr)
-	case "classify":
-		return runClassify(args, stdin, stdout, stderr)
-	case "train":
-		return runTrain(args, stdin, stdout, stderr)
-	case "eval":
-		return runEval(args, stdin, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
 	}
 	fmt.Fprintf(stderr, "mygov: unknown command %q\n\n%s", cmd, usage)
 	return 2
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger returns the logger of MyGov: text or JSON (format "json") at level.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -41,10 +41,6 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 	defer a.Close()
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
 	senders := map[string]delivery.Sender{}
 	var loops []*channel
 	for _, f := range channelFactories {
@@ -65,7 +61,9 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 		log.Info("channel on", "channel", ch.name)
 	}
 
-	w := &delivery.Worker{Outbox: a.store, Senders: senders, Logger: log}
+	routeOps(mux, a, senders)
+	w := &delivery.Worker{Outbox: a.store, Senders: senders, Logger: log, Observer: a.metrics,
+		Lease: cfg.Queue.JobTimeout, MaxBackoff: cfg.MaxBackoff, GiveUpAfter: cfg.GiveUpAfter}
 	queues := make([]string, 0, len(senders))
 	for name := range senders {
 		queues = append(queues, name)

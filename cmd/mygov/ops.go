@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/catalonia/mygov/delivery"
+)
+
+// routeOps mounts the operator's endpoints: GET /healthz (the process is alive), GET
+// /readyz (it can serve: the database answers, its schema is current, every configured
+// channel has its sender) and GET /metrics (Prometheus, behind MYGOV_METRICS_TOKEN when
+// set).
+func routeOps(mux *http.ServeMux, a *app, senders map[string]delivery.Sender) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		var b strings.Builder
+		status := http.StatusOK
+		if err := a.store.Ready(ctx); err != nil {
+			a.log.Warn("mygov: not ready", "err", err)
+			status = http.StatusServiceUnavailable
+			fmt.Fprintln(&b, "database: not ready")
+		} else {
+			fmt.Fprintln(&b, "database: ok")
+		}
+		names := make([]string, 0, len(senders))
+		for name := range senders {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			fmt.Fprintf(&b, "%s: ok\n", name)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprint(w, b.String())
+	})
+	a.metrics.SetQueueDepth(a.store.QueuedOutbound)
+	mux.Handle("GET /metrics", a.metrics.Handler(a.cfg.MetricsToken, a.log))
+}

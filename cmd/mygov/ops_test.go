@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// runOut runs mygov with args and the environment kv, and returns its exit code and output.
+func runOut(t *testing.T, args []string, kv ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, env(kv...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"migrate", "-h"},
+		{"chat", "-h"}, {"seed", "--help"}, {"privacy", "--help"}, {"config", "--help"}, {"version", "-h"},
+		{"train", "--help"}, {"eval", "-h"}, {"classify", "--help"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			// An invalid setting must not stop help, and help must not run the command.
+			code, out, errs := runOut(t, args, envSMSSegments, "abc", envDB, t.TempDir()+"/never.db")
+			if code != 0 || !strings.Contains(out, "Usage:") {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+			}
+		})
+	}
+}
+
+func TestUnknownCommandHelp(t *testing.T) {
+	if code, _, _ := runOut(t, []string{"frobnicate", "--help"}); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runOut(t, []string{"version"})
+	if code != 0 || !strings.HasPrefix(out, "mygov ") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
+// TestInvalidConfiguration: every invalid value is an error naming the variable, where it
+// used to become the default in silence.
+func TestInvalidConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		kv   []string
+		want []string
+	}{
+		{"Segments", []string{envSMSSegments, "abc"}, []string{envSMSSegments, "whole number"}},
+		{"LogLevel", []string{envLogLevel, "verbose"}, []string{envLogLevel, "debug, info"}},
+		{"LogFormat", []string{envLogFormat, "xml"}, []string{envLogFormat, "json"}},
+		{"DurationWithoutUnit", []string{envVerifyIdle, "30"}, []string{envVerifyIdle, "unit"}},
+		{"ThresholdAsPercent", []string{envConfidenceThresh, "60"}, []string{envConfidenceThresh, "0 to 1"}},
+		{"GSM7", []string{envSMSGSM7, "maybe"}, []string{envSMSGSM7}},
+		{"Retention", []string{envRetentionDays, "-3"}, []string{envRetentionDays}},
+		{"Workers", []string{envDeliveryWorkers, "0"}, []string{envDeliveryWorkers}},
+		{"RescueShorterThanTimeout", []string{envDeliveryTimeout, "30s", envDeliveryRescue, "10s"}, []string{envDeliveryRescue}},
+		{"Addr", []string{envAddr, "8080"}, []string{envAddr}},
+		{"DatabaseURL", []string{envDatabaseURL, "mysql://x"}, []string{envDatabaseURL}},
+		{"PublicURL", []string{envPublicURL, "mygov.example"}, []string{envPublicURL}},
+		{"TwilioWithoutToken", []string{envTwilioSID, "AC1", envTwilioFrom, "+34600000000", envPublicURL, "https://x.example"},
+			[]string{envTwilioToken, "missing"}},
+		{"TwilioShortFrom", []string{envTwilioSID, "AC1", envTwilioToken, "t0k", envTwilioFrom, "600", envPublicURL, "https://x.example"},
+			[]string{envTwilioFrom, "E.164"}},
+		{"SMSWithoutPublicURL", []string{envTwilioSID, "AC1", envTwilioToken, "t0k", envTwilioFrom, "+34600000000"},
+			[]string{envPublicURL, "missing"}},
+		{"TelegramSecretWithoutToken", []string{envTelegramSecret, "s"}, []string{envTelegramSecret, envTelegramToken}},
+		{"TelegramWebhookWithoutSecret", []string{envTelegramToken, "1:a", envTelegramWebhook, "https://x.example/tg"}, []string{envTelegramSecret}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := runOut(t, []string{"serve"}, tt.kv...)
+			if code == 0 {
+				t.Fatalf("serve started with %v", tt.kv)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("message lacks %q:\n%s", w, errs)
+				}
+			}
+			if code, out, _ := runOut(t, []string{"config", "check"}, tt.kv...); code == 0 {
+				t.Errorf("config check passed:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestConfigErrorsHideSecrets(t *testing.T) {
+	_, _, errs := runOut(t, []string{"serve"}, envTwilioSID, "AC1", envTwilioToken, "sec-ret!", envTwilioFrom, "+34600000000", envPublicURL, "https://x.example")
+	if strings.Contains(errs, "sec-ret!") || !strings.Contains(errs, envTwilioToken) {
+		t.Errorf("message:\n%s", errs)
+	}
+}
+
+func TestConfigCheckValid(t *testing.T) {
+	code, out, errs := runOut(t, []string{"config", "check"}, envTwilioSID, "AC1", envTwilioToken, "tok", envTwilioFrom, "+34600000000",
+		envPublicURL, "https://mygov.example", envLogFormat, "json", envDeliveryWorkers, "50")
+	if code != 0 || !strings.Contains(out, "sms: on") || !strings.Contains(out, "50 workers") || strings.Contains(out, "tok\n") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
