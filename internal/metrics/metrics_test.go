@@ -64,7 +64,9 @@ func TestTurnsAndDelivery(t *testing.T) {
 func TestTurnErrorsAndDuplicates(t *testing.T) {
 	m := New(0.5)
 	fail := m.Handle(dialog.HandlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) { return dialog.Result{}, errors.New("db") }))
-	dup := m.Handle(dialog.HandlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) { return dialog.Result{Duplicate: true}, nil }))
+	dup := m.Handle(dialog.HandlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) {
+		return dialog.Result{Duplicate: true}, nil
+	}))
 	fail.Handle(context.Background(), dialog.Inbound{Channel: "telegram"})
 	dup.Handle(context.Background(), dialog.Inbound{Channel: "telegram"})
 	_, body := scrape(t, m.Handler("", slog.New(slog.DiscardHandler)), "")
@@ -100,4 +102,6 @@ func TestQueueDepthError(t *testing.T) {
 
 type classifierFunc func(ctx context.Context, s string) dialog.Classification
 
-func (f classifierFunc) Classify(ctx context.Context, s string) dialog.Classification { return f(ctx, s) }
+func (f classifierFunc) Classify(ctx context.Context, s string) dialog.Classification {
+	return f(ctx, s)
+}
