@@ -41,8 +41,8 @@ type demo struct {
 	procs map[string]procedure
 }
 
-// tx returns a Text in Catalan and Spanish.
-func tx(ca, es string) Text { return Text{"ca": ca, "es": es} }
+// tx returns a Localized in Catalan and Spanish.
+func tx(ca, es string) Localized { return Localized{"ca": ca, "es": es} }
 
 // at returns the time days before today, at hour:minute UTC.
 func (d *demo) at(daysAgo, hour, minute int) time.Time {
@@ -53,7 +53,7 @@ func (d *demo) at(daysAgo, hour, minute int) time.Time {
 func (d *demo) in(days int) time.Time { return d.today.AddDate(0, 0, days) }
 
 // step is one StatusChange, daysAgo before today.
-func (d *demo) step(s Status, daysAgo, hour int, note Text) StatusChange {
+func (d *demo) step(s Status, daysAgo, hour int, note Localized) StatusChange {
 	return StatusChange{Status: s, At: d.at(daysAgo, hour, 7*daysAgo%60), Note: maps.Clone(note)}
 }
 
@@ -155,7 +155,7 @@ func (d *demo) addAdministrations() {
 // procedure describes a procedure of the demo: its name, the unit that handles it, its
 // legal basis and the categories of data it reads.
 type procedure struct {
-	name, unit, basis Text
+	name, unit, basis Localized
 	reads             []string
 }
 
@@ -300,7 +300,7 @@ func (d *demo) addCitizens() {
 		d.step(S, 45, 10, nil),
 		d.step(R, 30, 12, nil),
 		d.step(N, 4, 9, tx("Falta el certificat de convivència.", "Falta el certificado de convivencia.")))
-	rgc.MissingDocuments = []Text{tx("certificat de convivència", "certificado de convivencia")}
+	rgc.MissingDocuments = []Localized{tx("certificat de convivència", "certificado de convivencia")}
 	rgc.Deadline = d.in(10)
 	rgc.NextStep = tx(
 		"Demana el certificat de convivència al teu ajuntament (a l'oficina d'atenció ciutadana o a la seu electrònica) i envia'l abans del "+date("ca", rgc.Deadline)+".",
@@ -403,7 +403,7 @@ func (d *demo) addCitizens() {
 	beca := d.app("EXP-2026-000701", "cit-0007", "beca_equitat", "generalitat",
 		d.step(S, 35, 20, nil),
 		d.step(N, 3, 10, noteMissing))
-	beca.MissingDocuments = []Text{tx("certificat de matrícula de la universitat", "certificado de matrícula de la universidad")}
+	beca.MissingDocuments = []Localized{tx("certificat de matrícula de la universitat", "certificado de matrícula de la universidad")}
 	beca.Deadline = d.in(15)
 	beca.NextStep = tx(
 		"Descarrega el certificat de matrícula de la web de la teva universitat i puja'l a la seu electrònica abans del "+date("ca", beca.Deadline)+".",
@@ -449,7 +449,7 @@ func (d *demo) addCitizens() {
 		d.step(S, 28, 10, nil),
 		d.step(R, 21, 12, nil),
 		d.step(N, 6, 9, noteMissing))
-	lloguer.MissingDocuments = []Text{tx("rebuts del lloguer dels últims tres mesos", "recibos del alquiler de los últimos tres meses")}
+	lloguer.MissingDocuments = []Localized{tx("rebuts del lloguer dels últims tres mesos", "recibos del alquiler de los últimos tres meses")}
 	lloguer.Deadline = d.in(8)
 	lloguer.NextStep = tx(
 		"Demana els rebuts al propietari o busca'ls al teu banc, i envia'ls per la seu electrònica abans del "+date("ca", lloguer.Deadline)+".",
@@ -534,7 +534,7 @@ func (d *demo) addCitizens() {
 }
 
 // hold returns a data holding.
-func hold(citizenID, adminID, category string, register, basis Text) DataHolding {
+func hold(citizenID, adminID, category string, register, basis Localized) DataHolding {
 	return DataHolding{CitizenID: citizenID, AdministrationID: adminID, Category: category, Register: register, LegalBasis: basis}
 }
 

@@ -44,7 +44,7 @@ func TestDemoDeterministic(t *testing.T) {
 	}
 	// Datasets share no maps: changing one leaves the next untouched.
 	a.Applications[0].Procedure["ca"] = "changed"
-	a.Applications[0].History[0].Note = Text{"ca": "x"}
+	a.Applications[0].History[0].Note = Localized{"ca": "x"}
 	a.Benefits[0].Documents[0]["ca"] = "changed"
 	if c := Demo(testNow); !reflect.DeepEqual(b, c) {
 		t.Error("changing a demo dataset changed the next one")
@@ -81,7 +81,7 @@ func TestDemoMaria(t *testing.T) {
 	if rgc.Unit["ca"] != "Departament de Drets Socials i Inclusió" || rgc.Unit["es"] != "Departamento de Derechos Sociales e Inclusión" {
 		t.Errorf("EXP-2026-000101 unit = %v", rgc.Unit)
 	}
-	wantDocs := []Text{{"ca": "certificat de convivència", "es": "certificado de convivencia"}}
+	wantDocs := []Localized{{"ca": "certificat de convivència", "es": "certificado de convivencia"}}
 	if !reflect.DeepEqual(rgc.MissingDocuments, wantDocs) {
 		t.Errorf("EXP-2026-000101 missing documents = %v", rgc.MissingDocuments)
 	}
@@ -339,7 +339,7 @@ func TestDemoDate(t *testing.T) {
 // TestDemoTextsNative guards against a language slipping into the other one's text.
 func TestDemoTextsNative(t *testing.T) {
 	d := Demo(testNow)
-	var texts []Text
+	var texts []Localized
 	for _, a := range d.Administrations {
 		texts = append(texts, a.Name)
 	}

@@ -51,7 +51,7 @@ func TestValidateBadDatasets(t *testing.T) {
 			`application "EXP-2026-000101": needs documents but lists none`},
 		{"TextWithoutSpanish", func(d *Dataset) { delete(d.Administrations[0].Name, "es") },
 			`administration "generalitat": name: no es text`},
-		{"TextWithoutCatalan", func(d *Dataset) { d.Applications[0].MissingDocuments[0] = Text{"es": "certificado"} },
+		{"TextWithoutCatalan", func(d *Dataset) { d.Applications[0].MissingDocuments[0] = Localized{"es": "certificado"} },
 			`application "EXP-2026-000101": missing document: no ca text`},
 		{"NextStepBlank", func(d *Dataset) { d.Applications[0].NextStep["ca"] = "  " },
 			`application "EXP-2026-000101": next step: no ca text`},
@@ -69,7 +69,7 @@ func TestValidateBadDatasets(t *testing.T) {
 			`benefit "rgc": rule: ERROR: <input>:1:1: undeclared reference to 'salary'`},
 		{"BenefitAdministration", func(d *Dataset) { d.Benefits[1].AdministrationID = "nasa" },
 			`benefit "imv": unknown administration "nasa"`},
-		{"BenefitWhy", func(d *Dataset) { d.Benefits[1].Why = Text{"ca": "perquè sí"} },
+		{"BenefitWhy", func(d *Dataset) { d.Benefits[1].Why = Localized{"ca": "perquè sí"} },
 			`benefit "imv": why: no es text`},
 	}
 	for _, tt := range tests {
