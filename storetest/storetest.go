@@ -2,7 +2,7 @@
 // real database, what packages dialog and records expect of a store: turns serialized per
 // conversation, inbound dedupe, the transactional outbox with its River jobs, delivery
 // receipts, opt-outs, lockouts, the records and their reads, and text that PostgreSQL
-// would reject. It seeds records.Demo and reads Maria (MariaPhone). Packages sqlite and
+// would reject. It seeds demo.Dataset and reads Maria (MariaPhone). Packages sqlite and
 // postgres run it in their tests, and their BenchmarkTurn through this package's.
 package storetest
 
