@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/intents"
 )
 
 // Environment variables: the only place MyGov reads its configuration.
@@ -101,7 +102,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		VerifyIdle:      r.duration(envVerifyIdle, 30*time.Minute),
 		VerifyMax:       r.duration(envVerifyMax, 24*time.Hour),
 		RetentionDays:   r.integer(envRetentionDays, 90, 1, 36500),
-		Threshold:       r.fraction(envConfidenceThresh),
+		Threshold:       r.fraction(envConfidenceThresh, intents.DefaultThreshold),
 		Queue: delivery.QueueConfig{
 			MaxWorkers:        r.integer(envDeliveryWorkers, delivery.DefaultMaxWorkers, 1, 10000),
 			FetchCooldown:     r.duration(envDeliveryCooldown, delivery.DefaultFetchCooldown),
@@ -219,16 +220,16 @@ func (r *envReader) duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
-// fraction reads a number from 0 to 1; unset is -1 (the classifier's own default).
-func (r *envReader) fraction(name string) float64 {
+// fraction reads a number from 0 to 1.
+func (r *envReader) fraction(name string, def float64) float64 {
 	v := r.getenv(name)
 	if v == "" {
-		return -1
+		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f < 0 || f > 1 {
 		r.badValue(name, v, "a number from 0 to 1, such as 0.6")
-		return -1
+		return def
 	}
 	return f
 }

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
+
+	"github.com/catalonia/mygov/intents/tool"
+	"github.com/catalonia/mygov/privacy"
 )
 
 func main() {
@@ -53,16 +56,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if wantsHelp(args) {
 		return commandHelp(cmd, stdout, stderr)
 	}
-	switch cmd {
-	case "version":
+	if cmd == "version" {
 		fmt.Fprintln(stdout, "mygov", buildVersion())
 		return 0
-	case "classify":
-		return runClassify(args, stdin, stdout, stderr)
-	case "train":
-		return runTrain(args, stdin, stdout, stderr)
-	case "eval":
-		return runEval(args, stdin, stdout, stderr)
 	}
 	cfg, err := loadConfig(getenv)
 	if cmd == "config" {
@@ -86,7 +82,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "migrate":
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "privacy":
-		return runPrivacy(ctx, args, cfg, log, stdout, stderr)
+		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
+	case "classify":
+		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
+	case "train":
+		return tool.TrainCommand(args, stdout, stderr)
+	case "eval":
+		return tool.EvalCommand(args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mygov: unknown command %q\n\n%s", cmd, usage)
 	return 2

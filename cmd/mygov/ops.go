@@ -11,22 +11,17 @@ import (
 	"github.com/catalonia/mygov/delivery"
 )
 
-// routeOps mounts the operator's endpoints: GET /healthz (the process is alive), GET
-// /readyz (it can serve: the database answers, its schema is current, every configured
+// routeOps mounts the operator's endpoints (server.Server adds GET /healthz): GET /readyz (it can serve: the database answers, its schema is current, every configured
 // channel has its sender) and GET /metrics (Prometheus, behind MYGOV_METRICS_TOKEN when
 // set).
-func routeOps(mux *http.ServeMux, a *app, senders map[string]delivery.Sender) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
+func (m *Main) routeOps(mux *http.ServeMux, senders map[string]delivery.Sender) {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		var b strings.Builder
 		status := http.StatusOK
-		if err := a.store.Ready(ctx); err != nil {
-			a.log.Warn("mygov: not ready", "err", err)
+		if err := m.Store.Ready(ctx); err != nil {
+			m.Log.Warn("mygov: not ready", "err", err)
 			status = http.StatusServiceUnavailable
 			fmt.Fprintln(&b, "database: not ready")
 		} else {
@@ -44,6 +39,6 @@ func routeOps(mux *http.ServeMux, a *app, senders map[string]delivery.Sender) {
 		w.WriteHeader(status)
 		fmt.Fprint(w, b.String())
 	})
-	a.metrics.SetQueueDepth(a.store.QueuedOutbound)
-	mux.Handle("GET /metrics", a.metrics.Handler(a.cfg.MetricsToken, a.log))
+	m.Metrics.SetQueueDepth(m.Store.QueuedOutbound)
+	mux.Handle("GET /metrics", m.Metrics.Handler(m.Config.MetricsToken, m.Log))
 }

@@ -59,7 +59,7 @@ func New(threshold float64) *Metrics {
 	m.lowConfidence = prometheus.NewCounter(prometheus.CounterOpts{Name: "mygov_low_confidence_total",
 		Help: "Classifications below the confidence threshold."})
 	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mygov_fallbacks_total",
-		Help: "Turns answered with the fallback or a clarifying question."}, []string{"channel"})
+		Help: "Turns answered out of scope or with a clarifying question."}, []string{"channel"})
 	m.escalations = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mygov_escalations_total",
 		Help: "Conversations handed to a social worker, by reason."}, []string{"reason"})
 	m.attempts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mygov_delivery_attempts_total",
@@ -189,7 +189,7 @@ func (e escalator) Escalate(ctx context.Context, tx dialog.Tx, c *dialog.Convers
 func fallback(res dialog.Result) bool {
 	for _, o := range res.Outbound {
 		for _, l := range o.Reply.Lines {
-			if l.Key == dialog.KeyOther || l.Key == dialog.KeyClarify {
+			if l.Key == dialog.KeyOutOfScope || l.Key == dialog.KeyClarify {
 				return true
 			}
 		}

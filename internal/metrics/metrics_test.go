@@ -33,7 +33,7 @@ func TestTurnsAndDelivery(t *testing.T) {
 	}))
 	h := m.Handle(dialog.HandlerFunc(func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
 		cls.Classify(ctx, in.Text)
-		return dialog.Result{Outbound: []dialog.Outbound{{Reply: dialog.Reply{Lines: []dialog.Text{dialog.T(dialog.KeyOther)}}}}}, nil
+		return dialog.Result{Outbound: []dialog.Outbound{{Reply: dialog.Reply{Lines: []dialog.Text{dialog.T(dialog.KeyOutOfScope)}}}}}, nil
 	}))
 	h.Handle(context.Background(), dialog.Inbound{Channel: "sms", Text: "hola"})
 	m.Attempted("sms", "sent")
