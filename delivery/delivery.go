@@ -122,7 +122,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[dialog.Outbound]) erro
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: pending of conversation %d: %w", o.ConversationID, err))
 	}
 	for _, p := range pending {
-		if err := w.deliver(ctx, job, p, log.With("outbound", p)); err != nil {
+		if err := w.deliver(ctx, job, p, log.With("reply", p)); err != nil {
 			return err
 		}
 	}

@@ -16,32 +16,51 @@ import (
 // Replica is one "mygov serve" process. It is safe for concurrent use.
 type Replica struct {
 	Name string
-	URL  string // http://127.0.0.1:PORT
 	bin  string
 	env  []string
 	log  io.Writer
 
 	mu   sync.Mutex
+	url  string // http://127.0.0.1:PORT
 	cmd  *exec.Cmd
 	done chan struct{}
 	up   bool
 }
 
-// newReplica prepares a replica of bin listening on a free loopback port.
-func newReplica(name, bin string, env []string, log io.Writer) (*Replica, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return &Replica{Name: name, URL: "http://" + addr, bin: bin, env: append(env, "MYGOV_ADDR="+addr), log: log}, nil
+// newReplica prepares a replica of bin.
+func newReplica(name, bin string, env []string, log io.Writer) *Replica {
+	return &Replica{Name: name, bin: bin, env: env, log: log}
 }
 
-// Start starts the process and waits until /readyz answers 200.
+// freeAddr returns a loopback address with a free port.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// Start starts the process on a free port and waits until /readyz answers 200. A port
+// taken meanwhile (by an outgoing connection) is tried again on another.
 func (r *Replica) Start(ctx context.Context) error {
+	var err error
+	for range 5 {
+		if err = r.start(ctx); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func (r *Replica) start(ctx context.Context) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(r.bin, "serve")
-	cmd.Env = append(os.Environ(), r.env...)
+	cmd.Env = append(append(os.Environ(), r.env...), "MYGOV_ADDR="+addr)
 	cmd.Stdout, cmd.Stderr = io.Discard, r.log
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("loadtest: start %s: %w", r.Name, err)
@@ -49,7 +68,7 @@ func (r *Replica) Start(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	r.mu.Lock()
-	r.cmd, r.done = cmd, done
+	r.cmd, r.done, r.url = cmd, done, "http://"+addr
 	r.mu.Unlock()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -60,7 +79,7 @@ func (r *Replica) Start(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		resp, err := http.Get(r.URL + "/readyz")
+		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -74,11 +93,11 @@ func (r *Replica) Start(ctx context.Context) error {
 	return fmt.Errorf("loadtest: %s not ready after a minute", r.Name)
 }
 
-// Up reports whether the replica is running and ready.
-func (r *Replica) Up() bool {
+// Up reports whether the replica is running and ready, and its URL.
+func (r *Replica) Up() (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.up
+	return r.url, r.up
 }
 
 // Kill kills the process with SIGKILL, as a crash would, and waits for it to end.

@@ -150,10 +150,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	replicas := make([]*Replica, cfg.Replicas)
 	for i := range replicas {
-		r, err := newReplica(fmt.Sprintf("replica-%d", i), cfg.Binary, env, cfg.Log)
-		if err != nil {
-			return Report{}, err
-		}
+		r := newReplica(fmt.Sprintf("replica-%d", i), cfg.Binary, env, cfg.Log)
 		if err := r.Start(ctx); err != nil {
 			return Report{}, err
 		}
@@ -285,14 +282,14 @@ func post(ctx context.Context, client *http.Client, replicas []*Replica, form ur
 		if ctx.Err() != nil {
 			return
 		}
-		r := replicas[(i+attempt)%len(replicas)]
-		if !r.Up() {
+		u, up := replicas[(i+attempt)%len(replicas)].Up()
+		if !up {
 			if attempt%len(replicas) == len(replicas)-1 {
 				time.Sleep(100 * time.Millisecond)
 			}
 			continue
 		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.URL+smsPath, strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u+smsPath, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", sig)
 		resp, err := client.Do(req)
