@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -185,4 +188,45 @@ func freshSchema(t *testing.T, url string) string {
 		}
 	})
 	return schema
+}
+
+// Defect 4: on SIGTERM the workers stop taking jobs and the send in flight finishes; it
+// is not cancelled, and not sent again after the restart.
+func TestSIGTERMFinishesSendsInFlight(t *testing.T) {
+	skipShort(t)
+	bin := buildMygov(t)
+	prov, err := StartProvider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prov.Close()
+	prov.Delay = 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cfg := Config{Binary: bin, SQLitePath: filepath.Join(t.TempDir(), "mygov.db")}
+	r := newReplica("replica", bin, replicaEnv(cfg, prov.URL), io.Discard)
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	form := url.Values{"MessageSid": {"SMterm1"}, "From": {"+34611000001"}, "To": {fromNumber}, "Body": {"hola"}, "AccountSid": {accountSID}}
+	var retries atomic.Int64
+	post(ctx, http.DefaultClient, []*Replica{r}, form, 0, &retries)
+	for len(prov.Sent()) == 0 {
+		if ctx.Err() != nil {
+			t.Fatal("no send reached the provider")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.Stop() // SIGTERM while the provider holds the send
+	if n := prov.Cancelled(); n != 0 {
+		t.Fatalf("%d sends in flight were cancelled by SIGTERM", n)
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Second) // a repeated send would go out now
+	if got := prov.Sent(); len(got) != 1 {
+		t.Errorf("the provider took %d messages, want 1", len(got))
+	}
 }

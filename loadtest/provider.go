@@ -43,10 +43,13 @@ type Provider struct {
 	// Faults decides the fault of each send (nil: none). HangFor is how long a hang lasts.
 	Faults  func(now time.Time) Fault
 	HangFor time.Duration
+	// Delay holds every answer that long (a slow provider), the message already taken.
+	Delay time.Duration
 
-	mu       sync.Mutex
-	sent     []Sent
-	injected map[Fault]int
+	mu        sync.Mutex
+	sent      []Sent
+	injected  map[Fault]int
+	cancelled int // requests the client gave up before the answer
 	srv      *http.Server
 	ln       net.Listener
 	n        int
@@ -75,6 +78,13 @@ func (p *Provider) Sent() []Sent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]Sent(nil), p.sent...)
+}
+
+// Cancelled returns how many sends the client gave up before the provider answered.
+func (p *Provider) Cancelled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cancelled
 }
 
 // Injected returns how many sends met each fault.
@@ -118,6 +128,16 @@ func (p *Provider) create(w http.ResponseWriter, r *http.Request) {
 		m = message{SID: s.SID, To: s.To, From: s.From, Body: s.Body, Status: "queued", DateCreated: now.UTC().Format(time.RFC1123Z), NumSegments: "1"}
 	}
 	p.mu.Unlock()
+	if p.Delay > 0 {
+		select {
+		case <-r.Context().Done():
+			p.mu.Lock()
+			p.cancelled++
+			p.mu.Unlock()
+			return
+		case <-time.After(p.Delay):
+		}
+	}
 	switch fault {
 	case Fault500:
 		twilioError(w, http.StatusInternalServerError, 20500, "internal error")

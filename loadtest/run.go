@@ -138,16 +138,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 
-	env := append([]string{
-		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "TWILIO_FROM=" + fromNumber,
-		"TWILIO_API_URL=" + prov.URL, "MYGOV_PUBLIC_URL=" + publicURL, "MYGOV_LOG_LEVEL=warn",
-		"TELEGRAM_BOT_TOKEN=",
-	}, cfg.Env...)
-	if cfg.DatabaseURL != "" {
-		env = append(env, "DATABASE_URL="+cfg.DatabaseURL)
-	} else {
-		env = append(env, "DATABASE_URL=", "MYGOV_DB="+cfg.SQLitePath)
-	}
+	env := replicaEnv(cfg, prov.URL)
 	replicas := make([]*Replica, cfg.Replicas)
 	for i := range replicas {
 		r := newReplica(fmt.Sprintf("replica-%d", i), cfg.Binary, env, cfg.Log)
@@ -271,6 +262,20 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	rep.TurnP50, rep.TurnP99 = percentile(turnLat, 50), percentile(turnLat, 99)
 	return rep, nil
+}
+
+// replicaEnv is the environment of the replicas: SMS through the provider at providerURL,
+// the database of cfg.
+func replicaEnv(cfg Config, providerURL string) []string {
+	env := append([]string{
+		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "TWILIO_FROM=" + fromNumber,
+		"TWILIO_API_URL=" + providerURL, "MYGOV_PUBLIC_URL=" + publicURL, "MYGOV_LOG_LEVEL=warn",
+		"TELEGRAM_BOT_TOKEN=",
+	}, cfg.Env...)
+	if cfg.DatabaseURL != "" {
+		return append(env, "DATABASE_URL="+cfg.DatabaseURL)
+	}
+	return append(env, "DATABASE_URL=", "MYGOV_DB="+cfg.SQLitePath)
 }
 
 // post sends a webhook to replica i, or the next one up, until one accepts it (a load
