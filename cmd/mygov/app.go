@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/catalonia/mygov/channels/sms"
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
@@ -18,8 +20,9 @@ import (
 // store is what main needs of a store: both implementations have it.
 type store interface {
 	dialog.Store
-	dialog.Outbox
-	dialog.Privacy
+	delivery.Outbox
+	sms.Outbox
+	privacyStore
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)

@@ -13,6 +13,19 @@ import (
 	"github.com/catalonia/mygov/records"
 )
 
+// privacyStore is what the citizens' rights of access and erasure, and the retention
+// policy, need of the store. Erasing a transcript empties its messages' content and keeps
+// their ids (so a redelivered message is still recognised) and every access event (the
+// audit).
+type privacyStore interface {
+	// Transcripts returns the conversations linked to the citizen and their messages.
+	Transcripts(ctx context.Context, citizenID string) ([]dialog.Transcript, error)
+	// EraseTranscripts empties every message of the citizen's conversations.
+	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
+	// PurgeTranscripts deletes the messages created before t.
+	PurgeTranscripts(ctx context.Context, before time.Time) (int64, error)
+}
+
 // export is everything MyGov holds about one citizen: the right of access.
 type export struct {
 	ExportedAt   time.Time             `json:"exported_at"`
@@ -88,7 +101,7 @@ func runPrivacy(ctx context.Context, args []string, cfg config, log *slog.Logger
 
 // purgeLoop deletes transcripts older than the retention period, at start and then every
 // hour, until ctx ends.
-func purgeLoop(ctx context.Context, p dialog.Privacy, days int, log *slog.Logger) {
+func purgeLoop(ctx context.Context, p privacyStore, days int, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {

@@ -273,9 +273,9 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, ok := e.Store.(dialog.Privacy)
+		p, ok := e.Store.(Privacy)
 		if !ok {
-			t.Fatalf("%T does not implement dialog.Privacy", e.Store)
+			t.Fatalf("%T does not implement Privacy", e.Store)
 		}
 		ts, err := p.Transcripts(ctx, c.ID)
 		if err != nil {
