@@ -39,25 +39,16 @@ var migrationsFS embed.FS
 // Store is the PostgreSQL store. It is safe for concurrent use, in any number of processes.
 type Store = sqlstore.Store
 
-// Option configures Open.
-type Option = sqlstore.Option
-
-// WithNow sets the store's clock; WithLogger its logger (see package sqlstore).
-var (
-	WithNow    = sqlstore.WithNow
-	WithLogger = sqlstore.WithLogger
-)
-
 // WithSchema keeps every table, River's included, in the schema name, created when it
 // does not exist. The name is letters, digits and underscores, not starting with a digit.
-func WithSchema(name string) Option { return func(c *sqlstore.Config) { c.Schema = name } }
+func WithSchema(name string) sqlstore.Option { return func(c *sqlstore.Config) { c.Schema = name } }
 
 var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // Open connects to the database of dsn (a postgres:// URL or key=value string; pgxpool's
 // pool_* settings apply, and pool_max_conns defaults to 20) and brings its schema and
-// River's up to date.
-func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+// River's up to date. sqlstore.WithNow and sqlstore.WithLogger set its clock and logger.
+func Open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*Store, error) {
 	cfg := sqlstore.NewConfig(opts)
 	if cfg.Schema != "" && !schemaName.MatchString(cfg.Schema) {
 		return nil, fmt.Errorf("postgres: open: %w", records.Errorf(records.EINVALID, "invalid schema name %q", cfg.Schema))

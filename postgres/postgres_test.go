@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/catalonia/mygov/internal/pgtest"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/storetest"
 )
 
@@ -25,13 +26,13 @@ func inspected(s *Store) suiteStore {
 
 // openSchema opens the store on a schema for the test, closed when it ends; an empty
 // schema is a fresh one.
-func openSchema(tb testing.TB, schema string, opts ...Option) *Store {
+func openSchema(tb testing.TB, schema string, opts ...sqlstore.Option) *Store {
 	tb.Helper()
 	url := pgtest.URL(tb)
 	if schema == "" {
 		schema = pgtest.Schema(tb, url)
 	}
-	opts = append([]Option{WithSchema(schema), WithLogger(slog.New(slog.DiscardHandler))}, opts...)
+	opts = append([]sqlstore.Option{WithSchema(schema), sqlstore.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	s, err := Open(context.Background(), url, opts...)
 	if err != nil {
 		tb.Fatalf("Open(schema %s): %v", schema, err)

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/catalonia/mygov/dialog/enginetest"
+	"github.com/catalonia/mygov/internal/sqlstore"
 )
 
 // TestEngine runs the engine's behaviour suite on the embedded store.
 func TestEngine(t *testing.T) {
 	enginetest.Run(t, func(t *testing.T, clock *enginetest.Clock) enginetest.Store {
-		return openFile(t, tempPath(t), WithNow(clock.Now))
+		return openFile(t, tempPath(t), sqlstore.WithNow(clock.Now))
 	})
 }
 

@@ -40,24 +40,16 @@ var migrationsFS embed.FS
 // Store is the SQLite store. It is safe for concurrent use; turns run one at a time.
 type Store = sqlstore.Store
 
-// Option configures Open.
-type Option = sqlstore.Option
-
-// WithNow sets the store's clock; WithLogger its logger (see package sqlstore).
-var (
-	WithNow    = sqlstore.WithNow
-	WithLogger = sqlstore.WithLogger
-)
-
 // WithBusyTimeout sets how long a transaction waits for the write lock before it fails
 // (default 30 seconds).
-func WithBusyTimeout(d time.Duration) Option {
+func WithBusyTimeout(d time.Duration) sqlstore.Option {
 	return func(c *sqlstore.Config) { c.BusyTimeout = d }
 }
 
 // Open opens (creating it if needed) the database file at path, or a "file:" URI, and
-// brings its schema and River's up to date.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+// brings its schema and River's up to date. sqlstore.WithNow and sqlstore.WithLogger set
+// its clock and logger.
+func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, error) {
 	cfg := sqlstore.NewConfig(opts)
 	if path == "" {
 		path = DefaultPath

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/storetest"
 )
 
@@ -23,12 +24,12 @@ func inspected(s *Store) suiteStore {
 		JobArgsQuery: `SELECT json(args) FROM river_job WHERE kind = ? ORDER BY id`}}
 }
 
-func quiet() Option { return WithLogger(slog.New(slog.DiscardHandler)) }
+func quiet() sqlstore.Option { return sqlstore.WithLogger(slog.New(slog.DiscardHandler)) }
 
 // openFile opens the database file at path for the test, closed when it ends.
-func openFile(tb testing.TB, path string, opts ...Option) *Store {
+func openFile(tb testing.TB, path string, opts ...sqlstore.Option) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), path, append([]Option{quiet()}, opts...)...)
+	s, err := Open(context.Background(), path, append([]sqlstore.Option{quiet()}, opts...)...)
 	if err != nil {
 		tb.Fatalf("Open(%s): %v", path, err)
 	}
