@@ -28,7 +28,7 @@ type conn struct {
 	tx *sql.Tx // nil outside a transaction
 }
 
-func (s *Store) conn(q querier) conn      { return conn{s: s, q: q} }
+func (s *Store) conn(q querier) conn   { return conn{s: s, q: q} }
 func (s *Store) txConn(t *sql.Tx) conn { return conn{s: s, q: t, tx: t} }
 
 // insertJob enqueues a River job in the transaction: the job exists, and runs, only if
