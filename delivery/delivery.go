@@ -38,10 +38,24 @@ type Finder interface {
 	FindSent(ctx context.Context, o dialog.Outbound, since time.Time) (providerIDs []string, err error)
 }
 
-// Ledger is what the worker needs of the store: the outbox, and the claims that make one
-// worker at a time send a reply, in the conversation's order.
-type Ledger interface {
-	dialog.Outbox
+// Job is the River job of one reply to deliver: the store enqueues it with the reply, in
+// the turn's transaction. Its arguments are the reply's fields.
+type Job struct {
+	dialog.Outbound
+}
+
+// Kind names the delivery job.
+func (Job) Kind() string { return "deliver_reply" }
+
+// Outbox is what delivery needs of the store: the replies' statuses and the opt-outs, and
+// the claims that make one worker at a time send a reply, in the conversation's order.
+type Outbox interface {
+	// MarkOutbound records the delivery status of a stored reply and the provider's id for it.
+	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 	// PendingOutbound returns the conversation's replies still queued with ids up to upTo,
 	// oldest first.
 	PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error)
@@ -82,7 +96,7 @@ const (
 	waitStep           = 20 * time.Millisecond
 )
 
-// Worker is the River worker of dialog.Outbound jobs. It is safe for concurrent use.
+// Worker is the River worker of Jobs. It is safe for concurrent use.
 //
 // The job of reply R sends every queued reply of R's conversation up to R, oldest first,
 // each under a claim, so replies reach the provider in turn order whichever worker or
@@ -90,8 +104,8 @@ const (
 // sent is never sent again; a reply whose earlier send has an unknown outcome is looked up
 // at the provider first when its Sender is a Finder.
 type Worker struct {
-	river.WorkerDefaults[dialog.Outbound]
-	Outbox   Ledger
+	river.WorkerDefaults[Job]
+	Outbox   Outbox
 	Senders  map[string]Sender // by channel
 	Logger   *slog.Logger
 	Observer Observer // nil: nothing observed
@@ -107,11 +121,11 @@ type Worker struct {
 }
 
 // Timeout is the time one job may run: the lease.
-func (w *Worker) Timeout(*river.Job[dialog.Outbound]) time.Duration { return w.lease() }
+func (w *Worker) Timeout(*river.Job[Job]) time.Duration { return w.lease() }
 
 // Work delivers the job's reply and the queued replies of its conversation before it.
-func (w *Worker) Work(ctx context.Context, job *river.Job[dialog.Outbound]) error {
-	o := job.Args
+func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
+	o := job.Args.Outbound
 	log := w.logger().With("outbound", o, "attempt", job.Attempt)
 	if _, ok := w.Senders[o.Channel]; !ok {
 		log.Error("delivery: no sender for channel")
@@ -130,7 +144,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[dialog.Outbound]) erro
 }
 
 // deliver sends one queued reply under a claim, waiting for another worker's claim.
-func (w *Worker) deliver(ctx context.Context, job *river.Job[dialog.Outbound], p dialog.Outbound, log *slog.Logger) error {
+func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p dialog.Outbound, log *slog.Logger) error {
 	claim, err := w.claim(ctx, p.ID)
 	if err != nil {
 		return w.retry(ctx, job, log, err)
@@ -246,16 +260,16 @@ func (w *Worker) claim(ctx context.Context, id int64) (Claim, error) {
 
 // retry returns err for River to try the job again later, or, once the reply is too old
 // or the job out of attempts, marks the job's reply failed and cancels the job.
-func (w *Worker) retry(ctx context.Context, job *river.Job[dialog.Outbound], log *slog.Logger, err error) error {
+func (w *Worker) retry(ctx context.Context, job *river.Job[Job], log *slog.Logger, err error) error {
 	if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
 		// Shutting down: run again at once on the next start, without counting an attempt.
 		log.Info("delivery: interrupted, the job runs again on the next start", "err", err)
 		return river.JobSnooze(0)
 	}
 	if job.Attempt >= job.MaxAttempts || w.tooOld(job) {
-		return w.fail(context.WithoutCancel(ctx), job.Args.Channel, job.Args.ID, "gave_up", log, err)
+		return w.fail(context.WithoutCancel(ctx), job.Args.Outbound.Channel, job.Args.Outbound.ID, "gave_up", log, err)
 	}
-	w.observe().Retried(job.Args.Channel, "error")
+	w.observe().Retried(job.Args.Outbound.Channel, "error")
 	log.Warn("delivery: will retry", "err", err, "next", w.NextRetry(job))
 	return err
 }
@@ -273,7 +287,7 @@ func (w *Worker) settle(ctx context.Context, channel string, id int64, reason st
 }
 
 // tooOld reports whether the job's reply has waited longer than GiveUpAfter.
-func (w *Worker) tooOld(job *river.Job[dialog.Outbound]) bool {
+func (w *Worker) tooOld(job *river.Job[Job]) bool {
 	if job.JobRow == nil || job.CreatedAt.IsZero() {
 		return false
 	}
@@ -319,7 +333,7 @@ func (w *Worker) now() time.Time {
 
 // NextRetry backs off exponentially from two seconds, capped at MaxBackoff, so a flaky
 // provider is not hammered and, once it is back, a reply waits at most MaxBackoff.
-func (w *Worker) NextRetry(job *river.Job[dialog.Outbound]) time.Time {
+func (w *Worker) NextRetry(job *river.Job[Job]) time.Time {
 	d := time.Second << min(job.Attempt, 20)
 	return w.now().Add(min(d, cmpOr(w.MaxBackoff, DefaultMaxBackoff)))
 }

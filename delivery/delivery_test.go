@@ -18,8 +18,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// fakeLedger is an in-memory outbox with claims, as the stores implement them.
-type fakeLedger struct {
+// fakeOutbox is an in-memory outbox with claims, as the stores implement them.
+type fakeOutbox struct {
 	mu       sync.Mutex
 	now      time.Time
 	msgs     map[int64]*fakeMsg
@@ -36,15 +36,15 @@ type fakeMsg struct {
 	started time.Time
 }
 
-func newLedger(os ...dialog.Outbound) *fakeLedger {
-	l := &fakeLedger{now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), msgs: map[int64]*fakeMsg{}, optedOut: map[string]bool{}}
+func newOutbox(os ...dialog.Outbound) *fakeOutbox {
+	l := &fakeOutbox{now: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC), msgs: map[int64]*fakeMsg{}, optedOut: map[string]bool{}}
 	for _, o := range os {
 		l.msgs[o.ID] = &fakeMsg{o: o, status: dialog.DeliveryQueued}
 	}
 	return l
 }
 
-func (f *fakeLedger) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
+func (f *fakeOutbox) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.marks = append(f.marks, fmt.Sprintf("%d:%s:%s", id, status, providerID))
@@ -54,24 +54,20 @@ func (f *fakeLedger) MarkOutbound(ctx context.Context, id int64, status, provide
 	return nil
 }
 
-func (f *fakeLedger) RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error) {
-	return true, nil
-}
-
-func (f *fakeLedger) OptedOut(ctx context.Context, channel, address string) (bool, error) {
+func (f *fakeOutbox) OptedOut(ctx context.Context, channel, address string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.optedOut[channel+":"+address], f.failOpt
 }
 
-func (f *fakeLedger) SetOptedOut(ctx context.Context, channel, address string, out bool) error {
+func (f *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, out bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.optedOut[channel+":"+address] = out
 	return nil
 }
 
-func (f *fakeLedger) PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error) {
+func (f *fakeOutbox) PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []dialog.Outbound
@@ -84,7 +80,7 @@ func (f *fakeLedger) PendingOutbound(ctx context.Context, conversationID, upTo i
 	return out, nil
 }
 
-func (f *fakeLedger) ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error) {
+func (f *fakeOutbox) ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.msgs[id]
@@ -102,7 +98,7 @@ func (f *fakeLedger) ClaimOutbound(ctx context.Context, id int64, lease time.Dur
 	return Claim{OK: true, Unsure: m.tries > 1, Since: m.started}, nil
 }
 
-func (f *fakeLedger) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
+func (f *fakeOutbox) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, m := range f.marks {
@@ -113,7 +109,7 @@ func (f *fakeLedger) ProviderIDRecorded(ctx context.Context, providerID string) 
 	return false, nil
 }
 
-func (f *fakeLedger) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
+func (f *fakeOutbox) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if m := f.msgs[id]; m != nil && m.status == dialog.DeliveryQueued {
@@ -126,13 +122,13 @@ func (f *fakeLedger) ReleaseOutbound(ctx context.Context, id int64, unsure bool)
 }
 
 // expire ends every claim, as the lease of a crashed worker ends.
-func (f *fakeLedger) expire() {
+func (f *fakeOutbox) expire() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = f.now.Add(time.Hour)
 }
 
-func (f *fakeLedger) status(id int64) string {
+func (f *fakeOutbox) status(id int64) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.msgs[id].status
@@ -193,11 +189,11 @@ func reply(id, conv int64) dialog.Outbound {
 		Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("greeting")}}}
 }
 
-func job(o dialog.Outbound, attempt int) *river.Job[dialog.Outbound] {
-	return &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{ID: o.ID, Attempt: attempt, MaxAttempts: MaxAttempts, CreatedAt: time.Now()}, Args: o}
+func job(o dialog.Outbound, attempt int) *river.Job[Job] {
+	return &river.Job[Job]{JobRow: &rivertype.JobRow{ID: o.ID, Attempt: attempt, MaxAttempts: MaxAttempts, CreatedAt: time.Now()}, Args: Job{o}}
 }
 
-func worker(l *fakeLedger, s Sender, obs Observer) *Worker {
+func worker(l *fakeOutbox, s Sender, obs Observer) *Worker {
 	return &Worker{Outbox: l, Logger: slog.New(slog.DiscardHandler), Senders: map[string]Sender{"sms": s}, Observer: obs}
 }
 
@@ -237,7 +233,7 @@ func TestWork(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := reply(7, 1)
 			o.Reply.Final = tt.final
-			l := newLedger(o)
+			l := newOutbox(o)
 			if tt.optedOut {
 				l.SetOptedOut(context.Background(), o.Channel, o.Address, true)
 			}
@@ -260,12 +256,12 @@ func TestWork(t *testing.T) {
 func TestWorkUnknownChannel(t *testing.T) {
 	o := reply(1, 1)
 	o.Channel = "fax"
-	isCancel(t, worker(newLedger(o), &provider{}, nil).Work(context.Background(), job(o, 1)))
+	isCancel(t, worker(newOutbox(o), &provider{}, nil).Work(context.Background(), job(o, 1)))
 }
 
 func TestWorkOptOutLookupFails(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	l.failOpt = errors.New("db down")
 	p := &provider{}
 	if err := worker(l, p, nil).Work(context.Background(), job(o, 1)); err == nil || len(p.sends()) != 0 {
@@ -277,7 +273,7 @@ func TestWorkOptOutLookupFails(t *testing.T) {
 // find nothing to send.
 func TestWorkSendsConversationInOrder(t *testing.T) {
 	os := []dialog.Outbound{reply(1, 1), reply(2, 1), reply(3, 1), reply(4, 2)}
-	l := newLedger(os...)
+	l := newOutbox(os...)
 	p := &provider{}
 	w := worker(l, p, nil)
 	for _, id := range []int{2, 0, 3, 1} {
@@ -296,7 +292,7 @@ func TestWorkConcurrentJobsKeepOrder(t *testing.T) {
 	for i := range convs * per {
 		os = append(os, reply(int64(i+1), int64(i%convs)))
 	}
-	l := newLedger(os...)
+	l := newOutbox(os...)
 	p := &provider{}
 	w := worker(l, p, nil)
 	var wg sync.WaitGroup
@@ -322,7 +318,7 @@ func TestWorkConcurrentJobsKeepOrder(t *testing.T) {
 // nothing.
 func TestWorkAlreadySentIsNotResent(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	p := &provider{}
 	w := worker(l, p, nil)
 	noErr(t, w.Work(context.Background(), job(o, 1)))
@@ -336,7 +332,7 @@ func TestWorkAlreadySentIsNotResent(t *testing.T) {
 // recorded it left a claim; once it expires, the reply is looked up, not sent again.
 func TestWorkCrashAfterSendIsLookedUp(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	f := &finder{provider: &provider{}, accepted: map[int64]bool{1: true}}
 	if c, _ := l.ClaimOutbound(context.Background(), 1, time.Minute); !c.OK {
 		t.Fatal("could not claim")
@@ -355,7 +351,7 @@ func TestWorkCrashAfterSendIsLookedUp(t *testing.T) {
 // retry, so the citizen gets one SMS.
 func TestWorkTimeoutThenLookup(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	f := &finder{provider: &provider{}, accepted: map[int64]bool{}}
 	f.fail = func(o dialog.Outbound, n int) error {
 		if n == 0 {
@@ -381,7 +377,7 @@ func TestWorkTimeoutThenLookup(t *testing.T) {
 // a reply is never taken for another one.
 func TestWorkLookupSkipsRecordedReplies(t *testing.T) {
 	o := reply(2, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	l.MarkOutbound(context.Background(), 1, dialog.DeliverySent, "P1")
 	f := &finder{provider: &provider{}, accepted: map[int64]bool{}, same: []string{"P1"}}
 	if c, _ := l.ClaimOutbound(context.Background(), 2, time.Minute); !c.OK {
@@ -397,7 +393,7 @@ func TestWorkLookupSkipsRecordedReplies(t *testing.T) {
 // A send refused outright (the provider answered) is not looked up before the retry.
 func TestWorkDefiniteFailureIsNotLookedUp(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	f := &finder{provider: &provider{}}
 	f.fail = func(o dialog.Outbound, n int) error {
 		if n == 0 {
@@ -417,7 +413,7 @@ func TestWorkDefiniteFailureIsNotLookedUp(t *testing.T) {
 // ERROR; it does not stay queued in silence.
 func TestWorkGivesUpLoudly(t *testing.T) {
 	o := reply(1, 1)
-	l := newLedger(o)
+	l := newOutbox(o)
 	var logs bytes.Buffer
 	obs := &countObserver{}
 	w := worker(l, &provider{fail: func(dialog.Outbound, int) error { return errors.New("HTTP 500") }}, obs)
@@ -441,7 +437,7 @@ func TestRetriesOutlastAnHourOutage(t *testing.T) {
 	w := &Worker{}
 	total := time.Duration(0)
 	for attempt := 1; attempt < MaxAttempts; attempt++ {
-		d := time.Until(w.NextRetry(&river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{Attempt: attempt}}))
+		d := time.Until(w.NextRetry(&river.Job[Job]{JobRow: &rivertype.JobRow{Attempt: attempt}}))
 		if d > DefaultMaxBackoff+time.Second {
 			t.Errorf("attempt %d: retry in %v, over the cap", attempt, d)
 		}

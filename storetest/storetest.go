@@ -17,6 +17,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
@@ -32,9 +33,13 @@ const (
 // River workers, and an Inspector for the checks no interface can make.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	records.Writer
+	// The outbox of package delivery and of the channels' receipts.
+	delivery.Outbox
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	QueuedOutbound(ctx context.Context) (map[string]int64, error)
+	Ready(ctx context.Context) error
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error)
@@ -77,9 +82,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FailedTurnLeavesNothing", testFailedTurn},
 		{"PanicRollsBack", testPanic},
 		{"OutboundReachesWorker", testOutboundWorker},
+		{"DeliveryClaims", testDeliveryClaims},
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},
 		{"Lockouts", testLockouts},
+		{"LockoutCountsConcurrentFailures", testLockoutConcurrent},
+		{"ReopenMigratesNothing", testReopen},
 		{"SeedAndRead", testSeedAndRead},
 		{"RecordAccess", testRecordAccess},
 		{"BadInput", testBadInput},
@@ -115,7 +123,7 @@ func strs(t *testing.T, s Store, query string) []string {
 	return v
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t *testing.T, what string, err error, code records.Code) {
 	t.Helper()
 	var e *records.Error
 	if !errors.As(err, &e) || e.Code != code {
@@ -435,8 +443,8 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	got := make(chan dialog.Outbound, 10)
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[dialog.Outbound]) error {
-		got <- job.Args
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[delivery.Job]) error {
+		got <- job.Args.Outbound
 		return nil
 	}))
 	stop, err := s.StartWorkers(t.Context(), workers, chTelegram)
@@ -469,8 +477,8 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	if n := len(got); n != 0 {
 		t.Errorf("worker got %d more jobs, want none", n)
 	}
-	if n := count(t, s, `SELECT count(*) FROM river_job WHERE kind = 'deliver_reply' AND max_attempts = 8`); n != 1 {
-		t.Errorf("%d deliver_reply jobs with 8 attempts, want 1", n)
+	if n := count(t, s, fmt.Sprintf(`SELECT count(*) FROM river_job WHERE kind = 'deliver_reply' AND max_attempts = %d`, delivery.MaxAttempts)); n != 1 {
+		t.Errorf("%d deliver_reply jobs with %d attempts, want 1", n, delivery.MaxAttempts)
 	}
 	if n := count(t, s, `SELECT count(*) FROM river_job`); n != 1 {
 		t.Errorf("%d jobs, want 1", n)
@@ -986,7 +994,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("%d stored replies, want 1", len(replies))
 	}
 	equalJSON(t, "stored reply", replies[0], wantReply)
-	jobs, err := s.JobArgs(ctx, dialog.Outbound{}.Kind())
+	jobs, err := s.JobArgs(ctx, delivery.Job{}.Kind())
 	if err != nil {
 		t.Fatalf("JobArgs: %v", err)
 	}

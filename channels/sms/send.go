@@ -73,7 +73,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 // response headers, so the call's own transport carries ctx and keeps the status and
 // Retry-After it saw.
 func (c *Channel) rest(ctx context.Context) (*openapi.ApiService, *callTransport) {
-	rt := &callTransport{ctx: ctx, base: c.transport, api: c.api}
+	rt := &callTransport{ctx: ctx, base: http.DefaultTransport, api: c.api}
 	cl := &client.Client{
 		Credentials: client.NewCredentials(c.cfg.AccountSID, c.cfg.AuthToken),
 		HTTPClient: &http.Client{

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // emptyTwiML is the answer to every accepted webhook: the replies leave through the
@@ -72,7 +73,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 	if from == "" {
 		return dialog.Inbound{}, inboundError("From missing")
 	}
-	if !isE164(from) {
+	if !records.ValidPhone(from) {
 		// Replies go to From: a name, a short code or a padded number would get an SMS.
 		return dialog.Inbound{}, inboundError("From must be an E.164 phone number (+ and 8 to 15 digits)")
 	}

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/metrics"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/privacy"
@@ -24,7 +26,8 @@ import (
 // store is what main needs of a store: both implementations have it.
 type store interface {
 	dialog.Store
-	delivery.Ledger
+	delivery.Outbox
+	sms.Outbox
 	privacy.Store
 	privacy.Purger
 	records.Reader
@@ -60,10 +63,10 @@ type Main struct {
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithQueue(cfg.Queue))
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 		return s, "PostgreSQL (DATABASE_URL)", err
 	}
-	s, err := sqlite.Open(ctx, cfg.DBPath, sqlite.WithLogger(log), sqlite.WithQueue(cfg.Queue))
+	s, err := sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 	return s, "SQLite " + cfg.DBPath, err
 }
 
@@ -99,13 +102,13 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 	if m.Classifier, err = intents.Default(intents.WithProcedures(intents.ProceduresOf(m.Benefits))); err != nil {
 		return nil, err
 	}
-	m.Metrics = metrics.New(cfg.Threshold)
-	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log)
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil { // Catalonia's, for the dates citizens read
-		m.Engine.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid") // Catalonia's, for the dates citizens read
+	if err != nil {
+		return nil, err
 	}
-	m.Engine.VerifyIdle, m.Engine.VerifyMax = cfg.VerifyIdle, cfg.VerifyMax
-	m.Engine.Threshold = cfg.Threshold
+	m.Metrics = metrics.New(cfg.Threshold)
+	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
+		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
 	m.Engine.Escalator = m.Metrics.Escalate(m.Engine.Escalator)
 	m.Handler = m.Metrics.Handle(m.Engine)
 	return m, nil

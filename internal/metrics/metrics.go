@@ -124,7 +124,7 @@ type turnInfo struct{ intent string }
 
 // Handle wraps h: it times each turn and counts it by channel and intent.
 func (m *Metrics) Handle(h dialog.Handler) dialog.Handler {
-	return dialog.HandlerFunc(func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
+	return handlerFunc(func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
 		info := &turnInfo{}
 		start := time.Now()
 		res, err := h.Handle(context.WithValue(ctx, turnKey{}, info), in)
@@ -143,6 +143,12 @@ func (m *Metrics) Handle(h dialog.Handler) dialog.Handler {
 		}
 		return res, nil
 	})
+}
+
+type handlerFunc func(ctx context.Context, in dialog.Inbound) (dialog.Result, error)
+
+func (f handlerFunc) Handle(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
+	return f(ctx, in)
 }
 
 // Classify wraps c: it counts low-confidence classifications and tells Handle the intent.

@@ -31,7 +31,7 @@ func TestTurnsAndDelivery(t *testing.T) {
 	cls := m.Classify(classifierFunc(func(ctx context.Context, s string) dialog.Classification {
 		return dialog.Classification{Intent: "status", Confidence: 0.4}
 	}))
-	h := m.Handle(dialog.HandlerFunc(func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
+	h := m.Handle(handlerFunc(func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
 		cls.Classify(ctx, in.Text)
 		return dialog.Result{Outbound: []dialog.Outbound{{Reply: dialog.Reply{Lines: []dialog.Text{dialog.T(dialog.KeyOutOfScope)}}}}}, nil
 	}))
@@ -63,8 +63,8 @@ func TestTurnsAndDelivery(t *testing.T) {
 
 func TestTurnErrorsAndDuplicates(t *testing.T) {
 	m := New(0.5)
-	fail := m.Handle(dialog.HandlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) { return dialog.Result{}, errors.New("db") }))
-	dup := m.Handle(dialog.HandlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) {
+	fail := m.Handle(handlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) { return dialog.Result{}, errors.New("db") }))
+	dup := m.Handle(handlerFunc(func(context.Context, dialog.Inbound) (dialog.Result, error) {
 		return dialog.Result{Duplicate: true}, nil
 	}))
 	fail.Handle(context.Background(), dialog.Inbound{Channel: "telegram"})
