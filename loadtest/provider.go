@@ -50,9 +50,9 @@ type Provider struct {
 	sent      []Sent
 	injected  map[Fault]int
 	cancelled int // requests the client gave up before the answer
-	srv      *http.Server
-	ln       net.Listener
-	n        int
+	srv       *http.Server
+	ln        net.Listener
+	n         int
 }
 
 // StartProvider starts a provider on 127.0.0.1.
