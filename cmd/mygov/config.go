@@ -11,6 +11,7 @@ import (
 
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/records"
 )
 
 // Environment variables: the only place MyGov reads its configuration.
@@ -149,7 +150,7 @@ func (c *config) checkSMS(r *envReader) {
 	switch {
 	case c.TwilioFrom == "" && c.TwilioService == "":
 		r.missing(envTwilioFrom, partial)
-	case c.TwilioFrom != "" && !e164(c.TwilioFrom):
+	case c.TwilioFrom != "" && !records.ValidPhone(c.TwilioFrom):
 		r.bad(envTwilioFrom, "an E.164 phone number such as +34600000000")
 	}
 	if c.PublicURL == "" {
@@ -306,19 +307,6 @@ func alnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// e164 reports whether s is "+" and 8 to 15 digits, the first not zero.
-func e164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
