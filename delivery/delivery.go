@@ -94,6 +94,7 @@ const (
 	DefaultGiveUpAfter = 2 * time.Hour
 	DefaultMaxBackoff  = 5 * time.Minute
 	waitStep           = 20 * time.Millisecond
+	maxWaitStep        = 320 * time.Millisecond
 )
 
 // Worker is the River worker of Jobs. It is safe for concurrent use.
@@ -239,9 +240,11 @@ func (w *Worker) find(ctx context.Context, f Finder, p dialog.Outbound, since ti
 	return "", nil
 }
 
-// claim takes the claim of reply id, waiting while another worker holds it. It returns
-// a claim that is not OK when the reply is no longer queued.
+// claim takes the claim of reply id, waiting while another worker holds it (asking again
+// after 20 ms, then less and less often, up to every maxWaitStep). It returns a claim that
+// is not OK when the reply is no longer queued.
 func (w *Worker) claim(ctx context.Context, id int64) (Claim, error) {
+	step := waitStep
 	for {
 		c, err := w.Outbox.ClaimOutbound(ctx, id, w.lease())
 		if err != nil {
@@ -253,8 +256,9 @@ func (w *Worker) claim(ctx context.Context, id int64) (Claim, error) {
 		select {
 		case <-ctx.Done():
 			return Claim{}, fmt.Errorf("delivery: wait for the claim of %d: %w", id, context.Cause(ctx))
-		case <-time.After(waitStep):
+		case <-time.After(step):
 		}
+		step = min(2*step, maxWaitStep)
 	}
 }
 
