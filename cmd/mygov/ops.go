@@ -39,6 +39,14 @@ func (m *Main) routeOps(mux *http.ServeMux, senders map[string]delivery.Sender) 
 		w.WriteHeader(status)
 		fmt.Fprint(w, b.String())
 	})
-	m.Metrics.SetQueueDepth(m.Store.QueuedOutbound)
+	m.Metrics.SetQueueDepth(func(ctx context.Context) (map[string]int64, error) {
+		depth, err := m.Store.QueuedOutbound(ctx)
+		for name := range senders { // an empty queue reads 0, not nothing
+			if _, ok := depth[name]; !ok && err == nil {
+				depth[name] = 0
+			}
+		}
+		return depth, err
+	})
 	mux.Handle("GET /metrics", m.Metrics.Handler(m.Config.MetricsToken, m.Log))
 }

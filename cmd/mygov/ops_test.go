@@ -2,8 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/internal/metrics"
+	"github.com/catalonia/mygov/sqlite"
 )
 
 // runOut runs mygov with args and the environment kv, and returns its exit code and output.
@@ -102,5 +111,41 @@ func TestConfigCheckValid(t *testing.T) {
 		envPublicURL, "https://mygov.example", envLogFormat, "json", envDeliveryWorkers, "50")
 	if code != 0 || !strings.Contains(out, "sms: on") || !strings.Contains(out, "50 workers") || strings.Contains(out, "tok\n") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// /readyz says 503 when the database is gone, where /healthz said ok; /metrics answers
+// Prometheus text and wants the token when one is set.
+func TestReadyzAndMetrics(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mygov.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := loadConfig(env(envMetricsToken, "tok"))
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Metrics: metrics.New(0.5)}
+	mux := http.NewServeMux()
+	m.routeOps(mux, map[string]delivery.Sender{"sms": nil})
+	get := func(path, auth string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := get("/readyz", ""); code != 200 || !strings.Contains(body, "database: ok") || !strings.Contains(body, "sms: ok") {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	if code, _ := get("/metrics", ""); code != 401 {
+		t.Errorf("/metrics without the token = %d, want 401", code)
+	}
+	if code, body := get("/metrics", "Bearer tok"); code != 200 || !strings.Contains(body, "mygov_delivery_queue_depth") {
+		t.Errorf("/metrics = %d, lacks the queue depth:\n%.300s", code, body)
+	}
+	st.Close()
+	if code, body := get("/readyz", ""); code != 503 || !strings.Contains(body, "database: not ready") {
+		t.Errorf("/readyz with the database closed = %d %q, want 503", code, body)
 	}
 }
