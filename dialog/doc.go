@@ -1,7 +1,7 @@
 // Package dialog is the domain of a conversation: what arrives (Inbound), what the assistant
 // answers (Reply, as catalog keys with arguments, never text), the persisted Conversation
 // with its state, and the Engine that runs one turn. It declares the interfaces it needs
-// (Store, Tx, Classifier, Matcher, Escalator, Outbox, Privacy) and imports no database,
+// (Store, Tx, Classifier, Matcher, Escalator) and imports no database,
 // channel, HTTP or ML package.
 //
 // # A turn

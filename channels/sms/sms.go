@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,7 +73,7 @@ type Config struct {
 type Channel struct {
 	cfg            Config
 	handler        dialog.Handler
-	outbox         dialog.Outbox
+	outbox         Outbox
 	cat            *locales.Catalog
 	log            *slog.Logger
 	validator      client.RequestValidator
@@ -80,6 +81,15 @@ type Channel struct {
 	api            *url.URL // nil for Twilio's own host
 	statusCallback string
 	now            func() time.Time
+}
+
+// Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
+type Outbox interface {
+	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
+	// reports false when that receipt was stored before.
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 }
 
 // Option sets an optional setting of a Channel.
@@ -93,7 +103,7 @@ func WithClock(now func() time.Time) Option {
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
-func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
+func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	switch {

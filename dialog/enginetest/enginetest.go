@@ -25,9 +25,15 @@ import (
 // Store is what the suite needs of a store.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+}
+
+// Privacy is what the suite needs of a store for the right of access.
+type Privacy interface {
+	Transcripts(ctx context.Context, citizenID string) ([]dialog.Transcript, error)
 }
 
 // Clock is a settable clock shared by the engine and the store.
