@@ -17,14 +17,18 @@ const (
 	StateAnswering State = "answering" // a menu or a paginated list is open
 	StateConfirm   State = "confirm"   // asked to confirm an irreversible action
 	StateEscalated State = "escalated" // a social worker has the conversation; the bot is silent
-	StateOptedOut  State = "opted_out" // the citizen asked not to be messaged
 )
 
-// Trust levels (see ARCHITECTURE.md).
+// Trust is how much a conversation has proven about who is writing; each answer needs a
+// level (see doc.go and docs/ARCHITECTURE.md). Levels are ordered: a higher one includes
+// the lower ones.
+type Trust int
+
+// Trust levels.
 const (
-	TrustAnonymous  = 0 // nothing proven
-	TrustPossession = 1 // holds the citizen's phone
-	TrustVerified   = 2 // possession + national id + birth date, within the window
+	TrustAnonymous  Trust = 0 // nothing proven
+	TrustPossession Trust = 1 // holds the citizen's phone
+	TrustVerified   Trust = 2 // possession + national id + birth date, within the window
 )
 
 // Conversation is the persisted state of one citizen's conversation on one channel address.
@@ -54,6 +58,8 @@ type Conversation struct {
 	VerifiedAt      time.Time `json:"verified_at,omitzero"`
 	LastSeen        time.Time `json:"last_seen,omitzero"`
 
+	// OptedOut says the address asked not to be messaged: a flag, not a state, as a
+	// carrier's opt-out sets it outside any turn (Outbox.SetOptedOut).
 	OptedOut  bool      `json:"opted_out,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

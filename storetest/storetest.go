@@ -122,7 +122,7 @@ func strs(t *testing.T, s Store, query string) []string {
 	return v
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t *testing.T, what string, err error, code records.Code) {
 	t.Helper()
 	var e *records.Error
 	if !errors.As(err, &e) || e.Code != code {

@@ -80,7 +80,6 @@ type Channel struct {
 	publicURL      string   // without a trailing slash
 	api            *url.URL // nil for Twilio's own host
 	statusCallback string
-	transport      http.RoundTripper
 	now            func() time.Time
 }
 
@@ -99,12 +98,6 @@ type Option func(*Channel)
 // WithClock sets the clock that stamps inbound messages (time.Now by default).
 func WithClock(now func() time.Time) Option {
 	return func(c *Channel) { c.now = now }
-}
-
-// WithTransport sets the HTTP transport of the calls to Twilio's REST API
-// (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Channel) { c.transport = rt }
 }
 
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
@@ -170,7 +163,6 @@ func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logg
 		publicURL:      pub,
 		api:            api,
 		statusCallback: pub + PathStatus,
-		transport:      http.DefaultTransport,
 		now:            time.Now,
 	}
 	for _, o := range opts {
@@ -207,20 +199,6 @@ func alphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// isE164 reports whether s is an E.164 phone number: a "+", a first digit that is not
-// zero and 8 to 15 digits in all (the rule of records.ValidPhone).
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

@@ -97,12 +97,12 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 	if m.Classifier, err = intents.Default(intents.WithProcedures(intents.ProceduresOf(m.Benefits))); err != nil {
 		return nil, err
 	}
-	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log)
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil { // Catalonia's, for the dates citizens read
-		m.Engine.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid") // Catalonia's, for the dates citizens read
+	if err != nil {
+		return nil, err
 	}
-	m.Engine.VerifyIdle, m.Engine.VerifyMax = cfg.VerifyIdle, cfg.VerifyMax
-	m.Engine.Threshold = cfg.Threshold
+	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
+		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
 	return m, nil
 }
 

@@ -218,12 +218,11 @@ func newBench(tb testing.TB) *bench {
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, log)
-	e.Now = clock
-	e.Threshold = intents.DefaultThreshold
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
-		e.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		tb.Fatal(err)
 	}
+	e := dialog.NewEngine(st, cls, elig, log, dialog.WithClock(clock), dialog.WithThreshold(intents.DefaultThreshold), dialog.WithLocation(madrid))
 	b := &bench{store: st, mux: http.NewServeMux()}
 	cfg := sms.Config{
 		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
