@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
@@ -118,7 +119,13 @@ type Worker struct {
 	GiveUpAfter time.Duration
 	// MaxBackoff caps the wait between two attempts (DefaultMaxBackoff when zero).
 	MaxBackoff time.Duration
-	Now        func() time.Time // time.Now when nil
+	// Rates caps the sends of a channel, in messages a second per process (none when
+	// absent or zero): a provider's rate limit, shared out among the replicas.
+	Rates map[string]float64
+	Now   func() time.Time // time.Now when nil
+
+	pacersOnce sync.Once
+	pacers     map[string]*pacer
 }
 
 // Timeout is the time one job may run: the lease.
@@ -184,6 +191,10 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p dialog.Outb
 	}
 	if w.tooOld(job) {
 		return w.settle(ctx, p.Channel, p.ID, "gave_up", log, errors.New("delivery: reply too old to send"))
+	}
+	if err := w.pacerFor(p.Channel).wait(ctx); err != nil {
+		w.release(ctx, p.ID, claim.Unsure, log)
+		return w.retry(ctx, job, log, fmt.Errorf("delivery: rate limit: %w", err))
 	}
 	providerID, err := s.Send(ctx, p)
 	var ra *dialog.RetryAfterError

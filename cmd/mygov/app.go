@@ -125,7 +125,7 @@ func (m *Main) startDelivery(ctx context.Context, senders map[string]delivery.Se
 	}
 	c := m.Config
 	w := &delivery.Worker{Outbox: m.Store, Senders: senders, Logger: m.Log, Observer: m.Metrics,
-		Lease: c.Queue.JobTimeout, MaxBackoff: c.MaxBackoff, GiveUpAfter: c.GiveUpAfter}
+		Lease: c.Queue.JobTimeout, MaxBackoff: c.MaxBackoff, GiveUpAfter: c.GiveUpAfter, Rates: c.Rates}
 	stopWorkers, err := m.Store.StartWorkers(context.WithoutCancel(ctx), delivery.Workers(w), queues...)
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/channels/sms"
+	"github.com/catalonia/mygov/channels/telegram"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/records"
@@ -46,6 +48,8 @@ const (
 	envDeliveryRescue     = "MYGOV_DELIVERY_RESCUE_AFTER"
 	envDeliveryMaxBackoff = "MYGOV_DELIVERY_MAX_BACKOFF"
 	envDeliveryGiveUp     = "MYGOV_DELIVERY_GIVE_UP_AFTER"
+	envSMSRate            = "MYGOV_SMS_RATE"      // SMS sends a second per process, 0: no cap
+	envTelegramRate       = "MYGOV_TELEGRAM_RATE" // Telegram sends a second per process, 0: the channel's own (30/s)
 )
 
 // config is MyGov's configuration, read once from the environment.
@@ -71,6 +75,7 @@ type config struct {
 
 	Queue                   delivery.QueueConfig
 	MaxBackoff, GiveUpAfter time.Duration
+	Rates                   map[string]float64 // delivery.Worker.Rates, by channel name
 }
 
 // SMSOn reports whether the SMS channel is configured.
@@ -113,6 +118,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		},
 		MaxBackoff:  r.duration(envDeliveryMaxBackoff, delivery.DefaultMaxBackoff),
 		GiveUpAfter: r.duration(envDeliveryGiveUp, delivery.DefaultGiveUpAfter),
+		Rates: map[string]float64{
+			sms.Name:      r.rate(envSMSRate),
+			telegram.Name: r.rate(envTelegramRate),
+		},
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		r.bad(envDatabaseURL, "a postgres:// or postgresql:// URL")
@@ -231,6 +240,20 @@ func (r *envReader) fraction(name string, def float64) float64 {
 	if err != nil || f < 0 || f > 1 {
 		r.badValue(name, v, "a number from 0 to 1, such as 0.6")
 		return def
+	}
+	return f
+}
+
+// rate reads a number of messages a second, 0 (the default) for none.
+func (r *envReader) rate(name string) float64 {
+	v := r.getenv(name)
+	if v == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1e6 {
+		r.badValue(name, v, "messages a second, a number such as 1 or 0.5 (0: no cap)")
+		return 0
 	}
 	return f
 }

@@ -70,6 +70,8 @@ func TestInvalidConfiguration(t *testing.T) {
 		{"Workers", []string{envDeliveryWorkers, "0"}, []string{envDeliveryWorkers}},
 		{"RescueShorterThanTimeout", []string{envDeliveryTimeout, "30s", envDeliveryRescue, "10s"}, []string{envDeliveryRescue}},
 		{"Addr", []string{envAddr, "8080"}, []string{envAddr}},
+		{"SMSRate", []string{envSMSRate, "fast"}, []string{envSMSRate, "messages a second"}},
+		{"TelegramRate", []string{envTelegramRate, "-1"}, []string{envTelegramRate}},
 		{"DatabaseURL", []string{envDatabaseURL, "mysql://x"}, []string{envDatabaseURL}},
 		{"PublicURL", []string{envPublicURL, "mygov.example"}, []string{envPublicURL}},
 		{"TwilioWithoutToken", []string{envTwilioSID, "AC1", envTwilioFrom, "+34600000000", envPublicURL, "https://x.example"},
