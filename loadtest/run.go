@@ -200,12 +200,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 					"Body": {text}, "NumMedia": {"0"}, "AccountSid": {accountSID}}
 				dup := r.Float64() < cfg.DupRate
 				var dwg sync.WaitGroup
+				first, second := r.IntN(len(replicas)), r.IntN(len(replicas))
 				if dup {
 					dups.Add(1)
-					dwg.Go(func() { post(ctx, client, replicas, form, r.IntN(len(replicas)), &retries) })
+					dwg.Go(func() { post(ctx, client, replicas, form, second, &retries) })
 				}
 				t0 := time.Now()
-				post(ctx, client, replicas, form, r.IntN(len(replicas)), &retries)
+				post(ctx, client, replicas, form, first, &retries)
 				t1 := time.Now()
 				dwg.Wait()
 				c.accepted = append(c.accepted, t1)
