@@ -2,20 +2,17 @@ package sms
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
@@ -31,26 +28,6 @@ const (
 )
 
 var testNow = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
-
-// sign computes X-Twilio-Signature the way Twilio documents it, independently of
-// twilio-go: HMAC-SHA1 of the URL followed by each parameter name and value, sorted by
-// name, in base64.
-func sign(token, u string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(u)
-	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteString(form.Get(k))
-	}
-	m := hmac.New(sha1.New, []byte(token))
-	m.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
 
 // fakeOutbox records the calls of the channel; its function fields, when set, answer them.
 type fakeOutbox struct {
@@ -160,7 +137,7 @@ func post(t *testing.T, c *Channel, path string, form url.Values, sig string) *h
 
 func sigFor(sig, path string, form url.Values) string {
 	if sig == "" {
-		return sign(testToken, testPublicURL+path, form)
+		return twiliotest.Sign(testToken, testPublicURL+path, form)
 	}
 	return sig
 }

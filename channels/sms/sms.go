@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/channels/twilio"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
-	"github.com/twilio/twilio-go/client"
 )
 
 // Name is the channel's name in conversations, messages and delivery jobs.
@@ -34,9 +32,7 @@ const (
 	// MaxBodyLimit is Twilio's limit on the characters of one message, both ways.
 	MaxBodyLimit = 1600
 	// MaxFormBytes bounds the form of a webhook; a larger request is answered 413.
-	MaxFormBytes = 64 << 10
-	// sendTimeout bounds one call to Twilio's REST API (twilio-go's own default).
-	sendTimeout = 10 * time.Second
+	MaxFormBytes = twilio.MaxFormBytes
 )
 
 // Config configures the channel. Main fills it from the environment; the package never
@@ -75,11 +71,8 @@ type Channel struct {
 	outbox         dialog.Outbox
 	cat            *locales.Catalog
 	log            *slog.Logger
-	validator      client.RequestValidator
-	publicURL      string   // without a trailing slash
-	api            *url.URL // nil for Twilio's own host
+	tw             *twilio.Account
 	statusCallback string
-	transport      http.RoundTripper
 	now            func() time.Time
 }
 
@@ -94,39 +87,18 @@ func WithClock(now func() time.Time) Option {
 // WithTransport sets the HTTP transport of the calls to Twilio's REST API
 // (http.DefaultTransport by default).
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Channel) { c.transport = rt }
+	return func(c *Channel) { c.tw.Transport = rt }
 }
 
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
 func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
-	var errs []error
+	tcfg := twilio.Config{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL}
+	errs := twilio.Check(tcfg)
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	switch {
-	case cfg.AccountSID == "":
-		bad("account SID is required")
-	case !alphanumeric(cfg.AccountSID):
-		bad("account SID must be letters and digits")
-	}
-	switch {
-	case cfg.AuthToken == "":
-		bad("auth token is required")
-	case !alphanumeric(cfg.AuthToken):
-		bad("auth token must be letters and digits")
-	}
 	if cfg.From == "" && cfg.MessagingServiceSID == "" {
 		bad("a From number or a messaging service SID is required")
-	}
-	public, err := parseBaseURL(cfg.PublicURL)
-	if err != nil {
-		bad("public URL (needed to check Twilio signatures): %w", err)
-	}
-	var api *url.URL
-	if cfg.APIURL != "" {
-		if api, err = parseBaseURL(cfg.APIURL); err != nil {
-			bad("API URL: %w", err)
-		}
 	}
 	if h == nil {
 		bad("a dialog handler is required")
@@ -149,18 +121,18 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 	if logger == nil {
 		logger = slog.Default()
 	}
-	pub := strings.TrimRight(public.String(), "/")
+	tw, err := twilio.New(Name, tcfg, logger)
+	if err != nil {
+		return nil, fmt.Errorf("sms: config: %w", err)
+	}
 	c := &Channel{
 		cfg:            cfg,
 		handler:        h,
 		outbox:         outbox,
 		cat:            cat,
 		log:            logger,
-		validator:      client.NewRequestValidator(cfg.AuthToken),
-		publicURL:      pub,
-		api:            api,
-		statusCallback: pub + PathStatus,
-		transport:      http.DefaultTransport,
+		tw:             tw,
+		statusCallback: tw.PublicURL(PathStatus),
 		now:            time.Now,
 	}
 	for _, o := range opts {
@@ -173,46 +145,5 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 // POST /sms/twilio/status (delivery receipts).
 func (c *Channel) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathInbound, c.serveInbound)
-	mux.HandleFunc("POST "+PathStatus, c.serveStatus)
-}
-
-// parseBaseURL parses an absolute http or https URL without query or fragment.
-func parseBaseURL(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, errors.New("is empty")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("%q: %w", s, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q is not an http(s) base URL", s)
-	}
-	return u, nil
-}
-
-// alphanumeric reports whether s is ASCII letters and digits only, as twilio-go requires
-// of credentials.
-func alphanumeric(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// isE164 reports whether s is an E.164 phone number: a "+", a first digit that is not
-// zero and 8 to 15 digits in all (the rule of records.ValidPhone).
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	mux.HandleFunc("POST "+PathStatus, c.tw.StatusHandler(Name, c.outbox))
 }

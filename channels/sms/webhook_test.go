@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/catalonia/mygov/channels/twilio"
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 )
 
@@ -33,8 +35,8 @@ func TestInbound(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/xml" {
 		t.Errorf("Content-Type = %q, want text/xml", ct)
 	}
-	if got := readBody(t, resp); got != emptyTwiML {
-		t.Errorf("body = %q, want %q", got, emptyTwiML)
+	if got := readBody(t, resp); got != twilio.EmptyTwiML {
+		t.Errorf("body = %q, want %q", got, twilio.EmptyTwiML)
 	}
 	calls := h.calls()
 	if len(calls) != 1 {
@@ -64,9 +66,9 @@ func TestInboundSignature(t *testing.T) {
 	}{
 		{"Valid", "", http.StatusOK},
 		{"Missing", "-", http.StatusForbidden},
-		{"WrongToken", sign("ffffffffffffffffffffffffffffffff", testPublicURL+PathInbound, form), http.StatusForbidden},
-		{"WrongURL", sign(testToken, "https://other.example"+PathInbound, form), http.StatusForbidden},
-		{"OtherPath", sign(testToken, testPublicURL+PathStatus, form), http.StatusForbidden},
+		{"WrongToken", twiliotest.Sign("ffffffffffffffffffffffffffffffff", testPublicURL+PathInbound, form), http.StatusForbidden},
+		{"WrongURL", twiliotest.Sign(testToken, "https://other.example"+PathInbound, form), http.StatusForbidden},
+		{"OtherPath", twiliotest.Sign(testToken, testPublicURL+PathStatus, form), http.StatusForbidden},
 		{"Garbage", "not-a-signature", http.StatusForbidden},
 	}
 	for _, tt := range tests {
@@ -85,7 +87,7 @@ func TestInboundSignature(t *testing.T) {
 	t.Run("TamperedBody", func(t *testing.T) {
 		h := &fakeHandler{}
 		c := newTestChannel(t, testConfig(), h, nil)
-		sig := sign(testToken, testPublicURL+PathInbound, form)
+		sig := twiliotest.Sign(testToken, testPublicURL+PathInbound, form)
 		tampered := inboundForm("+34600000001", "hola!")
 		if resp := post(t, c, PathInbound, tampered, sig); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("status = %d, want 403", resp.StatusCode)
@@ -254,7 +256,7 @@ func TestInboundRaw(t *testing.T) {
 		c.Routes(mux)
 		form := inboundForm("+34600000001", "hola")
 		req := newJSONRequest(form)
-		req.Header.Set("X-Twilio-Signature", sign(testToken, testPublicURL+PathInbound, form))
+		req.Header.Set("X-Twilio-Signature", twiliotest.Sign(testToken, testPublicURL+PathInbound, form))
 		rec := newRecorder()
 		mux.ServeHTTP(rec, req)
 		if rec.Code != http.StatusForbidden {
@@ -293,7 +295,7 @@ func TestInboundDuplicate(t *testing.T) {
 	}}
 	c := newTestChannel(t, testConfig(), h, nil)
 	resp := post(t, c, PathInbound, inboundForm("+34600000001", "hola"), "")
-	if resp.StatusCode != http.StatusOK || readBody(t, resp) != emptyTwiML {
+	if resp.StatusCode != http.StatusOK || readBody(t, resp) != twilio.EmptyTwiML {
 		t.Errorf("status = %d, want 200 with empty TwiML", resp.StatusCode)
 	}
 }
@@ -345,7 +347,7 @@ func TestStatusCallback(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.status)
 			}
-			if tt.status == http.StatusOK && readBody(t, resp) != emptyTwiML {
+			if tt.status == http.StatusOK && readBody(t, resp) != twilio.EmptyTwiML {
 				t.Errorf("body is not the empty TwiML")
 			}
 			if !equal(ob.receipts, tt.receipts) {
@@ -392,52 +394,6 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
-}
-
-func TestKeywordKind(t *testing.T) {
-	tests := []struct {
-		text string
-		want dialog.Kind
-	}{
-		{"STOP", dialog.KindOptOut},
-		{"stop", dialog.KindOptOut},
-		{"Stop", dialog.KindOptOut},
-		{"  stop\n", dialog.KindOptOut},
-		{"STOP!", dialog.KindOptOut},
-		{"BAIXA", dialog.KindOptOut},
-		{"baixa", dialog.KindOptOut},
-		{"Báixa", dialog.KindOptOut},
-		{"BAJA", dialog.KindOptOut},
-		{"bája", dialog.KindOptOut},
-		{"CANCELAR", dialog.KindOptOut},
-		{"Cancelár", dialog.KindOptOut},
-		{"UNSUBSCRIBE", dialog.KindOptOut},
-		{"ALTA", dialog.KindOptIn},
-		{"Àlta", dialog.KindOptIn},
-		{"START", dialog.KindOptIn},
-		{"INICI", dialog.KindOptIn},
-		{"Inicí", dialog.KindOptIn},
-		{"AJUDA", dialog.KindSMSHelp},
-		{"¿Ayuda?", dialog.KindSMSHelp},
-		{"AYUDA", dialog.KindSMSHelp},
-		{"help", dialog.KindSMSHelp},
-		{"stop 12345", dialog.KindText},
-		{"STOP STOP", dialog.KindText},
-		{"no vull baixa", dialog.KindText},
-		{"stopp", dialog.KindText},
-		{"sto p", dialog.KindText},
-		{"", dialog.KindText},
-		{"!!!", dialog.KindText},
-		{"1", dialog.KindText},
-		{"MÉS", dialog.KindText},
-		{strings.Repeat("stop", 20), dialog.KindText},
-		{"st\xffop", dialog.KindText},
-	}
-	for _, tt := range tests {
-		if got := KeywordKind(tt.text); got != tt.want {
-			t.Errorf("KeywordKind(%q) = %q, want %q", tt.text, got, tt.want)
-		}
-	}
 }
 
 func TestNew(t *testing.T) {

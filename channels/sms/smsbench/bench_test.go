@@ -2,22 +2,19 @@ package smsbench_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/catalonia/mygov/channels/sms"
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
@@ -263,7 +260,7 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 		}
 		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+sms.PathInbound, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sign(publicURL+sms.PathInbound, form))
+		req.Header.Set("X-Twilio-Signature", twiliotest.Sign(authToken, publicURL+sms.PathInbound, form))
 		rec := httptest.NewRecorder()
 		b.mu.Lock()
 		b.out = b.out[:0]
@@ -299,23 +296,6 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 		s.mean /= float64(s.replies)
 	}
 	return s, all
-}
-
-// sign computes X-Twilio-Signature (HMAC-SHA1 of the URL and the sorted parameters).
-func sign(u string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sb strings.Builder
-	sb.WriteString(u)
-	for _, k := range keys {
-		sb.WriteString(k + form.Get(k))
-	}
-	m := hmac.New(sha1.New, []byte(authToken))
-	m.Write([]byte(sb.String()))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 // Targets of issue 5.
