@@ -1,0 +1,164 @@
+package whatsapp
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/catalonia/mygov/channels/twilio"
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/locales"
+)
+
+// Name is the channel's name in conversations, messages and delivery jobs.
+const Name = "whatsapp"
+
+// Capabilities describe WhatsApp to the engine: a chat on a phone, read at leisure, where
+// the carrier-style keywords opt out as on SMS; the number is the sender's own, so it
+// proves possession like an SMS sender.
+var Capabilities = dialog.Capabilities{PageSize: 3, CarrierOptOut: true}
+
+// Paths of the webhooks, relative to Config.PublicURL.
+const (
+	PathInbound = "/whatsapp/twilio"
+	PathStatus  = "/whatsapp/twilio/status"
+)
+
+// Prefix starts every WhatsApp address on Twilio ("whatsapp:+34600000001").
+const Prefix = "whatsapp:"
+
+// Defaults and limits.
+const (
+	// MaxBodyLimit is Twilio's limit on the characters of one message, both ways.
+	MaxBodyLimit = 1600
+	// Window is WhatsApp's customer service window: free-form messages may be sent until
+	// this long after the citizen's last message; later only an approved template.
+	Window = 24 * time.Hour
+	// DefaultWindowMargin is how long before the end of the window free-form sending stops,
+	// so a message queued at the edge is not refused by WhatsApp.
+	DefaultWindowMargin = 5 * time.Minute
+)
+
+// Config configures the channel. Main fills it from the environment; the package never
+// reads the environment itself.
+type Config struct {
+	// AccountSID and AuthToken are the Twilio credentials (both required, alphanumeric).
+	AccountSID string
+	AuthToken  string
+	// From is the WhatsApp sender replies come from ("whatsapp:+14155238886");
+	// MessagingServiceSID a Messaging Service with a WhatsApp sender to send through
+	// instead. One is required; the service wins when both are set.
+	From                string
+	MessagingServiceSID string
+	// PublicURL is the public base URL Twilio calls; APIURL the REST API's base URL, empty
+	// for the real one (see twilio.Config).
+	PublicURL string
+	APIURL    string
+	// MaxBody is the most characters of one message, both ways (MaxBodyLimit when zero or
+	// larger): a longer inbound Body is truncated, a longer reply split into messages.
+	MaxBody int
+	// Templates are the approved templates sent outside the 24-hour window, and the
+	// quick-reply contents of menus (see Templates).
+	Templates Templates
+	// WindowMargin is how long before the end of the window free-form sending stops
+	// (DefaultWindowMargin when zero).
+	WindowMargin time.Duration
+}
+
+// Channel is the WhatsApp channel: the webhooks (Routes) and the sender of replies (Send).
+// It is safe for concurrent use and holds no state besides its configuration.
+type Channel struct {
+	cfg            Config
+	handler        dialog.Handler
+	outbox         dialog.Outbox
+	cat            *locales.Catalog
+	log            *slog.Logger
+	tw             *twilio.Account
+	statusCallback string
+	now            func() time.Time
+}
+
+// Option sets an optional setting of a Channel.
+type Option func(*Channel)
+
+// WithClock sets the clock that stamps inbound messages and measures the 24-hour window
+// (time.Now by default).
+func WithClock(now func() time.Time) Option {
+	return func(c *Channel) { c.now = now }
+}
+
+// WithTransport sets the HTTP transport of the calls to Twilio's REST API
+// (http.DefaultTransport by default).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *Channel) { c.tw.Transport = rt }
+}
+
+// New returns the WhatsApp channel for cfg. Inbound messages go to h; delivery receipts
+// and opt-outs to outbox; replies are rendered with cat. It checks the configuration and
+// makes no network call.
+func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
+	tcfg := twilio.Config{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL}
+	errs := twilio.Check(tcfg)
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	switch {
+	case cfg.From == "" && cfg.MessagingServiceSID == "":
+		bad("a WhatsApp sender (From) or a messaging service SID is required")
+	case cfg.MessagingServiceSID == "" && !validAddress(cfg.From):
+		bad("the sender must be %q and an E.164 number, e.g. whatsapp:+14155238886", Prefix)
+	}
+	if h == nil {
+		bad("a dialog handler is required")
+	}
+	if outbox == nil {
+		bad("an outbox is required")
+	}
+	if cat == nil {
+		bad("a catalog is required")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("whatsapp: config: %w", errors.Join(errs...))
+	}
+	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
+		cfg.MaxBody = MaxBodyLimit
+	}
+	if cfg.WindowMargin <= 0 || cfg.WindowMargin >= Window {
+		cfg.WindowMargin = DefaultWindowMargin
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	tw, err := twilio.New(Name, tcfg, logger)
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp: config: %w", err)
+	}
+	c := &Channel{
+		cfg:            cfg,
+		handler:        h,
+		outbox:         outbox,
+		cat:            cat,
+		log:            logger,
+		tw:             tw,
+		statusCallback: tw.PublicURL(PathStatus),
+		now:            time.Now,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// Routes mounts the webhooks on mux: POST /whatsapp/twilio (inbound messages) and
+// POST /whatsapp/twilio/status (delivery receipts, "read" included).
+func (c *Channel) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+PathInbound, c.serveInbound)
+	mux.HandleFunc("POST "+PathStatus, c.tw.StatusHandler(Name, c.outbox))
+}
+
+// validAddress reports whether s is a WhatsApp address: the prefix and an E.164 number.
+func validAddress(s string) bool {
+	n, ok := strings.CutPrefix(s, Prefix)
+	return ok && twilio.IsE164(n)
+}
