@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,76 +28,6 @@ const (
 
 var testNow = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
 
-// fakeOutbox records the calls of the channel; its function fields, when set, answer them.
-type fakeOutbox struct {
-	mu          sync.Mutex
-	receipts    []receipt
-	optOuts     []optOut
-	recordErr   error
-	seenReceipt map[receipt]bool
-}
-
-type receipt struct{ sid, status, code string }
-
-type optOut struct {
-	channel, address string
-	out              bool
-}
-
-func (o *fakeOutbox) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
-	return nil
-}
-
-func (o *fakeOutbox) RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.recordErr != nil {
-		return false, o.recordErr
-	}
-	r := receipt{providerID, status, errorCode}
-	o.receipts = append(o.receipts, r)
-	if o.seenReceipt == nil {
-		o.seenReceipt = map[receipt]bool{}
-	}
-	fresh := !o.seenReceipt[r]
-	o.seenReceipt[r] = true
-	return fresh, nil
-}
-
-func (o *fakeOutbox) OptedOut(ctx context.Context, channel, address string) (bool, error) {
-	return false, nil
-}
-
-func (o *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.optOuts = append(o.optOuts, optOut{channel, address, optedOut})
-	return nil
-}
-
-// fakeHandler records the inbound messages; handle, when set, answers them.
-type fakeHandler struct {
-	mu     sync.Mutex
-	got    []dialog.Inbound
-	handle func(ctx context.Context, in dialog.Inbound) (dialog.Result, error)
-}
-
-func (h *fakeHandler) Handle(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
-	h.mu.Lock()
-	h.got = append(h.got, in)
-	h.mu.Unlock()
-	if h.handle != nil {
-		return h.handle(ctx, in)
-	}
-	return dialog.Result{}, nil
-}
-
-func (h *fakeHandler) calls() []dialog.Inbound {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]dialog.Inbound(nil), h.got...)
-}
-
 var catalog = sync.OnceValue(locales.MustLoad)
 
 // testConfig is a valid configuration; APIURL is set by the tests that send.
@@ -116,10 +45,10 @@ func testConfig() Config {
 func newTestChannel(t *testing.T, cfg Config, h dialog.Handler, ob dialog.Outbox) *Channel {
 	t.Helper()
 	if h == nil {
-		h = &fakeHandler{}
+		h = &twiliotest.Handler{}
 	}
 	if ob == nil {
-		ob = &fakeOutbox{}
+		ob = &twiliotest.Outbox{}
 	}
 	c, err := New(cfg, h, ob, catalog(), slog.New(slog.DiscardHandler), WithClock(func() time.Time { return testNow }))
 	if err != nil {

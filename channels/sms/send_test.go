@@ -211,7 +211,7 @@ func TestLogsRedacted(t *testing.T) {
 	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
-	c, err := New(cfg, &fakeHandler{}, &fakeOutbox{}, catalog(), logger)
+	c, err := New(cfg, &twiliotest.Handler{}, &twiliotest.Outbox{}, catalog(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 	if k := len(out.Messages) - 1; len(out.Buttons) > 0 && utf8.RuneCountInString(out.Messages[k]) > maxQuickReplyLen {
 		// The buttons' body is shorter than a message: the menu goes alone.
 		last := items[len(items)-1]
-		out.Messages = append(pack(items[:len(items)-1], c.cfg.MaxBody), last)
+		out.Messages = append(pack(items[:len(items)-1], c.cfg.MaxBody), split(last, c.cfg.MaxBody)...)
 	}
 	return out
 }

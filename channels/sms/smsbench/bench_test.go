@@ -189,6 +189,25 @@ func (r recorder) Handle(ctx context.Context, in dialog.Inbound) (dialog.Result,
 
 func newBench(tb testing.TB) *bench {
 	tb.Helper()
+	e, st := newEngine(tb)
+	b := &bench{store: st, mux: http.NewServeMux()}
+	cfg := sms.Config{
+		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
+		SegmentBudget: sms.DefaultSegmentBudget, GSM7: true,
+	}
+	var err error
+	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), slog.New(slog.DiscardHandler), sms.WithClock(e.Now))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b.ch.Routes(b.mux)
+	return b
+}
+
+// newEngine returns the engine main builds, on an SQLite store with the demo data and a
+// fixed clock.
+func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store) {
+	tb.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 16, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -227,17 +246,7 @@ func newBench(tb testing.TB) *bench {
 	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
 		e.Location = loc
 	}
-	b := &bench{store: st, mux: http.NewServeMux()}
-	cfg := sms.Config{
-		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
-		SegmentBudget: sms.DefaultSegmentBudget, GSM7: true,
-	}
-	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), log, sms.WithClock(clock))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b.ch.Routes(b.mux)
-	return b
+	return e, st
 }
 
 // run posts each turn of script to the webhook and renders the replies.

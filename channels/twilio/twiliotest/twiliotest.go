@@ -204,3 +204,19 @@ func Post(t testing.TB, u string, form url.Values, sig string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Webhook posts body to path on the routes as Twilio would, with the X-Twilio-Signature
+// sig ("" for none), and returns the response.
+func Webhook(t testing.TB, routes func(*http.ServeMux), path, body, sig string) *http.Response {
+	t.Helper()
+	mux := http.NewServeMux()
+	routes(mux)
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080"+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if sig != "" {
+		req.Header.Set("X-Twilio-Signature", sig)
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	return rec.Result()
+}

@@ -1,0 +1,237 @@
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/catalonia/mygov/channels/twilio"
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
+	"github.com/catalonia/mygov/internal/e2e"
+)
+
+// TestEndToEnd runs `mygov serve` as a process, with both Twilio channels on, against a
+// fake Twilio REST API, and posts WhatsApp webhooks signed by the official npm package
+// twilio. Maria writes in Catalan and José in Spanish: status, verification, my data and
+// who saw it. The fake API refuses one message with 63016 (outside the window), one with
+// 429 and one with 500. It needs node and channels/twilio/testdata/e2e/node_modules; without
+// them it is skipped, except under CI, where it fails.
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	node := twiliotest.Node(t, "WHATSAPP")
+	const (
+		sid     = "AC00000000000000000000000000000e2e"
+		token   = "e2etoken0123456789abcdef01234567"
+		smsFrom = "+34900000000"
+		waFrom  = "whatsapp:+14155238886"
+		ca      = "whatsapp:+34600000001" // Maria
+		es      = "whatsapp:+34600000002" // José
+		late    = "HX0000000000000000000000000000late"
+	)
+	tmp := t.TempDir()
+	bin := e2e.BuildMygov(t)
+	api := twiliotest.NewAPI(t)
+	// José's first free-form message is refused as outside the window; his next ones meet
+	// a 429 and a 500 once each before they go.
+	var mu sync.Mutex
+	refused := map[string]bool{}
+	api.Respond(func(w http.ResponseWriter, form url.Values) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if form.Get("To") != es || !form.Has("Body") {
+			return false
+		}
+		for _, r := range []struct {
+			name   string
+			answer func(http.ResponseWriter, url.Values) bool
+		}{
+			{"63016", twiliotest.Error(400, twilio.CodeOutsideWindow, "Failed to send freeform message because you are outside the allowed window.")},
+			{"429", func(w http.ResponseWriter, f url.Values) bool {
+				w.Header().Set("Retry-After", "1")
+				return twiliotest.Error(429, 20429, "Too Many Requests")(w, f)
+			}},
+			{"500", twiliotest.Error(500, 20500, "Internal Server Error")},
+		} {
+			if !refused[r.name] {
+				refused[r.name] = true
+				return r.answer(w, form)
+			}
+		}
+		return false
+	})
+
+	addr := e2e.FreeAddr(t)
+	public := "http://" + addr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Env = append(e2e.CleanEnv(),
+		"MYGOV_ADDR="+addr,
+		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),
+		"MYGOV_PUBLIC_URL="+public,
+		"TWILIO_ACCOUNT_SID="+sid,
+		"TWILIO_AUTH_TOKEN="+token,
+		"TWILIO_FROM="+smsFrom,
+		"TWILIO_WHATSAPP_FROM="+waFrom,
+		"MYGOV_WHATSAPP_TEMPLATES=reply="+late+":text",
+		"TWILIO_API_URL="+api.URL,
+	)
+	var logs e2e.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start mygov serve: %v", err)
+	}
+	defer func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("mygov serve output:\n%s", logs.String())
+		}
+	}()
+	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
+
+	inbound := func(n int, from, body string) url.Values {
+		msid := fmt.Sprintf("SMwa%030d", n)
+		return url.Values{
+			"SmsMessageSid": {msid}, "NumMedia": {"0"}, "ProfileName": {"Ciutadana"}, "MessageType": {"text"},
+			"SmsSid": {msid}, "WaId": {strings.TrimPrefix(from, "whatsapp:+")}, "SmsStatus": {"received"},
+			"Body": {body}, "To": {waFrom}, "NumSegments": {"1"}, "ReferralNumMedia": {"0"}, "MessageSid": {msid},
+			"AccountSid": {sid}, "From": {from}, "ApiVersion": {"2010-04-01"},
+		}
+	}
+	forms := []url.Values{
+		inbound(1, ca, "com va la meva sol·licitud?"),
+		inbound(2, ca, "quines dades teniu de mi?"),
+		inbound(3, ca, "12345678Z"),
+		inbound(4, ca, "15/03/1984"),
+		inbound(5, ca, "qui ha consultat les meves dades?"),
+		inbound(6, ca, "STOP"),
+		inbound(7, ca, "com va la meva sol·licitud?"),
+		inbound(8, es, "¿cómo va mi solicitud?"),
+		inbound(9, es, "¿qué datos tenéis de mí?"),
+		inbound(10, es, "X1234567L"),
+		inbound(11, es, "02/11/1958"),
+		inbound(12, es, "¿quién ha consultado mis datos?"),
+	}
+	sigs := twiliotest.NodeSign(t, node, token, public+PathInbound, forms)
+	say := func(t *testing.T, i int) {
+		t.Helper()
+		if code := twiliotest.Post(t, public+PathInbound, forms[i], sigs[i]); code != http.StatusOK {
+			t.Fatalf("webhook %d answered %d, want 200", i+1, code)
+		}
+	}
+	// text returns the text of a message: its Body, or its template variables.
+	text := func(m url.Values) string { return m.Get("Body") + m.Get("ContentVariables") }
+	to := func(address string) []url.Values {
+		var out []url.Values
+		for _, m := range api.Messages() {
+			if m.Get("To") == address {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	waitFor := func(t *testing.T, address string, after int, contains string) int {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			got := to(address)
+			for _, m := range got[min(after, len(got)):] {
+				if strings.Contains(text(m), contains) {
+					return len(got)
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		var texts []string
+		for _, m := range to(address) {
+			texts = append(texts, text(m))
+		}
+		t.Fatalf("no message to %s containing %q within 20 s; got %q", address, contains, texts)
+		return 0
+	}
+	settle := func(address string, quiet time.Duration) int {
+		n, since := len(to(address)), time.Now()
+		for time.Since(since) < quiet {
+			time.Sleep(100 * time.Millisecond)
+			if m := len(to(address)); m != n {
+				n, since = m, time.Now()
+			}
+		}
+		return n
+	}
+
+	t.Run("Catalan", func(t *testing.T) {
+		say(t, 0)
+		n := waitFor(t, ca, 0, "EXP-2026-000101")
+		say(t, 1)
+		n = waitFor(t, ca, n, "DNI o NIE")
+		say(t, 2)
+		n = waitFor(t, ca, n, "data de naixement")
+		say(t, 3)
+		n = waitFor(t, ca, n, "Consta a nom de")
+		say(t, 4)
+		waitFor(t, ca, n, "consult")
+	})
+	sent := settle(ca, 2*time.Second)
+
+	t.Run("RetriedWebhookAnsweredOnce", func(t *testing.T) {
+		say(t, 0)
+		if got := settle(ca, 3*time.Second); got != sent {
+			t.Errorf("a retried webhook was answered again: %d messages after %d", got, sent)
+		}
+	})
+
+	t.Run("BadSignature", func(t *testing.T) {
+		if code := twiliotest.Post(t, public+PathInbound, inbound(99, ca, "hola"), sigs[0]); code != http.StatusForbidden {
+			t.Errorf("webhook with a wrong signature answered %d, want 403", code)
+		}
+	})
+
+	t.Run("Stop", func(t *testing.T) {
+		say(t, 5)
+		n := waitFor(t, ca, sent, "ALTA")
+		say(t, 6)
+		if got := settle(ca, 3*time.Second); got != n {
+			t.Errorf("%d messages sent after STOP", got-n)
+		}
+	})
+
+	t.Run("SpanishThroughRefusals", func(t *testing.T) {
+		say(t, 7)
+		// Refused with 63016: the same answer goes as the template for late replies.
+		n := waitFor(t, es, 0, "EXP-2026-000201")
+		if last := to(es)[n-1]; last.Get("ContentSid") != late || last.Has("Body") {
+			t.Errorf("after 63016 the answer went as %v, want the template %s", last, late)
+		}
+		say(t, 8)
+		n = waitFor(t, es, n, "DNI o NIE") // after a 429 and a 500
+		say(t, 9)
+		n = waitFor(t, es, n, "fecha de nacimiento")
+		say(t, 10)
+		n = waitFor(t, es, n, "Consta a nombre de")
+		say(t, 11)
+		waitFor(t, es, n, "consult")
+	})
+
+	t.Run("NeverOverSMS", func(t *testing.T) {
+		for _, m := range api.Messages() {
+			if m.Get("From") != waFrom || !strings.HasPrefix(m.Get("To"), "whatsapp:+34") ||
+				m.Get("StatusCallback") != public+PathStatus {
+				t.Errorf("message From %q To %q StatusCallback %q", m.Get("From"), m.Get("To"), m.Get("StatusCallback"))
+			}
+		}
+	})
+}
