@@ -36,7 +36,7 @@ func TestEndToEnd(t *testing.T) {
 		waFrom  = "whatsapp:+14155238886"
 		ca      = "whatsapp:+34600000001" // Maria
 		es      = "whatsapp:+34600000002" // José
-		late    = "HX0000000000000000000000000000late"
+		late    = "HX00000000000000000000000000001a7e"
 	)
 	tmp := t.TempDir()
 	bin := e2e.BuildMygov(t)
@@ -136,7 +136,7 @@ func TestEndToEnd(t *testing.T) {
 	text := func(m url.Values) string { return m.Get("Body") + m.Get("ContentVariables") }
 	to := func(address string) []url.Values {
 		var out []url.Values
-		for _, m := range api.Messages() {
+		for _, m := range api.Created() {
 			if m.Get("To") == address {
 				out = append(out, m)
 			}
@@ -218,6 +218,15 @@ func TestEndToEnd(t *testing.T) {
 		}
 		say(t, 8)
 		n = waitFor(t, es, n, "DNI o NIE") // after a 429 and a 500
+		tries := 0
+		for _, m := range api.Messages() {
+			if m.Get("To") == es && strings.Contains(m.Get("Body"), "DNI o NIE") {
+				tries++
+			}
+		}
+		if tries != 3 {
+			t.Errorf("the question for the DNI was posted %d times, want 3 (429, 500, created)", tries)
+		}
 		say(t, 9)
 		n = waitFor(t, es, n, "fecha de nacimiento")
 		say(t, 10)
@@ -227,6 +236,9 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("NeverOverSMS", func(t *testing.T) {
+		for _, m := range api.Created() {
+			t.Logf("to %s: %s", m.Get("To"), text(m))
+		}
 		for _, m := range api.Messages() {
 			if m.Get("From") != waFrom || !strings.HasPrefix(m.Get("To"), "whatsapp:+34") ||
 				m.Get("StatusCallback") != public+PathStatus {

@@ -445,6 +445,21 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		_, out = u.Send(dialog.Inbound{Kind: dialog.KindCommand, Command: "stop"})
 		must(t, out, "no te enviaré avisos")
 	})
+	t.Run("OutboundCarriesLastInbound", func(t *testing.T) {
+		// A channel with a window since the citizen's last message (WhatsApp's 24 hours)
+		// decides from Outbound.LastInbound: the time of the message the reply answers.
+		e := env(t)
+		at := e.Clock.Now().Add(-time.Minute)
+		res, _ := e.SMS(maria).Send(dialog.Inbound{Kind: dialog.KindText, Text: "hola", ReceivedAt: at})
+		if len(res.Outbound) == 0 {
+			t.Fatal("no reply")
+		}
+		for _, o := range res.Outbound {
+			if !o.LastInbound.Equal(at) {
+				t.Errorf("Outbound.LastInbound = %v, want %v", o.LastInbound, at)
+			}
+		}
+	})
 	t.Run("SMSOptOut", func(t *testing.T) {
 		e := env(t)
 		u := e.SMS(maria)

@@ -29,6 +29,7 @@ type API struct {
 	*httptest.Server
 	mu      sync.Mutex
 	sent    []url.Values
+	created []url.Values
 	paths   []string
 	auth    []string
 	respond func(w http.ResponseWriter, form url.Values) bool
@@ -53,6 +54,9 @@ func NewAPI(t testing.TB) *API {
 		if respond != nil && respond(w, r.PostForm) {
 			return
 		}
+		f.mu.Lock()
+		f.created = append(f.created, r.PostForm)
+		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","num_segments":"1"}`, n)
@@ -69,11 +73,18 @@ func (f *API) Respond(fn func(w http.ResponseWriter, form url.Values) bool) {
 	f.respond = fn
 }
 
-// Messages returns the forms of the messages created so far, in order.
+// Messages returns the forms of the messages posted so far, refused ones included, in order.
 func (f *API) Messages() []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]url.Values(nil), f.sent...)
+}
+
+// Created returns the forms of the messages created so far (not refused), in order.
+func (f *API) Created() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.created...)
 }
 
 // Requests returns "METHOD path" of each request, in order.
