@@ -1,14 +1,10 @@
 package sms
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,39 +29,14 @@ func TestEndToEnd(t *testing.T) {
 		ca    = "+34600000001"
 		es    = "+34600000002"
 	)
-	tmp := t.TempDir()
-	bin := e2e.BuildMygov(t)
 
 	tw := twiliotest.NewAPI(t)
-	addr := e2e.FreeAddr(t)
-	public := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(e2e.CleanEnv(),
-		"MYGOV_ADDR="+addr,
-		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),
-		"MYGOV_PUBLIC_URL="+public,
+	public := e2e.Serve(t,
 		"TWILIO_ACCOUNT_SID="+sid,
 		"TWILIO_AUTH_TOKEN="+token,
 		"TWILIO_FROM="+from,
 		"TWILIO_API_URL="+tw.URL,
 	)
-	var logs e2e.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mygov serve: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mygov serve output:\n%s", logs.String())
-		}
-	}()
-	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
 
 	inbound := func(n int, sender, body string) url.Values {
 		msid := fmt.Sprintf("SMe2e%029d", n)

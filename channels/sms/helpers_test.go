@@ -73,16 +73,10 @@ func sigFor(sig, path string, form url.Values) string {
 
 func postRaw(t *testing.T, c *Channel, path, body, sig string) *http.Response {
 	t.Helper()
-	mux := http.NewServeMux()
-	c.Routes(mux)
-	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080"+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if sig != "-" {
-		req.Header.Set("X-Twilio-Signature", sig)
+	if sig == "-" {
+		sig = ""
 	}
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, req)
-	return rec.Result()
+	return twiliotest.Webhook(t, c.Routes, path, body, sig)
 }
 
 func readBody(t *testing.T, r *http.Response) string {

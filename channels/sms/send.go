@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/catalonia/mygov/dialog"
-	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 )
 
 // Send sends the reply o to o.Address as one SMS (see Render for the text) and returns
@@ -24,14 +23,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 		return "", fmt.Errorf("sms: send %d: empty reply: %w", o.ID, dialog.ErrPermanent)
 	}
 	log = log.With("sms", out)
-	params := &openapi.CreateMessageParams{}
-	params.SetTo(o.Address).SetBody(out.Body).SetStatusCallback(c.statusCallback)
-	if c.cfg.MessagingServiceSID != "" {
-		params.SetMessagingServiceSid(c.cfg.MessagingServiceSID)
-	} else {
-		params.SetFrom(c.cfg.From)
-	}
-	sid, err := c.tw.Send(ctx, o.ID, params)
+	sid, err := c.tw.Send(ctx, o.ID, c.tw.Params(o.Address).SetBody(out.Body))
 	if err != nil {
 		log.Warn("sms: send failed", "err", err)
 		return "", err

@@ -1,8 +1,6 @@
 package sms
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -66,51 +64,32 @@ type Config struct {
 // Channel is the SMS channel: the webhooks (Routes) and the sender of replies (Send). It
 // is safe for concurrent use and holds no state besides its configuration.
 type Channel struct {
-	cfg            Config
-	handler        dialog.Handler
-	outbox         dialog.Outbox
-	cat            *locales.Catalog
-	log            *slog.Logger
-	tw             *twilio.Account
-	statusCallback string
-	now            func() time.Time
+	tw  *twilio.Channel
+	cfg Config
+	cat *locales.Catalog
+	log *slog.Logger
 }
 
 // Option sets an optional setting of a Channel.
-type Option func(*Channel)
+type Option = twilio.Option
 
 // WithClock sets the clock that stamps inbound messages (time.Now by default).
-func WithClock(now func() time.Time) Option {
-	return func(c *Channel) { c.now = now }
-}
+func WithClock(now func() time.Time) Option { return twilio.WithClock(now) }
 
 // WithTransport sets the HTTP transport of the calls to Twilio's REST API
 // (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Channel) { c.tw.Transport = rt }
-}
+func WithTransport(rt http.RoundTripper) Option { return twilio.WithTransport(rt) }
 
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
 func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
-	tcfg := twilio.Config{AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL}
-	errs := twilio.Check(tcfg)
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if cfg.From == "" && cfg.MessagingServiceSID == "" {
-		bad("a From number or a messaging service SID is required")
-	}
-	if h == nil {
-		bad("a dialog handler is required")
-	}
-	if outbox == nil {
-		bad("an outbox is required")
-	}
-	if cat == nil {
-		bad("a catalog is required")
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("sms: config: %w", errors.Join(errs...))
+	tw, err := twilio.NewChannel(Name, PathStatus, twilio.Config{
+		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL,
+		From: cfg.From, MessagingServiceSID: cfg.MessagingServiceSID,
+	}, h, outbox, cat, logger, nil, opts...)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.SegmentBudget <= 0 {
 		cfg.SegmentBudget = DefaultSegmentBudget
@@ -118,32 +97,11 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
 		cfg.MaxBody = MaxBodyLimit
 	}
-	if logger == nil {
-		logger = slog.Default()
-	}
-	tw, err := twilio.New(Name, tcfg, logger)
-	if err != nil {
-		return nil, fmt.Errorf("sms: config: %w", err)
-	}
-	c := &Channel{
-		cfg:            cfg,
-		handler:        h,
-		outbox:         outbox,
-		cat:            cat,
-		log:            logger,
-		tw:             tw,
-		statusCallback: tw.PublicURL(PathStatus),
-		now:            time.Now,
-	}
-	for _, o := range opts {
-		o(c)
-	}
-	return c, nil
+	return &Channel{tw: tw, cfg: cfg, cat: cat, log: tw.Log}, nil
 }
 
 // Routes mounts the webhooks on mux: POST /sms/twilio (inbound messages) and
 // POST /sms/twilio/status (delivery receipts).
 func (c *Channel) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+PathInbound, c.serveInbound)
-	mux.HandleFunc("POST "+PathStatus, c.tw.StatusHandler(Name, c.outbox))
+	c.tw.Routes(mux, PathInbound, PathStatus, c.parseInbound)
 }

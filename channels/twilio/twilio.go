@@ -32,6 +32,11 @@ type Config struct {
 	// APIURL is the base URL of Twilio's REST API, empty for the real one. Tests and staging
 	// point it at a local server.
 	APIURL string
+	// From is the sender of the messages ("+34900000000", "whatsapp:+14155238886");
+	// MessagingServiceSID a Messaging Service to send through instead, which wins when both
+	// are set. A Channel needs one.
+	From                string
+	MessagingServiceSID string
 }
 
 // Account is a channel's Twilio account: it checks webhooks and creates messages. It is
@@ -126,20 +131,6 @@ func alphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// IsE164 reports whether s is an E.164 phone number: a "+", a first digit that is not
-// zero and 8 to 15 digits in all (the rule of records.ValidPhone).
-func IsE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

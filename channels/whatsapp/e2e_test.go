@@ -1,15 +1,11 @@
 package whatsapp
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,8 +34,6 @@ func TestEndToEnd(t *testing.T) {
 		es      = "whatsapp:+34600000002" // José
 		late    = "HX00000000000000000000000000001a7e"
 	)
-	tmp := t.TempDir()
-	bin := e2e.BuildMygov(t)
 	api := twiliotest.NewAPI(t)
 	// José's first free-form message is refused as outside the window; his next ones meet
 	// a 429 and a 500 once each before they go.
@@ -70,15 +64,7 @@ func TestEndToEnd(t *testing.T) {
 		return false
 	})
 
-	addr := e2e.FreeAddr(t)
-	public := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(e2e.CleanEnv(),
-		"MYGOV_ADDR="+addr,
-		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),
-		"MYGOV_PUBLIC_URL="+public,
+	public := e2e.Serve(t,
 		"TWILIO_ACCOUNT_SID="+sid,
 		"TWILIO_AUTH_TOKEN="+token,
 		"TWILIO_FROM="+smsFrom,
@@ -86,21 +72,6 @@ func TestEndToEnd(t *testing.T) {
 		"MYGOV_WHATSAPP_TEMPLATES=reply="+late+":text",
 		"TWILIO_API_URL="+api.URL,
 	)
-	var logs e2e.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mygov serve: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mygov serve output:\n%s", logs.String())
-		}
-	}()
-	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
 
 	inbound := func(n int, from, body string) url.Values {
 		msid := fmt.Sprintf("SMwa%030d", n)

@@ -193,12 +193,8 @@ func splitWords(line string, limit int) []string {
 
 // truncate returns the first n characters of s.
 func truncate(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
 	}
 	return s
 }

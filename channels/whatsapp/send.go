@@ -11,7 +11,6 @@ import (
 	"github.com/catalonia/mygov/channels/twilio"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
-	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 )
 
 // maxVarLen bounds a template variable; a longer text is cut at a word and ends in "…".
@@ -46,7 +45,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	log = log.With("whatsapp", out)
 	first := ""
 	for i, body := range out.Messages {
-		params := c.params(o.Address)
+		params := c.tw.Params(o.Address)
 		if i == len(out.Messages)-1 && len(out.Buttons) > 0 {
 			tpl, _ := c.cfg.Templates.Find(quickReplyKind(len(out.Buttons)), locales.Lang(o.Lang))
 			params.SetContentSid(tpl.ContentSID).SetContentVariables(quickReplyVars(body, out.Buttons))
@@ -73,20 +72,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 // inWindow reports whether a free-form message may be sent to a citizen who last wrote at
 // last.
 func (c *Channel) inWindow(last time.Time) bool {
-	return !last.IsZero() && c.now().Sub(last) < Window-c.cfg.WindowMargin
-}
-
-// params returns the parameters of a message to the address to, from the configured
-// sender, with the status callback.
-func (c *Channel) params(to string) *openapi.CreateMessageParams {
-	p := &openapi.CreateMessageParams{}
-	p.SetTo(to).SetStatusCallback(c.statusCallback)
-	if c.cfg.MessagingServiceSID != "" {
-		p.SetMessagingServiceSid(c.cfg.MessagingServiceSID)
-	} else {
-		p.SetFrom(c.cfg.From)
-	}
-	return p
+	return !last.IsZero() && c.tw.Now().Sub(last) < Window-c.cfg.WindowMargin
 }
 
 // sendTemplate sends the reply o as the approved template of its kind and language.
@@ -102,7 +88,7 @@ func (c *Channel) sendTemplate(ctx context.Context, o dialog.Outbound) (string, 
 		c.log.Warn("whatsapp: reply not sent", "outbound", o, "err", err)
 		return "", err
 	}
-	params := c.params(o.Address)
+	params := c.tw.Params(o.Address)
 	params.SetContentSid(tpl.ContentSID).SetContentVariables(c.templateVars(o, tpl))
 	sid, err := c.tw.Send(ctx, o.ID, params)
 	if err != nil {
