@@ -17,9 +17,6 @@ import (
 // the signature independent of twilio-go. It needs node and testdata/e2e/node_modules
 // (`npm ci` in testdata/e2e); without them it is skipped, except under CI, where it fails.
 func TestEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
 	node := twiliotest.Node(t, "SMS")
 
 	const (

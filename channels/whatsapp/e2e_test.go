@@ -21,13 +21,10 @@ import (
 // 429 and one with 500. It needs node and channels/twilio/testdata/e2e/node_modules; without
 // them it is skipped, except under CI, where it fails.
 func TestEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
 	node := twiliotest.Node(t, "WHATSAPP")
 	const (
-		sid     = "AC00000000000000000000000000000e2e"
-		token   = "e2etoken0123456789abcdef01234567"
+		sid     = twiliotest.AccountSID
+		token   = twiliotest.AuthToken
 		smsFrom = "+34900000000"
 		waFrom  = "whatsapp:+14155238886"
 		ca      = "whatsapp:+34600000001" // Maria
@@ -38,30 +35,22 @@ func TestEndToEnd(t *testing.T) {
 	// José's first free-form message is refused as outside the window; his next ones meet
 	// a 429 and a 500 once each before they go.
 	var mu sync.Mutex
-	refused := map[string]bool{}
+	refusals := 0
 	api.Respond(func(w http.ResponseWriter, form url.Values) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if form.Get("To") != es || !form.Has("Body") {
+		if form.Get("To") != es || !form.Has("Body") || refusals == 3 {
 			return false
 		}
-		for _, r := range []struct {
-			name   string
-			answer func(http.ResponseWriter, url.Values) bool
-		}{
-			{"63016", twiliotest.Error(400, twilio.CodeOutsideWindow, "Failed to send freeform message because you are outside the allowed window.")},
-			{"429", func(w http.ResponseWriter, f url.Values) bool {
-				w.Header().Set("Retry-After", "1")
-				return twiliotest.Error(429, 20429, "Too Many Requests")(w, f)
-			}},
-			{"500", twiliotest.Error(500, 20500, "Internal Server Error")},
-		} {
-			if !refused[r.name] {
-				refused[r.name] = true
-				return r.answer(w, form)
-			}
+		refusals++
+		switch refusals {
+		case 1:
+			return twiliotest.Error(400, twilio.CodeOutsideWindow, "Failed to send freeform message because you are outside the allowed window.")(w, form)
+		case 2:
+			w.Header().Set("Retry-After", "1")
+			return twiliotest.Error(429, 20429, "Too Many Requests")(w, form)
 		}
-		return false
+		return twiliotest.Error(500, 20500, "Internal Server Error")(w, form)
 	})
 
 	public := e2e.Serve(t,

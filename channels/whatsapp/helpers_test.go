@@ -9,27 +9,20 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/channels/twilio/twiliotest"
-	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
 )
 
-var _ delivery.Sender = (*Channel)(nil)
-
 const (
-	accountSID = "AC0123456789abcdef0123456789abcdef"
-	authToken  = "0123456789abcdef0123456789abcdef"
-	publicURL  = "https://mygov.example"
+	accountSID = twiliotest.AccountSID
+	authToken  = twiliotest.AuthToken
+	publicURL  = twiliotest.PublicURL
 	sender     = "whatsapp:+14155238886"
 	maria      = "whatsapp:+34600000001"
 	sidStatus  = "HX00000000000000000000000000000001"
 	sidReply   = "HX00000000000000000000000000000002"
 	sidQuick3  = "HX00000000000000000000000000000003"
 )
-
-var now = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
-
-var cat = sync.OnceValue(locales.MustLoad)
 
 // config is a valid configuration with a status-change template in Catalan, a template
 // for late answers in both languages and a three-button quick reply.
@@ -85,3 +78,8 @@ func message(body string, extra ...string) url.Values {
 
 // lit is a Text whose key is missing from the catalog, so it renders as itself.
 func lit(s string) dialog.Text { return dialog.Text{Key: s} }
+
+// now is the channel's clock in the tests.
+var now = time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
+
+var cat = sync.OnceValue(locales.MustLoad)

@@ -63,7 +63,7 @@ func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
 	var items []string
 	for _, t := range r.Lines {
-		if s := strings.TrimSpace(c.cat.Render(lang, style, escapeArgs(t))); s != "" {
+		if s := strings.TrimSpace(c.tw.Catalog.Render(lang, style, escapeArgs(t))); s != "" {
 			items = append(items, s)
 		}
 	}
@@ -72,7 +72,7 @@ func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 		_, quick := c.cfg.Templates.Find(quickReplyKind(n), lang)
 		menu := make([]string, 0, n+1)
 		for i, o := range r.Options {
-			label := strings.Join(strings.Fields(c.cat.Render(lang, style, o.Label)), " ")
+			label := strings.Join(strings.Fields(c.tw.Catalog.Render(lang, style, o.Label)), " ")
 			menu = append(menu, strconv.Itoa(i+1)+". "+label)
 			if quick {
 				out.Buttons = append(out.Buttons, Button{Title: truncate(label, maxButtonTitle), ID: o.Value})
@@ -105,13 +105,13 @@ func quickReplyKind(n int) string {
 // prompt returns the line that follows a menu of n options.
 func (c *Channel) prompt(lang string, n int, buttons bool) string {
 	if buttons {
-		return c.cat.Text(lang, locales.StylePlain, keyPromptButtons)
+		return c.tw.Catalog.Text(lang, locales.StylePlain, keyPromptButtons)
 	}
 	nums := make([]string, n-1)
 	for i := range nums {
 		nums[i] = strconv.Itoa(i + 1)
 	}
-	return c.cat.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
+	return c.tw.Catalog.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
 		"Count", strconv.Itoa(n), "Choices", strings.Join(nums, ", "), "Last", strconv.Itoa(n)))
 }
 

@@ -30,7 +30,7 @@ const maxVarLen = 1000
 // twilio.Account.Send. A reply of several messages that fails after the first is sent again
 // whole when retried.
 func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
-	log := c.log.With("outbound", o)
+	log := c.tw.Log.With("outbound", o)
 	if o.Address == "" {
 		return "", fmt.Errorf("whatsapp: send %d: no address: %w", o.ID, dialog.ErrPermanent)
 	}
@@ -85,17 +85,17 @@ func (c *Channel) sendTemplate(ctx context.Context, o dialog.Outbound) (string, 
 	if !ok {
 		err := fmt.Errorf("whatsapp: send %d: outside the 24-hour window and no template %q in %s (error %d): %w",
 			o.ID, kind, lang, twilio.CodeOutsideWindow, dialog.ErrPermanent)
-		c.log.Warn("whatsapp: reply not sent", "outbound", o, "err", err)
+		c.tw.Log.Warn("whatsapp: reply not sent", "outbound", o, "err", err)
 		return "", err
 	}
 	params := c.tw.Params(o.Address)
 	params.SetContentSid(tpl.ContentSID).SetContentVariables(c.templateVars(o, tpl))
 	sid, err := c.tw.Send(ctx, o.ID, params)
 	if err != nil {
-		c.log.Warn("whatsapp: template send failed", "outbound", o, "kind", kind, "err", err)
+		c.tw.Log.Warn("whatsapp: template send failed", "outbound", o, "kind", kind, "err", err)
 		return "", err
 	}
-	c.log.Info("whatsapp: template sent", "outbound", o, "kind", kind, "sid", sid)
+	c.tw.Log.Info("whatsapp: template sent", "outbound", o, "kind", kind, "sid", sid)
 	return sid, nil
 }
 
@@ -123,7 +123,7 @@ func (c *Channel) lineArg(lang string, lines []dialog.Text, name string) string 
 			return escape(v)
 		}
 		if k, ok := t.Keys[name]; ok {
-			return c.cat.Text(lang, style, k)
+			return c.tw.Catalog.Text(lang, style, k)
 		}
 	}
 	return ""

@@ -13,8 +13,11 @@ import (
 
 	"github.com/catalonia/mygov/channels/twilio"
 	"github.com/catalonia/mygov/channels/twilio/twiliotest"
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 )
+
+var _ delivery.Sender = (*Channel)(nil)
 
 // reply is an answer to Maria, who wrote an hour ago.
 func reply() dialog.Outbound {

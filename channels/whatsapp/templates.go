@@ -72,41 +72,12 @@ func ParseTemplates(s string) (Templates, error) {
 	var errs []string
 	entries := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
 	for i, e := range entries {
-		bad := func(why string) { errs = append(errs, fmt.Sprintf("entry %d: %s", i+1, why)) }
-		name, value, ok := strings.Cut(e, "=")
-		if !ok {
-			bad("want KIND[.LANG]=CONTENTSID[:VARS]")
-			continue
+		key, t, why := parseTemplate(e)
+		if _, dup := out[key]; dup && why == "" {
+			why = "kind and language given twice"
 		}
-		kind, lang, _ := strings.Cut(name, ".")
-		if !kindRE.MatchString(kind) {
-			bad("kind must be lower-case letters, digits and _")
-			continue
-		}
-		if lang != "" && lang != "ca" && lang != "es" {
-			bad("language must be ca or es")
-			continue
-		}
-		sid, vars, hasVars := strings.Cut(value, ":")
-		if !contentSIDRE.MatchString(sid) {
-			bad("content SID must be HX and 32 hexadecimal digits")
-			continue
-		}
-		t := Template{ContentSID: sid, Vars: []string{VarText}}
-		if hasVars {
-			t.Vars = strings.Split(vars, ",")
-			if len(t.Vars) > maxVars {
-				bad("at most " + strconv.Itoa(maxVars) + " variables")
-				continue
-			}
-			if slices.ContainsFunc(t.Vars, func(v string) bool { return !varRE.MatchString(v) }) {
-				bad("variables must be names (text, Ref, Status…)")
-				continue
-			}
-		}
-		key := TemplateKey{kind, lang}
-		if _, dup := out[key]; dup {
-			bad("kind and language given twice")
+		if why != "" {
+			errs = append(errs, fmt.Sprintf("entry %d: %s", i+1, why))
 			continue
 		}
 		out[key] = t
@@ -115,4 +86,30 @@ func ParseTemplates(s string) (Templates, error) {
 		return nil, fmt.Errorf("whatsapp: templates: %s", strings.Join(errs, "; "))
 	}
 	return out, nil
+}
+
+// parseTemplate reads one entry KIND[.LANG]=CONTENTSID[:VARS], or says why it cannot.
+func parseTemplate(e string) (TemplateKey, Template, string) {
+	name, value, ok := strings.Cut(e, "=")
+	kind, lang, _ := strings.Cut(name, ".")
+	sid, vars, hasVars := strings.Cut(value, ":")
+	t := Template{ContentSID: sid, Vars: []string{VarText}}
+	if hasVars {
+		t.Vars = strings.Split(vars, ",")
+	}
+	switch {
+	case !ok:
+		return TemplateKey{}, t, "want KIND[.LANG]=CONTENTSID[:VARS]"
+	case !kindRE.MatchString(kind):
+		return TemplateKey{}, t, "kind must be lower-case letters, digits and _"
+	case lang != "" && lang != "ca" && lang != "es":
+		return TemplateKey{}, t, "language must be ca or es"
+	case !contentSIDRE.MatchString(sid):
+		return TemplateKey{}, t, "content SID must be HX and 32 hexadecimal digits"
+	case len(t.Vars) > maxVars:
+		return TemplateKey{}, t, "at most " + strconv.Itoa(maxVars) + " variables"
+	case slices.ContainsFunc(t.Vars, func(v string) bool { return !varRE.MatchString(v) }):
+		return TemplateKey{}, t, "variables must be names (text, Ref, Status…)"
+	}
+	return TemplateKey{kind, lang}, t, ""
 }

@@ -73,20 +73,17 @@ type Config struct {
 type Channel struct {
 	tw  *twilio.Channel
 	cfg Config
-	cat *locales.Catalog
-	log *slog.Logger
 }
 
-// Option sets an optional setting of a Channel.
+// Option sets an optional setting of a Channel: those of every Twilio channel.
 type Option = twilio.Option
 
-// WithClock sets the clock that stamps inbound messages and measures the 24-hour window
-// (time.Now by default).
-func WithClock(now func() time.Time) Option { return twilio.WithClock(now) }
-
-// WithTransport sets the HTTP transport of the calls to Twilio's REST API
-// (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option { return twilio.WithTransport(rt) }
+// Options of a Channel: WithClock sets the clock that stamps inbound messages and
+// measures the 24-hour window; WithTransport the HTTP transport of the REST API's calls.
+var (
+	WithClock     = twilio.WithClock
+	WithTransport = twilio.WithTransport
+)
 
 // New returns the WhatsApp channel for cfg. Inbound messages go to h; delivery receipts
 // and opt-outs to outbox; replies are rendered with cat. It checks the configuration and
@@ -109,7 +106,7 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 	if cfg.WindowMargin <= 0 || cfg.WindowMargin >= Window {
 		cfg.WindowMargin = DefaultWindowMargin
 	}
-	return &Channel{tw: tw, cfg: cfg, cat: cat, log: tw.Log}, nil
+	return &Channel{tw: tw, cfg: cfg}, nil
 }
 
 // Routes mounts the webhooks on mux: POST /whatsapp/twilio (inbound messages) and

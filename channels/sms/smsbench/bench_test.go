@@ -255,29 +255,10 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 	var all []reply
 	s := stats{turns: len(script)}
 	for i, t := range script {
-		form := url.Values{
-			"MessageSid": {fmt.Sprintf("SM%s%030d", sidPrefix, i)},
-			"AccountSid": {accountSID},
-			"From":       {t.From},
-			"To":         {"+34900000000"},
-			"Body":       {t.Body},
-			"NumMedia":   {"0"},
-		}
-		if t.Media {
-			form.Set("NumMedia", "1")
-			form.Set("MediaContentType0", "image/jpeg")
-		}
-		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+sms.PathInbound, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", twiliotest.Sign(authToken, publicURL+sms.PathInbound, form))
-		rec := httptest.NewRecorder()
 		b.mu.Lock()
 		b.out = b.out[:0]
 		b.mu.Unlock()
-		b.mux.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			tb.Fatalf("turn %d %q: webhook answered %d: %s", i, t.Body, rec.Code, rec.Body.String())
-		}
+		post(tb, b.mux, sms.PathInbound, "", fmt.Sprintf("SM%s%030d", sidPrefix, i), t)
 		b.mu.Lock()
 		out := append([]dialog.Outbound(nil), b.out...)
 		b.mu.Unlock()
@@ -305,6 +286,29 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 		s.mean /= float64(s.replies)
 	}
 	return s, all
+}
+
+// post posts the turn t to the inbound webhook at path as Twilio would, with the message
+// id sid and the sender prefixed by prefix ("whatsapp:"), and fails unless it is answered
+// 200.
+func post(tb testing.TB, mux *http.ServeMux, path, prefix, sid string, t turn) {
+	tb.Helper()
+	form := url.Values{
+		"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {prefix + t.From}, "To": {prefix + "+34900000000"},
+		"Body": {t.Body}, "NumMedia": {"0"},
+	}
+	if t.Media {
+		form.Set("NumMedia", "1")
+		form.Set("MediaContentType0", "image/jpeg")
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twiliotest.Sign(authToken, publicURL+path, form))
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("%q: webhook answered %d: %s", t.Body, rec.Code, rec.Body.String())
+	}
 }
 
 // Targets of issue 5.

@@ -4,20 +4,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/catalonia/mygov/channels/sms"
-	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/channels/whatsapp"
 	"github.com/catalonia/mygov/locales"
 )
 
-// BenchmarkWebhookTurns posts the Catalan and Spanish scripts through the webhook of each
-// Twilio channel into the real engine on SQLite, the same way for both, and reports the
-// turns per second. The short-code sender is left out: WhatsApp has none.
+// BenchmarkWebhookTurns posts the Catalan and Spanish scripts through the inbound webhook
+// of each Twilio channel into the real engine on SQLite, the same way for both (signature
+// check, form, turn, replies stored in the outbox), and reports the turns per second. The
+// short-code sender is left out: WhatsApp has none.
 //
 //	go test ./channels/sms/smsbench -run '^$' -bench WebhookTurns -benchtime 3x
 func BenchmarkWebhookTurns(b *testing.B) {
@@ -27,58 +24,44 @@ func BenchmarkWebhookTurns(b *testing.B) {
 			script = append(script, t)
 		}
 	}
-	for _, ch := range []struct {
-		name, path, prefix string
-		routes             func(b *testing.B) func(*http.ServeMux)
-	}{
-		{sms.Name, sms.PathInbound, "", func(b *testing.B) func(*http.ServeMux) {
-			e, st := newEngine(b)
-			c, err := sms.New(sms.Config{AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL},
-				e, st, locales.MustLoad(), slog.New(slog.DiscardHandler), sms.WithClock(e.Now))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return c.Routes
-		}},
-		{whatsapp.Name, whatsapp.PathInbound, whatsapp.Prefix, func(b *testing.B) func(*http.ServeMux) {
-			e, st := newEngine(b)
-			c, err := whatsapp.New(whatsapp.Config{AccountSID: accountSID, AuthToken: authToken, From: "whatsapp:+14155238886", PublicURL: publicURL},
-				e, st, locales.MustLoad(), slog.New(slog.DiscardHandler), whatsapp.WithClock(e.Now))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return c.Routes
-		}},
-	} {
-		b.Run(ch.name, func(b *testing.B) {
-			mux := http.NewServeMux()
-			ch.routes(b)(mux)
-			turns, iter := 0, 0
+	for _, name := range []string{sms.Name, whatsapp.Name} {
+		b.Run(name, func(b *testing.B) {
+			mux, path, prefix := webhook(b, name)
+			turns := 0
 			for b.Loop() {
-				iter++
 				for i, t := range script {
-					form := url.Values{
-						"MessageSid": {fmt.Sprintf("SM%06d%026d", iter, i)}, "AccountSid": {accountSID},
-						"From": {ch.prefix + t.From}, "To": {ch.prefix + "+34900000000"}, "Body": {t.Body}, "NumMedia": {"0"},
-					}
-					if t.Media {
-						form.Set("NumMedia", "1")
-						form.Set("MediaContentType0", "image/jpeg")
-					}
-					req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+ch.path, strings.NewReader(form.Encode()))
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					req.Header.Set("X-Twilio-Signature", twiliotest.Sign(authToken, publicURL+ch.path, form))
-					rec := httptest.NewRecorder()
-					mux.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK {
-						b.Fatalf("turn %d %q: webhook answered %d", i, t.Body, rec.Code)
-					}
-					turns++
+					post(b, mux, path, prefix, fmt.Sprintf("SM%09d%023d", turns, i), t)
 				}
+				turns += len(script)
 			}
 			b.ReportMetric(float64(turns)/b.Elapsed().Seconds(), "turns/s")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(turns), "ns/turn")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// webhook returns the routes of the channel name wired to a fresh engine, the path of its
+// inbound webhook and the prefix of its addresses.
+func webhook(b *testing.B, name string) (*http.ServeMux, string, string) {
+	e, st := newEngine(b)
+	mux := http.NewServeMux()
+	cat, log := locales.MustLoad(), slog.New(slog.DiscardHandler)
+	switch name {
+	case whatsapp.Name:
+		cfg := whatsapp.Config{AccountSID: accountSID, AuthToken: authToken, From: "whatsapp:+14155238886", PublicURL: publicURL}
+		c, err := whatsapp.New(cfg, e, st, cat, log, whatsapp.WithClock(e.Now))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Routes(mux)
+		return mux, whatsapp.PathInbound, whatsapp.Prefix
+	}
+	cfg := sms.Config{AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL}
+	c, err := sms.New(cfg, e, st, cat, log, sms.WithClock(e.Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.Routes(mux)
+	return mux, sms.PathInbound, ""
 }

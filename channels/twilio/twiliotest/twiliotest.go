@@ -138,11 +138,21 @@ func signDir() string {
 	return filepath.Join(filepath.Dir(file), "..", "testdata", "e2e")
 }
 
-// Node returns the path of node when it and the npm package twilio are installed. Without
-// them it skips the test, except under CI, where it fails it: what is the channel name
-// in the message ("SMS", "WhatsApp").
+// Credentials and public URL of the channels' tests.
+const (
+	AccountSID = "AC0123456789abcdef0123456789abcdef"
+	AuthToken  = "0123456789abcdef0123456789abcdef"
+	PublicURL  = "https://mygov.example"
+)
+
+// Node returns the path of node for an end-to-end test when it and the npm package twilio
+// are installed. It skips the test in -short mode, and without them, except under CI,
+// where it fails it: what is the channel name in the message ("SMS", "WHATSAPP").
 func Node(t testing.TB, what string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
 	node, err := exec.LookPath("node")
 	if err == nil {
 		_, err = os.Stat(filepath.Join(signDir(), "node_modules", "twilio"))
