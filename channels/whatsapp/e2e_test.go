@@ -71,19 +71,16 @@ func TestEndToEnd(t *testing.T) {
 			"AccountSid": {sid}, "From": {from}, "ApiVersion": {"2010-04-01"},
 		}
 	}
-	forms := []url.Values{
-		inbound(1, ca, "com va la meva sol·licitud?"),
-		inbound(2, ca, "quines dades teniu de mi?"),
-		inbound(3, ca, "12345678Z"),
-		inbound(4, ca, "15/03/1984"),
-		inbound(5, ca, "qui ha consultat les meves dades?"),
-		inbound(6, ca, "STOP"),
-		inbound(7, ca, "com va la meva sol·licitud?"),
-		inbound(8, es, "¿cómo va mi solicitud?"),
-		inbound(9, es, "¿qué datos tenéis de mí?"),
-		inbound(10, es, "X1234567L"),
-		inbound(11, es, "02/11/1958"),
-		inbound(12, es, "¿quién ha consultado mis datos?"),
+	// The forms: Maria's seven messages (status, my data with verification, who saw it,
+	// STOP and a message after it), then José's five.
+	var forms []url.Values
+	for _, conv := range []struct{ from, script string }{
+		{ca, "com va la meva sol·licitud?|quines dades teniu de mi?|12345678Z|15/03/1984|qui ha consultat les meves dades?|STOP|com va la meva sol·licitud?"},
+		{es, "¿cómo va mi solicitud?|¿qué datos tenéis de mí?|X1234567L|02/11/1958|¿quién ha consultado mis datos?"},
+	} {
+		for _, body := range strings.Split(conv.script, "|") {
+			forms = append(forms, inbound(len(forms)+1, conv.from, body))
+		}
 	}
 	sigs := twiliotest.NodeSign(t, node, token, public+PathInbound, forms)
 	say := func(t *testing.T, i int) {

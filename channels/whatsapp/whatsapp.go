@@ -45,18 +45,13 @@ const (
 // Config configures the channel. Main fills it from the environment; the package never
 // reads the environment itself.
 type Config struct {
-	// AccountSID and AuthToken are the Twilio credentials (both required, alphanumeric).
-	AccountSID string
-	AuthToken  string
-	// From is the WhatsApp sender replies come from ("whatsapp:+14155238886");
-	// MessagingServiceSID a Messaging Service with a WhatsApp sender to send through
-	// instead. One is required; the service wins when both are set.
-	From                string
-	MessagingServiceSID string
-	// PublicURL is the public base URL Twilio calls; APIURL the REST API's base URL, empty
-	// for the real one (see twilio.Config).
-	PublicURL string
-	APIURL    string
+	// The Twilio account and URLs, as in twilio.Config: AccountSID and AuthToken are
+	// required; PublicURL is the base URL Twilio calls, over which it signs; APIURL points
+	// the REST calls elsewhere (tests, staging).
+	AccountSID, AuthToken, PublicURL, APIURL string
+	// From is the WhatsApp sender ("whatsapp:+14155238886"), or MessagingServiceSID a
+	// Messaging Service with a WhatsApp sender, which wins when both are set.
+	From, MessagingServiceSID string
 	// MaxBody is the most characters of one message, both ways (MaxBodyLimit when zero or
 	// larger): a longer inbound Body is truncated, a longer reply split into messages.
 	MaxBody int
