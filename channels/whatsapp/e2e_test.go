@@ -130,17 +130,20 @@ func TestEndToEnd(t *testing.T) {
 		return n
 	}
 
+	// exchange posts forms[first], forms[first+1], … and after each waits for a message to
+	// address, beyond the first n, containing the next of wants; it returns the messages
+	// to address so far.
+	exchange := func(t *testing.T, address string, n, first int, wants ...string) int {
+		t.Helper()
+		for k, want := range wants {
+			say(t, first+k)
+			n = waitFor(t, address, n, want)
+		}
+		return n
+	}
+
 	t.Run("Catalan", func(t *testing.T) {
-		say(t, 0)
-		n := waitFor(t, ca, 0, "EXP-2026-000101")
-		say(t, 1)
-		n = waitFor(t, ca, n, "DNI o NIE")
-		say(t, 2)
-		n = waitFor(t, ca, n, "data de naixement")
-		say(t, 3)
-		n = waitFor(t, ca, n, "Consta a nom de")
-		say(t, 4)
-		waitFor(t, ca, n, "consult")
+		exchange(t, ca, 0, 0, "EXP-2026-000101", "DNI o NIE", "data de naixement", "Consta a nom de", "consult")
 	})
 	sent := settle(ca, 2*time.Second)
 
@@ -167,14 +170,12 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("SpanishThroughRefusals", func(t *testing.T) {
-		say(t, 7)
 		// Refused with 63016: the same answer goes as the template for late replies.
-		n := waitFor(t, es, 0, "EXP-2026-000201")
+		n := exchange(t, es, 0, 7, "EXP-2026-000201")
 		if last := to(es)[n-1]; last.Get("ContentSid") != late || last.Has("Body") {
 			t.Errorf("after 63016 the answer went as %v, want the template %s", last, late)
 		}
-		say(t, 8)
-		n = waitFor(t, es, n, "DNI o NIE") // after a 429 and a 500
+		n = exchange(t, es, n, 8, "DNI o NIE") // after a 429 and a 500
 		tries := 0
 		for _, m := range api.Messages() {
 			if m.Get("To") == es && strings.Contains(m.Get("Body"), "DNI o NIE") {
@@ -184,12 +185,7 @@ func TestEndToEnd(t *testing.T) {
 		if tries != 3 {
 			t.Errorf("the question for the DNI was posted %d times, want 3 (429, 500, created)", tries)
 		}
-		say(t, 9)
-		n = waitFor(t, es, n, "fecha de nacimiento")
-		say(t, 10)
-		n = waitFor(t, es, n, "Consta a nombre de")
-		say(t, 11)
-		waitFor(t, es, n, "consult")
+		exchange(t, es, n, 9, "fecha de nacimiento", "Consta a nombre de", "consult")
 	})
 
 	t.Run("NeverOverSMS", func(t *testing.T) {
