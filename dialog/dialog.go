@@ -170,9 +170,6 @@ type Outbound struct {
 	LastInbound time.Time `json:"last_inbound,omitzero"`
 }
 
-// Kind names the delivery job.
-func (Outbound) Kind() string { return "deliver_reply" }
-
 // LogValue keeps the address and text out of logs.
 func (o Outbound) LogValue() slog.Value {
 	return slog.GroupValue(

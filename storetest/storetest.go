@@ -2,7 +2,7 @@
 // real database, what packages dialog and records expect of a store: turns serialized per
 // conversation, inbound dedupe, the transactional outbox with its River jobs, delivery
 // receipts, opt-outs, lockouts, the records and their reads, and text that PostgreSQL
-// would reject. It seeds records.Demo and reads Maria (MariaPhone). Packages sqlite and
+// would reject. It seeds demo.Dataset and reads Maria (MariaPhone). Packages sqlite and
 // postgres run it in their tests, and their BenchmarkTurn through this package's.
 package storetest
 
@@ -17,6 +17,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
@@ -32,9 +33,13 @@ const (
 // River workers, and an Inspector for the checks no interface can make.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	records.Writer
+	// The outbox of package delivery and of the channels' receipts.
+	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error)
@@ -80,6 +85,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},
 		{"Lockouts", testLockouts},
+		{"LockoutCountsConcurrentFailures", testLockoutConcurrent},
+		{"ReopenMigratesNothing", testReopen},
 		{"SeedAndRead", testSeedAndRead},
 		{"RecordAccess", testRecordAccess},
 		{"BadInput", testBadInput},
@@ -115,7 +122,7 @@ func strs(t *testing.T, s Store, query string) []string {
 	return v
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t *testing.T, what string, err error, code records.Code) {
 	t.Helper()
 	var e *records.Error
 	if !errors.As(err, &e) || e.Code != code {
@@ -435,8 +442,8 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	got := make(chan dialog.Outbound, 10)
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[dialog.Outbound]) error {
-		got <- job.Args
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[delivery.Job]) error {
+		got <- job.Args.Outbound
 		return nil
 	}))
 	stop, err := s.StartWorkers(t.Context(), workers, chTelegram)
@@ -842,9 +849,9 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 	}
 	e := &records.AccessEvent{
 		CitizenID: maria.ID, At: time.Now(), AdministrationID: records.AccessorAssistant,
-		Unit: records.Text{"ca": "MyGov", "es": "MyGov"}, Category: records.CategoryIncome,
-		Purpose:    records.Text{"ca": "Consulta dels teus expedients", "es": "Consulta de tus expedientes"},
-		LegalBasis: records.Text{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: chSMS,
+		Unit: records.Localized{"ca": "MyGov", "es": "MyGov"}, Category: records.CategoryIncome,
+		Purpose:    records.Localized{"ca": "Consulta dels teus expedients", "es": "Consulta de tus expedientes"},
+		LegalBasis: records.Localized{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: chSMS,
 	}
 	if err := s.RecordAccess(ctx, e); err != nil {
 		t.Fatalf("RecordAccess: %v", err)
@@ -986,7 +993,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("%d stored replies, want 1", len(replies))
 	}
 	equalJSON(t, "stored reply", replies[0], wantReply)
-	jobs, err := s.JobArgs(ctx, dialog.Outbound{}.Kind())
+	jobs, err := s.JobArgs(ctx, delivery.Job{}.Kind())
 	if err != nil {
 		t.Fatalf("JobArgs: %v", err)
 	}
@@ -1034,7 +1041,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 	}
 	equal(t, "aliases", bs[0].Aliases, []string{texts[3].want})
 	e := &records.AccessEvent{CitizenID: c.ID, At: time.Now(), AdministrationID: "\xff",
-		Purpose: records.Text{"ca": texts[3].in, "es": texts[1].in, "\x00": ""}, Channel: "\x00"}
+		Purpose: records.Localized{"ca": texts[3].in, "es": texts[1].in, "\x00": ""}, Channel: "\x00"}
 	if err := s.RecordAccess(ctx, e); err != nil {
 		t.Fatalf("RecordAccess(dirty): %v", err)
 	}
@@ -1042,7 +1049,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 	if err != nil || len(es) != 1 {
 		t.Fatalf("FindAccessEventsByCitizen: %v, %v", es, err)
 	}
-	equal(t, "dirty access purpose", es[0].Purpose, records.Text{"ca": texts[3].want, "es": texts[1].want, "\uFFFD": ""})
+	equal(t, "dirty access purpose", es[0].Purpose, records.Localized{"ca": texts[3].want, "es": texts[1].want, "\uFFFD": ""})
 	if es[0].AdministrationID != "\uFFFD" || es[0].Channel != "\uFFFD" {
 		t.Errorf("access event = %q, %q", es[0].AdministrationID, es[0].Channel)
 	}

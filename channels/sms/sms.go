@@ -70,20 +70,19 @@ type Channel struct {
 	log *slog.Logger
 }
 
+// Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
+type Outbox = twilio.Outbox
+
 // Option sets an optional setting of a Channel.
 type Option = twilio.Option
 
 // WithClock sets the clock that stamps inbound messages (time.Now by default).
 func WithClock(now func() time.Time) Option { return twilio.WithClock(now) }
 
-// WithTransport sets the HTTP transport of the calls to Twilio's REST API
-// (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option { return twilio.WithTransport(rt) }
-
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
-func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
+func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
 	tw, err := twilio.NewChannel(Name, PathStatus, twilio.Config{
 		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL,
 		From: cfg.From, MessagingServiceSID: cfg.MessagingServiceSID,

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,7 +20,7 @@ import (
 type Channel struct {
 	*Account
 	Handler dialog.Handler
-	Outbox  dialog.Outbox
+	Outbox  Outbox
 	Catalog *locales.Catalog
 	Log     *slog.Logger
 	// Now stamps inbound messages (time.Now unless WithClock).
@@ -27,6 +28,16 @@ type Channel struct {
 
 	from, service  string
 	statusCallback string
+}
+
+// Outbox is what a Twilio channel needs of the store: delivery receipts and carrier
+// opt-outs.
+type Outbox interface {
+	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
+	// reports false when that receipt was stored before.
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 }
 
 // Option sets an optional setting of a Twilio channel.
@@ -37,16 +48,10 @@ func WithClock(now func() time.Time) Option {
 	return func(c *Channel) { c.Now = now }
 }
 
-// WithTransport sets the HTTP transport of the calls to Twilio's REST API
-// (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Channel) { c.Transport = rt }
-}
-
 // NewChannel returns the channel name for cfg, whose delivery receipts Twilio posts to
 // statusPath. Its error lists the problems of cfg, of the other arguments and the
 // channel's own problems, under "NAME: config:". It makes no network call.
-func NewChannel(name, statusPath string, cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog,
+func NewChannel(name, statusPath string, cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog,
 	logger *slog.Logger, problems []error, opts ...Option) (*Channel, error) {
 	errs := append(Check(cfg), problems...)
 	if cfg.From == "" && cfg.MessagingServiceSID == "" {

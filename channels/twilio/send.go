@@ -71,7 +71,7 @@ func ErrorCode(err error) int {
 func (a *Account) Send(ctx context.Context, id int64, params *openapi.CreateMessageParams) (string, error) {
 	// One client per call: twilio-go takes no context and hides the response headers, so
 	// the call's own transport carries ctx and keeps the status and Retry-After it saw.
-	rt := &callTransport{ctx: ctx, base: a.Transport, api: a.api}
+	rt := &callTransport{ctx: ctx, base: http.DefaultTransport, api: a.api}
 	cl := &client.Client{
 		Credentials: client.NewCredentials(a.cfg.AccountSID, a.cfg.AuthToken),
 		HTTPClient: &http.Client{

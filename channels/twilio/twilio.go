@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -40,12 +39,10 @@ type Config struct {
 }
 
 // Account is a channel's Twilio account: it checks webhooks and creates messages. It is
-// safe for concurrent use once built; Transport may be replaced before first use.
+// safe for concurrent use.
 type Account struct {
 	// Name prefixes log events and errors ("sms", "whatsapp").
 	Name string
-	// Transport carries the calls to the REST API (http.DefaultTransport by New).
-	Transport http.RoundTripper
 
 	cfg       Config
 	log       *slog.Logger
@@ -71,7 +68,6 @@ func New(name string, cfg Config, logger *slog.Logger) (*Account, error) {
 	}
 	return &Account{
 		Name:      name,
-		Transport: http.DefaultTransport,
 		cfg:       cfg,
 		log:       logger,
 		validator: client.NewRequestValidator(cfg.AuthToken),

@@ -152,7 +152,7 @@ func mediaType(s string) bool {
 // receipt the channel cannot use; a failure to record it is logged. A receipt of error
 // 63016 (a WhatsApp message outside the 24-hour window) is recorded as failed like any
 // other, and logged as a warning.
-func (a *Account) StatusHandler(channel string, outbox dialog.Outbox) http.HandlerFunc {
+func (a *Account) StatusHandler(channel string, outbox Outbox) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		form, ok := a.Verify(w, r)
 		if !ok {

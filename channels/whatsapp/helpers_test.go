@@ -39,7 +39,7 @@ func config() Config {
 
 // channel returns the channel of cfg with a fixed clock, h and ob (fakes when nil), and
 // the REST API api when set.
-func channel(t *testing.T, cfg Config, h dialog.Handler, ob dialog.Outbox, api *twiliotest.API) *Channel {
+func channel(t *testing.T, cfg Config, h dialog.Handler, ob Outbox, api *twiliotest.API) *Channel {
 	t.Helper()
 	if h == nil {
 		h = &twiliotest.Handler{}

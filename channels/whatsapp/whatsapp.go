@@ -70,20 +70,20 @@ type Channel struct {
 	cfg Config
 }
 
+// Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
+type Outbox = twilio.Outbox
+
 // Option sets an optional setting of a Channel: those of every Twilio channel.
 type Option = twilio.Option
 
-// Options of a Channel: WithClock sets the clock that stamps inbound messages and
-// measures the 24-hour window; WithTransport the HTTP transport of the REST API's calls.
-var (
-	WithClock     = twilio.WithClock
-	WithTransport = twilio.WithTransport
-)
+// WithClock sets the clock that stamps inbound messages and measures the 24-hour window
+// (time.Now by default).
+var WithClock = twilio.WithClock
 
 // New returns the WhatsApp channel for cfg. Inbound messages go to h; delivery receipts
 // and opt-outs to outbox; replies are rendered with cat. It checks the configuration and
 // makes no network call.
-func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
+func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
 	var problems []error
 	if cfg.MessagingServiceSID == "" && cfg.From != "" && !validAddress(cfg.From) {
 		problems = append(problems, fmt.Errorf("the sender must be %q and an E.164 number, e.g. whatsapp:+14155238886", Prefix))

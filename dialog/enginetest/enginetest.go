@@ -19,14 +19,21 @@ import (
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 // Store is what the suite needs of a store.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+}
+
+// Privacy is what the suite needs of a store for the right of access.
+type Privacy interface {
+	Transcripts(ctx context.Context, citizenID string) ([]dialog.Transcript, error)
 }
 
 // Clock is a settable clock shared by the engine and the store.
@@ -66,14 +73,7 @@ func shared(t testing.TB) (*intents.Classifier, *locales.Catalog) {
 		if loadErr != nil {
 			return
 		}
-		var procs []intents.Procedure
-		for _, b := range records.Demo(time.Now()).Benefits {
-			names := append([]string{}, b.Aliases...)
-			for _, n := range b.Name {
-				names = append(names, n)
-			}
-			procs = append(procs, intents.Procedure{ID: b.ID, Names: names})
-		}
+		procs := intents.ProceduresOf(demo.Dataset(time.Now()).Benefits)
 		classifier, loadErr = intents.Default(intents.WithProcedures(procs))
 	})
 	if loadErr != nil {
@@ -92,12 +92,13 @@ type Env struct {
 	n       int
 }
 
-// New seeds the store with the demo data at the clock's time and builds an engine on it.
-func New(t testing.TB, st Store, clock *Clock) *Env {
+// New seeds the store with the demo data at the clock's time and builds an engine on it,
+// with the clock, UTC, the classifier's threshold and then opts.
+func New(t testing.TB, st Store, clock *Clock, opts ...dialog.EngineOption) *Env {
 	t.Helper()
 	cls, cat := shared(t)
 	ctx := context.Background()
-	if err := st.Seed(ctx, records.Demo(clock.Now())); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(clock.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	bs, err := st.ListBenefits(ctx)
@@ -108,10 +109,8 @@ func New(t testing.TB, st Store, clock *Clock) *Env {
 	if err != nil {
 		t.Fatalf("eligibility: %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler))
-	e.Now = clock.Now
-	e.Location = time.UTC
-	e.Threshold = intents.DefaultThreshold
+	opts = append([]dialog.EngineOption{dialog.WithClock(clock.Now), dialog.WithLocation(time.UTC), dialog.WithThreshold(intents.DefaultThreshold)}, opts...)
+	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler), opts...)
 	return &Env{T: t, Store: st, Engine: e, Clock: clock, Catalog: cat}
 }
 

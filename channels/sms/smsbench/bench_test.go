@@ -17,8 +17,10 @@ import (
 	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
 )
 
@@ -189,14 +191,14 @@ func (r recorder) Handle(ctx context.Context, in dialog.Inbound) (dialog.Result,
 
 func newBench(tb testing.TB) *bench {
 	tb.Helper()
-	e, st := newEngine(tb)
+	e, st, clock := newEngine(tb)
 	b := &bench{store: st, mux: http.NewServeMux()}
 	cfg := sms.Config{
 		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
 		SegmentBudget: sms.DefaultSegmentBudget, GSM7: true,
 	}
 	var err error
-	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), slog.New(slog.DiscardHandler), sms.WithClock(e.Now))
+	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), slog.New(slog.DiscardHandler), sms.WithClock(clock))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -206,18 +208,18 @@ func newBench(tb testing.TB) *bench {
 
 // newEngine returns the engine main builds, on an SQLite store with the demo data and a
 // fixed clock.
-func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store) {
+func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store, func() time.Time) {
 	tb.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 16, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	log := slog.New(slog.DiscardHandler)
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlite.WithNow(clock), sqlite.WithLogger(log))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlstore.WithNow(clock), sqlstore.WithLogger(log))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	if err := st.Seed(ctx, records.Demo(now)); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(now)); err != nil {
 		tb.Fatalf("seed: %v", err)
 	}
 	benefits, err := st.ListBenefits(ctx)
@@ -228,25 +230,16 @@ func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var procs []intents.Procedure
-	for _, b := range benefits {
-		names := append([]string{}, b.Aliases...)
-		for _, n := range b.Name {
-			names = append(names, n)
-		}
-		procs = append(procs, intents.Procedure{ID: b.ID, Names: names})
-	}
-	cls, err := newClassifier(intents.WithProcedures(procs), intents.WithClock(clock))
+	cls, err := newClassifier(intents.WithProcedures(intents.ProceduresOf(benefits)), intents.WithClock(clock))
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, log)
-	e.Now = clock
-	e.Threshold = intents.DefaultThreshold
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
-		e.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return e, st
+	e := dialog.NewEngine(st, cls, elig, log, dialog.WithClock(clock), dialog.WithThreshold(intents.DefaultThreshold), dialog.WithLocation(madrid))
+	return e, st, clock
 }
 
 // run posts each turn of script to the webhook and renders the replies.

@@ -44,13 +44,13 @@ func BenchmarkWebhookTurns(b *testing.B) {
 // webhook returns the routes of the channel name wired to a fresh engine, the path of its
 // inbound webhook and the prefix of its addresses.
 func webhook(b *testing.B, name string) (*http.ServeMux, string, string) {
-	e, st := newEngine(b)
+	e, st, clock := newEngine(b)
 	mux := http.NewServeMux()
 	cat, log := locales.MustLoad(), slog.New(slog.DiscardHandler)
 	switch name {
 	case whatsapp.Name:
 		cfg := whatsapp.Config{AccountSID: accountSID, AuthToken: authToken, From: "whatsapp:+14155238886", PublicURL: publicURL}
-		c, err := whatsapp.New(cfg, e, st, cat, log, whatsapp.WithClock(e.Now))
+		c, err := whatsapp.New(cfg, e, st, cat, log, whatsapp.WithClock(clock))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func webhook(b *testing.B, name string) (*http.ServeMux, string, string) {
 		return mux, whatsapp.PathInbound, whatsapp.Prefix
 	}
 	cfg := sms.Config{AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL}
-	c, err := sms.New(cfg, e, st, cat, log, sms.WithClock(e.Now))
+	c, err := sms.New(cfg, e, st, cat, log, sms.WithClock(clock))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,10 +4,11 @@ import (
 	"context"
 	"sync"
 
+	"github.com/catalonia/mygov/channels/twilio"
 	"github.com/catalonia/mygov/dialog"
 )
 
-// Outbox is a dialog.Outbox that records the receipts and opt-outs a channel reports. It
+// Outbox is a twilio.Outbox that records the receipts and opt-outs a channel reports. It
 // is safe for concurrent use; read its fields once the requests are done.
 type Outbox struct {
 	mu       sync.Mutex
@@ -18,7 +19,7 @@ type Outbox struct {
 	seen      map[Receipt]bool
 }
 
-var _ dialog.Outbox = (*Outbox)(nil)
+var _ twilio.Outbox = (*Outbox)(nil)
 
 // Receipt is one RecordReceipt call.
 type Receipt struct{ SID, Status, Code string }
@@ -27,11 +28,6 @@ type Receipt struct{ SID, Status, Code string }
 type OptOut struct {
 	Channel, Address string
 	Out              bool
-}
-
-// MarkOutbound does nothing.
-func (o *Outbox) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
-	return nil
 }
 
 // RecordReceipt records the receipt; it is new the first time a (sid, status) is seen.
@@ -56,11 +52,6 @@ func (o *Outbox) Distinct() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.seen)
-}
-
-// OptedOut reports false.
-func (o *Outbox) OptedOut(ctx context.Context, channel, address string) (bool, error) {
-	return false, nil
 }
 
 // SetOptedOut records the call.
