@@ -25,6 +25,9 @@ type Channel struct {
 	Log     *slog.Logger
 	// Now stamps inbound messages (time.Now unless WithClock).
 	Now func() time.Time
+	// Refused, when set, is called with the MessageSid and error code of a message Twilio
+	// reports failed or undelivered, the first time it does, after the receipt is recorded.
+	Refused func(ctx context.Context, sid string, code int)
 
 	from, service  string
 	statusCallback string
@@ -86,7 +89,7 @@ func NewChannel(name, statusPath string, cfg Config, h dialog.Handler, outbox Ou
 // into dialog.Inbound, and POST statusPath the delivery receipts.
 func (c *Channel) Routes(mux *http.ServeMux, inPath, statusPath string, parse func(url.Values) (dialog.Inbound, error)) {
 	mux.HandleFunc("POST "+inPath, c.inboundHandler(parse))
-	mux.HandleFunc("POST "+statusPath, c.StatusHandler(c.Name, c.Outbox))
+	mux.HandleFunc("POST "+statusPath, c.statusHandler)
 }
 
 // inboundHandler returns the handler of inbound messages: it checks the signature, turns

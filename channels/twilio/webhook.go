@@ -146,50 +146,53 @@ func mediaType(s string) bool {
 	return true
 }
 
-// StatusHandler returns the handler of the delivery receipts of channel: it records each
-// receipt once per (MessageSid, MessageStatus) and marks the recipient opted out on error
-// 21610. Once the signature is valid it always answers 200, so Twilio does not retry a
-// receipt the channel cannot use; a failure to record it is logged. A receipt of error
-// 63016 (a WhatsApp message outside the 24-hour window) is recorded as failed like any
-// other, and logged as a warning.
-func (a *Account) StatusHandler(channel string, outbox Outbox) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		form, ok := a.Verify(w, r)
-		if !ok {
-			return
-		}
-		ctx := r.Context()
-		sid, status, code := form.Get("MessageSid"), form.Get("MessageStatus"), form.Get("ErrorCode")
-		log := a.log.With("sid", sid, "status", status, "error_code", code)
-		switch {
-		case sid == "" || len(sid) > maxField || !printableASCII(sid) || len(code) > maxField || !printableASCII(code):
-			log = a.log
-			log.Warn(a.Name + ": status callback without a usable MessageSid or ErrorCode")
-		case !recordedStatus(status):
-			log.Debug(a.Name + ": status callback ignored")
-		default:
-			fresh, err := outbox.RecordReceipt(ctx, sid, status, code)
-			switch {
-			case err != nil:
-				log.Error(a.Name+": record receipt", "err", err)
-			case code == strconv.Itoa(CodeOutsideWindow):
-				log.Warn(a.Name+": message refused outside the 24-hour window", "new", fresh)
-			default:
-				log.Info(a.Name+": receipt", "new", fresh)
-			}
-		}
-		if code == strconv.Itoa(CodeOptedOut) {
-			to := form.Get("To")
-			if to == "" || len(to) > maxField || !utf8.ValidString(to) {
-				log.Warn(a.Name + ": opted-out receipt without a usable To")
-			} else if err := outbox.SetOptedOut(ctx, channel, to, true); err != nil {
-				log.Error(a.Name+": set opted out", "err", err)
-			} else {
-				log.Info(a.Name + ": recipient opted out at the carrier")
-			}
-		}
-		WriteTwiML(w)
+// statusHandler handles the delivery receipts: it records each receipt once per
+// (MessageSid, MessageStatus), marks the recipient opted out on error 21610 and tells
+// Refused of a message that failed with an error code. Once the signature is valid it
+// always answers 200, so Twilio does not retry a receipt the channel cannot use; a failure
+// to record it is logged. A receipt of error 63016 (a WhatsApp message outside the 24-hour
+// window) is recorded as failed like any other, and logged as a warning.
+func (c *Channel) statusHandler(w http.ResponseWriter, r *http.Request) {
+	form, ok := c.Verify(w, r)
+	if !ok {
+		return
 	}
+	ctx := r.Context()
+	sid, status, code := form.Get("MessageSid"), form.Get("MessageStatus"), form.Get("ErrorCode")
+	log := c.Log.With("sid", sid, "status", status, "error_code", code)
+	switch {
+	case sid == "" || len(sid) > maxField || !printableASCII(sid) || len(code) > maxField || !printableASCII(code):
+		log = c.Log
+		log.Warn(c.Name + ": status callback without a usable MessageSid or ErrorCode")
+	case !recordedStatus(status):
+		log.Debug(c.Name + ": status callback ignored")
+	default:
+		fresh, err := c.Outbox.RecordReceipt(ctx, sid, status, code)
+		n, _ := strconv.Atoi(code)
+		switch {
+		case err != nil:
+			log.Error(c.Name+": record receipt", "err", err)
+		case n == CodeOutsideWindow:
+			log.Warn(c.Name+": message refused outside the 24-hour window", "new", fresh)
+		default:
+			log.Info(c.Name+": receipt", "new", fresh)
+		}
+		if err == nil && fresh && n != 0 && c.Refused != nil &&
+			(status == dialog.DeliveryFailed || status == dialog.DeliveryUndelivered) {
+			c.Refused(ctx, sid, n)
+		}
+	}
+	if code == strconv.Itoa(CodeOptedOut) {
+		to := form.Get("To")
+		if to == "" || len(to) > maxField || !utf8.ValidString(to) {
+			log.Warn(c.Name + ": opted-out receipt without a usable To")
+		} else if err := c.Outbox.SetOptedOut(ctx, c.Name, to, true); err != nil {
+			log.Error(c.Name+": set opted out", "err", err)
+		} else {
+			log.Info(c.Name + ": recipient opted out at the carrier")
+		}
+	}
+	WriteTwiML(w)
 }
 
 // recordedStatus reports whether a Twilio message status is one the outbox records.

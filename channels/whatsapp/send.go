@@ -26,7 +26,9 @@ const maxVarLen = 1000
 // free-form message with error 63016, the approved template of the reply's kind
 // (Reply.Notice, KindReply for an answer) in its language is sent instead, never free text;
 // with no such template the reply fails with dialog.ErrPermanent, so the delivery worker
-// marks it failed, visible in the transcript. The other errors are those of
+// marks it failed, visible in the transcript. When the 63016 comes later, in the status
+// callback, the receipt marks the reply failed and the template goes then (for the last
+// 1,024 replies sent since the process started). The other errors are those of
 // twilio.Account.Send. A reply of several messages that fails after the first is sent again
 // whole when retried.
 func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
@@ -63,6 +65,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 		}
 		if i == 0 {
 			first = sid
+			c.recent.add(sid, o)
 		}
 	}
 	log.Info("whatsapp: sent", "sid", first)

@@ -64,10 +64,12 @@ type Config struct {
 }
 
 // Channel is the WhatsApp channel: the webhooks (Routes) and the sender of replies (Send).
-// It is safe for concurrent use and holds no state besides its configuration.
+// It is safe for concurrent use; besides its configuration it remembers the last replies
+// sent free-form, for a refusal that comes later (see Send).
 type Channel struct {
-	tw  *twilio.Channel
-	cfg Config
+	tw     *twilio.Channel
+	cfg    Config
+	recent recent // free-form replies sent lately, for a late 63016
 }
 
 // Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
@@ -101,7 +103,9 @@ func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logg
 	if cfg.WindowMargin <= 0 || cfg.WindowMargin >= Window {
 		cfg.WindowMargin = DefaultWindowMargin
 	}
-	return &Channel{tw: tw, cfg: cfg}, nil
+	c := &Channel{tw: tw, cfg: cfg}
+	tw.Refused = c.refused
+	return c, nil
 }
 
 // Routes mounts the webhooks on mux: POST /whatsapp/twilio (inbound messages) and
