@@ -85,6 +85,9 @@ type Engine struct {
 	// doubling with each lock.
 	MaxFailures int
 	LockBase    time.Duration
+	// FocusTTL is how long the applications last shown stay the subject of short
+	// follow-ups (0: DefaultFocusTTL).
+	FocusTTL time.Duration
 }
 
 // NewEngine returns an Engine with the defaults of the architecture.
