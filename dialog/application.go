@@ -5,12 +5,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/catalonia/mygov/records"
 )
 
 // EntityAspect is what a question about one application asks; its Value is one of Aspects.
 const EntityAspect = "aspect"
+
+// EntityStatus is a status word the citizen quotes ("what does 'in review' mean?"); its
+// Value is a records.Status.
+const EntityStatus = "status"
 
 // Aspects of a question about one application, in the order the engine picks one when a
 // message has several.
@@ -95,17 +100,20 @@ func (t *turn) setFocus(refs []string) {
 // the citizen's applications rather than the intent the classifier read.
 func (t *turn) isApplicationQuestion(cls Classification, aspect string) bool {
 	confident := cls.Confidence >= t.e.Threshold
-	switch cls.Intent {
-	case IntentMyData, IntentDataUsage, IntentStop, IntentLanguage, IntentHuman:
-		if confident {
-			return false
-		}
+	if confident && (cls.Intent == IntentStop || cls.Intent == IntentLanguage) {
+		return false
 	}
 	if _, ok := cls.Entity(EntityApplicationRef); ok {
 		return true
 	}
 	if _, ok := cls.Entity(EntityProcedure); ok {
 		return true
+	}
+	switch cls.Intent {
+	case IntentMyData, IntentDataUsage, IntentHuman:
+		if confident {
+			return false
+		}
 	}
 	if cls.Intent == IntentStatus && confident || t.focused() != nil {
 		return true
@@ -167,8 +175,22 @@ func (t *turn) application(aspect string, cls Classification) ([]Reply, error) {
 	if len(picked) == 0 {
 		return t.reset(t.withMenu(T(KeyAppNone)))
 	}
+	if st, ok := cls.Entity(EntityStatus); ok {
+		picked = narrow(picked, func(a records.Application) bool { return string(a.Status) == st.Value })
+	}
+	if ref == "" && proc == "" {
+		picked = narrow(picked, func(a records.Application) bool { return mentions(t.in.Text, a) })
+	}
 	if narrowed := filterApps(picked, fits(aspect, t.now)); len(narrowed) > 0 {
 		picked = narrowed
+	} else if len(picked) > 1 && (aspect == AspectMissing || aspect == AspectDeadline) {
+		// Nothing is missing and nothing is due, whichever the citizen means.
+		key := KeyAppMissingNone
+		if aspect == AspectDeadline {
+			key = KeyAppDeadlineNone
+		}
+		t.setFocus(refsOf(picked))
+		return t.reset(t.withMenu(T(key)))
 	}
 	if len(picked) > 1 {
 		return t.whichApplication(picked, aspect)
@@ -200,12 +222,32 @@ func fits(aspect string, now time.Time) func(records.Application) bool {
 		return func(a records.Application) bool {
 			return a.Status == records.StatusApproved || a.Status == records.StatusPaid
 		}
+	case AspectNext:
+		return func(a records.Application) bool {
+			return len(a.MissingDocuments) > 0 || a.Deadline.After(now) || a.Status == records.StatusDenied
+		}
 	case AspectWhen, AspectMeaning:
 		return func(a records.Application) bool {
 			return a.Status != records.StatusClosed && a.Status != records.StatusPaid && a.Status != records.StatusDenied
 		}
 	}
 	return func(records.Application) bool { return true }
+}
+
+// narrow keeps the applications that keep, unless none does.
+func narrow(apps []records.Application, keep func(records.Application) bool) []records.Application {
+	if out := filterApps(apps, keep); len(out) > 0 {
+		return out
+	}
+	return apps
+}
+
+func refsOf(apps []records.Application) []string {
+	out := make([]string, 0, len(apps))
+	for _, a := range apps {
+		out = append(out, a.Ref)
+	}
+	return out
 }
 
 func filterApps(apps []records.Application, keep func(records.Application) bool) []records.Application {
@@ -396,4 +438,72 @@ func (t *turn) benefitInfo(id string, none bool) ([]Reply, error) {
 		return nil, err
 	}
 	return []Reply{r}, nil
+}
+
+// ownProcedure answers "how is my X going?" that the classifier read as a question about
+// benefits: when the citizen has an application to the procedure named, it is its status.
+func (t *turn) ownProcedure(cls Classification) ([]Reply, bool, error) {
+	e, ok := cls.Entity(EntityProcedure)
+	if !ok || cls.Intent != IntentForMe || t.trust() < TrustPossession {
+		return nil, false, nil
+	}
+	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	if err != nil {
+		return nil, false, fmt.Errorf("find applications: %w", err)
+	}
+	if !slices.ContainsFunc(apps, func(a records.Application) bool { return a.ProcedureID == e.Value }) {
+		return nil, false, nil
+	}
+	r, err := t.guarded(IntentStatus, "proc:"+e.Value)
+	return r, true, err
+}
+
+// mentions reports whether text names the procedure of a by one of the distinctive words
+// of its name ("discapacitat", "atur", "teleassistència"), in either language.
+func mentions(text string, a records.Application) bool {
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, name := range a.Procedure {
+		for _, w := range strings.FieldsFunc(fold(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if len(w) < 4 || slices.Contains(commonProcedureWords, w) {
+				continue
+			}
+			for _, x := range words {
+				if x == w || len(w) >= 6 && len(x) >= 6 && x[:6] == w[:6] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// commonProcedureWords are words of procedure names that do not tell one from another.
+var commonProcedureWords = []string{
+	"prestacio", "prestacion", "ajut", "ajuda", "ayuda", "servei", "servicio", "reconeixement",
+	"reconocimiento", "grau", "grado", "titol", "titulo", "familia", "declaracio", "declaracion",
+	"inscripcio", "inscripcion", "registre", "registro", "solicitants", "solicitantes", "canvi",
+	"cambio", "renda", "renta", "devolucio", "devolucion", "complement", "complemento", "escolar",
+}
+
+// fold lowers s and takes the accents off Catalan and Spanish letters.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r = unicode.ToLower(r); r {
+		case 'à', 'á':
+			return 'a'
+		case 'è', 'é':
+			return 'e'
+		case 'í', 'ï':
+			return 'i'
+		case 'ò', 'ó':
+			return 'o'
+		case 'ú', 'ü':
+			return 'u'
+		case 'ç':
+			return 'c'
+		case 'ñ':
+			return 'n'
+		}
+		return r
+	}, s)
 }

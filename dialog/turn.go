@@ -190,6 +190,9 @@ func (t *turn) text() ([]Reply, error) {
 	if aspect := aspectOf(cls); aspect != "" && t.isApplicationQuestion(cls, aspect) {
 		return t.application(aspect, cls)
 	}
+	if r, ok, err := t.ownProcedure(cls); ok || err != nil {
+		return r, err
+	}
 	if cls.Confidence < t.e.Threshold {
 		return t.clarify(cls)
 	}

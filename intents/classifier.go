@@ -101,6 +101,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 	res.Entities = appendLexicon(res.Entities, distressLexicon, dialog.EntityDistress, text, &s.norm, &s.lex)
 	res.Entities = appendLexicon(res.Entities, aspectLexicon, dialog.EntityAspect, text, &s.norm, &s.lex)
 	res.Entities = appendLexicon(res.Entities, topicLexicon, dialog.EntityTopic, text, &s.norm, &s.lex)
+	res.Entities = appendLexicon(res.Entities, statusLexicon, dialog.EntityStatus, text, &s.norm, &s.lex)
 	p := m.predictScratch(s)
 	res.Intent, res.Confidence = p.Label, p.Confidence
 	res.Alternatives = m.alternatives(s.probs, p.Label)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 //go:embed lexicon/*.txt
@@ -17,7 +18,16 @@ var (
 	distressLexicon = mustLexicon("lexicon/distress.txt", dialog.DistressCategories)
 	aspectLexicon   = mustLexicon("lexicon/aspects.txt", dialog.Aspects)
 	topicLexicon    = mustLexicon("lexicon/topics.txt", dialog.Topics)
+	statusLexicon   = mustLexicon("lexicon/statuses.txt", statusNames())
 )
+
+func statusNames() []string {
+	out := make([]string, 0, len(records.Statuses))
+	for _, s := range records.Statuses {
+		out = append(out, string(s))
+	}
+	return out
+}
 
 // mustLexicon parses an embedded lexicon whose categories must all be in known. The
 // lexicons are part of the binary, so an error is a programming error (and a test fails).
@@ -85,6 +95,8 @@ func categoryOrder(kind string) []string {
 		return dialog.DistressCategories
 	case dialog.EntityAspect:
 		return dialog.Aspects
+	case dialog.EntityStatus:
+		return statusNames()
 	}
 	return dialog.Topics
 }

@@ -1,0 +1,73 @@
+package convtest_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/catalonia/mygov/dialog/convtest"
+	"github.com/catalonia/mygov/sqlite"
+)
+
+// target is the share of scenarios that must pass.
+const target = 0.95
+
+// TestConversations plays every scenario on SQLite and fails under target, or when a
+// distress or privacy scenario fails: those must all pass.
+// `go test -run TestConversations -v ./dialog/convtest` prints the rates by category.
+func TestConversations(t *testing.T) {
+	scenarios, err := convtest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scenarios) < 60 {
+		t.Fatalf("only %d scenarios", len(scenarios))
+	}
+	dir := t.TempDir()
+	n := 0
+	open := func(ctx context.Context, now func() time.Time) (convtest.Store, func(), error) {
+		n++
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "conv"+strconv.Itoa(n)+".db"), sqlite.WithNow(now), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
+	}
+	results, err := convtest.Run(t.Context(), open, scenarios)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	convtest.Report(&b, results, true)
+	t.Log("\n" + b.String())
+	for _, s := range convtest.Summarize(results) {
+		rate := float64(s.Passed) / float64(s.Total)
+		switch {
+		case (s.Category == "distress" || s.Category == "privacy") && s.Passed < s.Total:
+			t.Errorf("%s: %d of %d scenarios passed; every one must", s.Category, s.Passed, s.Total)
+		case s.Category == "total" && rate < target:
+			t.Errorf("%d of %d scenarios passed (%.3f), target ≥ %.2f", s.Passed, s.Total, rate, target)
+		}
+	}
+}
+
+func TestLoadRejectsIncompleteScenarios(t *testing.T) {
+	_, err := convtest.LoadFS(oneFile(`[{"name": "x", "category": "c", "lang": "fr", "turns": [{"say": "hola"}]}]`), "s")
+	if err == nil {
+		t.Error("a scenario in French loaded")
+	}
+	_, err = convtest.LoadFS(oneFile(`[{"name": "x"`), "s")
+	if err == nil {
+		t.Error("broken JSON loaded")
+	}
+}
+
+// oneFile returns a file system with one scenario file, s/a.json.
+func oneFile(content string) fstest.MapFS {
+	return fstest.MapFS{"s/a.json": &fstest.MapFile{Data: []byte(content)}}
+}
