@@ -97,11 +97,9 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 	if len(s.norm.toks) == 0 {
 		return res
 	}
-	// Distress first: the engine acts on it before any intent.
-	res.Entities = appendLexicon(res.Entities, distressLexicon, dialog.EntityDistress, text, &s.norm, &s.lex)
-	res.Entities = appendLexicon(res.Entities, aspectLexicon, dialog.EntityAspect, text, &s.norm, &s.lex)
-	res.Entities = appendLexicon(res.Entities, topicLexicon, dialog.EntityTopic, text, &s.norm, &s.lex)
-	res.Entities = appendLexicon(res.Entities, statusLexicon, dialog.EntityStatus, text, &s.norm, &s.lex)
+	// Distress first (the engine acts on it before any intent), then
+	// the aspects, topics and status words of lexicon/*.txt.
+	res.Entities = appendLexicon(res.Entities, lexicons, text, &s.norm, &s.lex)
 	p := m.predictScratch(s)
 	res.Intent, res.Confidence = p.Label, p.Confidence
 	res.Alternatives = m.alternatives(s.probs, p.Label)

@@ -13,13 +13,21 @@ import (
 //go:embed lexicon/*.txt
 var lexiconFiles embed.FS
 
-// The lexicons Classify runs on every message besides the model: distress first.
-var (
-	distressLexicon = mustLexicon("lexicon/distress.txt", dialog.DistressCategories)
-	aspectLexicon   = mustLexicon("lexicon/aspects.txt", dialog.Aspects)
-	topicLexicon    = mustLexicon("lexicon/topics.txt", dialog.Topics)
-	statusLexicon   = mustLexicon("lexicon/statuses.txt", statusNames())
-)
+// lexiconKinds maps each lexicon file to the entity kind it finds and the categories it may
+// use, in the order the engine prefers them (most urgent or most specific first).
+var lexiconKinds = []struct {
+	file, kind string
+	cats       []string
+}{
+	{"lexicon/distress.txt", dialog.EntityDistress, dialog.DistressCategories},
+	{"lexicon/aspects.txt", dialog.EntityAspect, dialog.Aspects},
+	{"lexicon/topics.txt", dialog.EntityTopic, dialog.Topics},
+	{"lexicon/statuses.txt", dialog.EntityStatus, statusNames()},
+}
+
+// lexicons is every lexicon file in one: Classify matches it once per message. Its
+// categories are "KIND:CATEGORY".
+var lexicons = mustLexicons()
 
 func statusNames() []string {
 	out := make([]string, 0, len(records.Statuses))
@@ -29,20 +37,25 @@ func statusNames() []string {
 	return out
 }
 
-// mustLexicon parses an embedded lexicon whose categories must all be in known. The
-// lexicons are part of the binary, so an error is a programming error (and a test fails).
-func mustLexicon(name string, known []string) *lexicon {
-	src, err := lexiconFiles.ReadFile(name)
-	if err != nil {
-		panic(fmt.Sprintf("intents: %s: %v", name, err))
+// mustLexicons parses the embedded lexicons, whose categories must all be known. They are
+// part of the binary, so an error is a programming error (and a test fails).
+func mustLexicons() *lexicon {
+	var srcs []lexSource
+	for _, k := range lexiconKinds {
+		b, err := lexiconFiles.ReadFile(k.file)
+		if err != nil {
+			panic(fmt.Sprintf("intents: %s: %v", k.file, err))
+		}
+		srcs = append(srcs, lexSource{Name: k.file, Prefix: k.kind + ":", Text: string(b)})
 	}
-	lx, err := parseLexicon(name, string(src))
+	lx, err := parseLexicons(srcs...)
 	if err != nil {
 		panic(err.Error())
 	}
 	for _, c := range lx.cats {
-		if !slices.Contains(known, c) {
-			panic(fmt.Sprintf("intents: %s: unknown category %q", name, c))
+		kind, cat, _ := strings.Cut(c, ":")
+		if !slices.Contains(categoryOrder(kind), cat) {
+			panic(fmt.Sprintf("intents: lexicon of %s: unknown category %q", kind, cat))
 		}
 	}
 	return lx
@@ -55,48 +68,55 @@ func DetectDistress(text string) []string {
 	var s lexScratch
 	n.run(text)
 	var out []string
-	for _, e := range appendLexicon(nil, distressLexicon, dialog.EntityDistress, text, &n, &s) {
-		out = append(out, e.Value)
+	for _, e := range appendLexicon(nil, lexicons, text, &n, &s) {
+		if e.Kind == dialog.EntityDistress {
+			out = append(out, e.Value)
+		}
 	}
 	return out
 }
 
 // appendLexicon appends one entity for each category of lx found in the normalized text,
-// in the order of dialog's category lists (most urgent or most specific first), spanning the
-// first phrase found of that category.
-func appendLexicon(dst []dialog.Entity, lx *lexicon, kind, text string, n *normalizer, s *lexScratch) []dialog.Entity {
+// spanning the first phrase found of that category, sorted by kind and, within a kind, in
+// the order of dialog's lists (most urgent or most specific first).
+func appendLexicon(dst []dialog.Entity, lx *lexicon, text string, n *normalizer, s *lexScratch) []dialog.Entity {
 	hits := lx.match(n, s)
 	if len(hits) == 0 {
 		return dst
 	}
 	from := len(dst)
 	for _, h := range hits {
-		cat := lx.cats[h.cat]
-		dup := false
-		for _, e := range dst[from:] {
-			dup = dup || e.Value == cat
-		}
-		if dup {
+		kind, cat, _ := strings.Cut(lx.cats[h.cat], ":")
+		if slices.ContainsFunc(dst[from:], func(e dialog.Entity) bool { return e.Kind == kind && e.Value == cat }) {
 			continue
 		}
 		os, oe := n.toks[h.first].os, n.toks[h.last].oe
 		dst = append(dst, dialog.Entity{Kind: kind, Value: cat, Text: strings.Clone(text[os:oe])})
 	}
-	order := categoryOrder(kind)
 	slices.SortStableFunc(dst[from:], func(a, b dialog.Entity) int {
+		if a.Kind != b.Kind {
+			return kindIndex(a.Kind) - kindIndex(b.Kind)
+		}
+		order := categoryOrder(a.Kind)
 		return slices.Index(order, a.Value) - slices.Index(order, b.Value)
 	})
 	return dst
 }
 
-func categoryOrder(kind string) []string {
-	switch kind {
-	case dialog.EntityDistress:
-		return dialog.DistressCategories
-	case dialog.EntityAspect:
-		return dialog.Aspects
-	case dialog.EntityStatus:
-		return statusNames()
+func kindIndex(kind string) int {
+	for i, k := range lexiconKinds {
+		if k.kind == kind {
+			return i
+		}
 	}
-	return dialog.Topics
+	return len(lexiconKinds)
+}
+
+func categoryOrder(kind string) []string {
+	for _, k := range lexiconKinds {
+		if k.kind == kind {
+			return k.cats
+		}
+	}
+	return nil
 }

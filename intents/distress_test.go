@@ -199,3 +199,20 @@ func TestClassifyFindsDistressAspectTopic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLexicons measures the lexicons Classify runs besides the model (distress,
+// aspects, topics, statuses, matched in one pass) on benchTexts, normalization included: its share of
+// BenchmarkClassify is what the lexicons cost.
+func BenchmarkLexicons(b *testing.B) {
+	var n normalizer
+	var s lexScratch
+	var ents []dialog.Entity
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		text := benchTexts[i%len(benchTexts)]
+		n.run(text)
+		ents = appendLexicon(ents[:0], lexicons, text, &n, &s)
+		i++
+	}
+}

@@ -48,15 +48,43 @@ type lexHit struct {
 	first, last int
 }
 
+// lexSource is one lexicon file; Prefix is put before each of its categories, so several
+// files share one lexicon (and one pass over the message) and keep their categories apart.
+type lexSource struct {
+	Name, Prefix, Text string
+}
+
 // parseLexicon reads a lexicon: "category: pattern" lines; "#" starts a comment.
 func parseLexicon(name, src string) (*lexicon, error) {
+	return parseLexicons(lexSource{Name: name, Text: src})
+}
+
+// parseLexicons reads several lexicon files into one lexicon.
+func parseLexicons(srcs ...lexSource) (*lexicon, error) {
 	lx := &lexicon{
 		exact: map[string][]uint16{}, prefix: map[string][]uint16{},
 		fuzzy: map[string][]uint16{}, fuzzyPre: map[string][]uint16{},
 	}
 	atoms := map[string]uint16{}
 	catIdx := map[string]int{}
-	sc := bufio.NewScanner(strings.NewReader(src))
+	for _, src := range srcs {
+		if err := lx.parse(src, atoms, catIdx); err != nil {
+			return nil, err
+		}
+	}
+	lx.nAtoms = len(atoms)
+	lx.byFirst = make([][]int32, lx.nAtoms)
+	for i, p := range lx.patterns {
+		for _, a := range p.elems[0] {
+			lx.byFirst[a] = append(lx.byFirst[a], int32(i))
+		}
+	}
+	return lx, nil
+}
+
+func (lx *lexicon) parse(src lexSource, atoms map[string]uint16, catIdx map[string]int) error {
+	name := src.Name
+	sc := bufio.NewScanner(strings.NewReader(src.Text))
 	line := 0
 	for sc.Scan() {
 		line++
@@ -71,8 +99,9 @@ func parseLexicon(name, src string) (*lexicon, error) {
 		cat, pat, ok := strings.Cut(s, ":")
 		cat, pat = strings.TrimSpace(cat), strings.TrimSpace(pat)
 		if !ok || cat == "" || pat == "" {
-			return nil, fmt.Errorf("intents: lexicon %s line %d: want \"category: pattern\"", name, line)
+			return fmt.Errorf("intents: lexicon %s line %d: want \"category: pattern\"", name, line)
 		}
+		cat = src.Prefix + cat
 		ci, seen := catIdx[cat]
 		if !seen {
 			ci = len(lx.cats)
@@ -85,7 +114,7 @@ func parseLexicon(name, src string) (*lexicon, error) {
 			for _, alt := range strings.Split(el, "|") {
 				id, err := lx.atom(atoms, alt)
 				if err != nil {
-					return nil, fmt.Errorf("intents: lexicon %s line %d: %w", name, line, err)
+					return fmt.Errorf("intents: lexicon %s line %d: %w", name, line, err)
 				}
 				alts = append(alts, id)
 			}
@@ -94,16 +123,9 @@ func parseLexicon(name, src string) (*lexicon, error) {
 		lx.patterns = append(lx.patterns, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("intents: lexicon %s: %w", name, err)
+		return fmt.Errorf("intents: lexicon %s: %w", name, err)
 	}
-	lx.nAtoms = len(atoms)
-	lx.byFirst = make([][]int32, lx.nAtoms)
-	for i, p := range lx.patterns {
-		for _, a := range p.elems[0] {
-			lx.byFirst[a] = append(lx.byFirst[a], int32(i))
-		}
-	}
-	return lx, nil
+	return nil
 }
 
 // atom registers one alternative ("word", "stem*", "=word") and returns its id.
