@@ -111,7 +111,7 @@ func (t *turn) notUnderstood() ([]Reply, error) {
 	if t.c.Misses >= maxMisses {
 		return t.misunderstood()
 	}
-	return t.reset(t.withMenu(T(KeyOther)))
+	return t.reset(t.withMenu(T(KeyOutOfScope)))
 }
 
 // misunderstood hands the conversation to a person after maxMisses misunderstandings in a

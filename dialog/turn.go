@@ -332,7 +332,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	case IntentForMe:
 		lines, total, err = t.forMePage(offset, size)
 	default:
-		return t.reset(t.withMenu(T(KeyOther)))
+		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
 	if err != nil {
 		return nil, err

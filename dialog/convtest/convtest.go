@@ -27,6 +27,7 @@ import (
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 //go:embed scenarios/*.json
@@ -125,7 +126,7 @@ func shared() (*intents.Classifier, *locales.Catalog, error) {
 			return
 		}
 		var procs []intents.Procedure
-		for _, b := range records.Demo(Start).Benefits {
+		for _, b := range demo.Dataset(Start).Benefits {
 			names := slices.Clone(b.Aliases)
 			for _, n := range b.Name {
 				names = append(names, n)
@@ -176,7 +177,7 @@ func RunOne(ctx context.Context, open Open, s Scenario) (Result, error) {
 		return Result{}, err
 	}
 	defer closeStore()
-	if err := st.Seed(ctx, records.Demo(now)); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(now)); err != nil {
 		return Result{}, fmt.Errorf("seed: %w", err)
 	}
 	bs, err := st.ListBenefits(ctx)

@@ -22,6 +22,7 @@ import (
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
 )
 
@@ -201,7 +202,7 @@ func newBench(tb testing.TB) *bench {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	if err := st.Seed(ctx, records.Demo(now)); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(now)); err != nil {
 		tb.Fatalf("seed: %v", err)
 	}
 	benefits, err := st.ListBenefits(ctx)
@@ -212,15 +213,7 @@ func newBench(tb testing.TB) *bench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var procs []intents.Procedure
-	for _, b := range benefits {
-		names := append([]string{}, b.Aliases...)
-		for _, n := range b.Name {
-			names = append(names, n)
-		}
-		procs = append(procs, intents.Procedure{ID: b.ID, Names: names})
-	}
-	cls, err := newClassifier(intents.WithProcedures(procs), intents.WithClock(clock))
+	cls, err := newClassifier(intents.WithProcedures(intents.ProceduresOf(benefits)), intents.WithClock(clock))
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
