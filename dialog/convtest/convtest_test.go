@@ -1,17 +1,11 @@
 package convtest_test
 
 import (
-	"context"
-	"log/slog"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/catalonia/mygov/dialog/convtest"
-	"github.com/catalonia/mygov/sqlite"
 )
 
 // target is the share of scenarios that must pass.
@@ -28,17 +22,7 @@ func TestConversations(t *testing.T) {
 	if len(scenarios) < 60 {
 		t.Fatalf("only %d scenarios", len(scenarios))
 	}
-	dir := t.TempDir()
-	n := 0
-	open := func(ctx context.Context, now func() time.Time) (convtest.Store, func(), error) {
-		n++
-		s, err := sqlite.Open(ctx, filepath.Join(dir, "conv"+strconv.Itoa(n)+".db"), sqlite.WithNow(now), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, func() { s.Close() }, nil
-	}
-	results, err := convtest.Run(t.Context(), open, scenarios)
+	results, err := convtest.Run(t.Context(), convtest.SQLite(t.TempDir()), scenarios)
 	if err != nil {
 		t.Fatal(err)
 	}
