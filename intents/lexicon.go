@@ -11,7 +11,8 @@ import (
 // routes elsewhere are lexicons (data in lexicon/*.txt, one "category: pattern" a line).
 //
 // A pattern is a sequence of elements matched in order, with at most lexGap other words
-// between two consecutive elements. An element is one or more alternatives separated by
+// between two consecutive elements; a pattern written after "&" matches when each of its
+// elements is somewhere in the message, in any order. An element is one or more alternatives separated by
 // "|"; an alternative is a word ("desnonament") or a stem ending in "*" ("desnon*"). Words
 // and stems are normalized as messages are (lower case, accents folded). A word or stem of
 // lexFuzzyMin letters or more also matches with one letter missing, added or changed
@@ -31,8 +32,9 @@ type lexicon struct {
 }
 
 type lexPattern struct {
-	cat   int
-	elems [][]uint16 // each element: the atoms that satisfy it
+	cat       int
+	elems     [][]uint16 // each element: the atoms that satisfy it
+	unordered bool       // the elements may stand anywhere in the message, in any order
 }
 
 // lexGap is how many other words may stand between two elements of a pattern.
@@ -109,6 +111,9 @@ func (lx *lexicon) parse(src lexSource, atoms map[string]uint16, catIdx map[stri
 			lx.cats = append(lx.cats, cat)
 		}
 		p := lexPattern{cat: ci}
+		if rest, ok := strings.CutPrefix(pat, "&"); ok {
+			p.unordered, pat = true, strings.TrimSpace(rest)
+		}
 		for _, el := range strings.Fields(pat) {
 			var alts []uint16
 			for _, alt := range strings.Split(el, "|") {
@@ -216,6 +221,21 @@ func (lx *lexicon) match(n *normalizer, s *lexScratch) []lexHit {
 func (lx *lexicon) matchFrom(p *lexPattern, i int, s *lexScratch) (int, bool) {
 	pos := i
 	n := len(s.start) - 1
+	if p.unordered {
+		for _, el := range p.elems[1:] {
+			found := -1
+			for j := 0; j < n && found < 0; j++ {
+				if j != i && hasAny(s.atoms[s.start[j]:s.start[j+1]], el) {
+					found = j
+				}
+			}
+			if found < 0 {
+				return 0, false
+			}
+			pos = max(pos, found)
+		}
+		return pos, true
+	}
 	for _, el := range p.elems[1:] {
 		found := -1
 		for j := pos + 1; j <= pos+1+lexGap && j < n; j++ {
