@@ -268,15 +268,16 @@ func (lx *lexicon) tokenAtoms(tok []byte, dst []uint16, buf *[]byte) []uint16 {
 			break
 		}
 		add(lx.prefix[string(tok[:l])])
-		add(lx.fuzzyPre[string(tok[:l])])
+		if l > lexFuzzyMin { // fuzzy stems have lexFuzzyMin+2 letters, their deletions one less
+			add(lx.fuzzyPre[string(tok[:l])])
+		}
 	}
 	if len(tok) >= lexFuzzyMin-1 {
 		add(lx.fuzzy[string(tok)]) // tok lacks a letter
 		for i := range tok {
 			b := append(append((*buf)[:0], tok[:i]...), tok[i+1:]...)
 			*buf = b
-			add(lx.exact[string(b)]) // tok has a letter more
-			add(lx.fuzzy[string(b)]) // a letter changed
+			add(lx.fuzzy[string(b)]) // tok has a letter more, or one changed
 		}
 	}
 	return dst
