@@ -128,16 +128,16 @@ func (t *turn) trust() int { return t.e.Trust(t.c, t.now) }
 // text handles a written message.
 func (t *turn) text() ([]Reply, error) {
 	c, s := t.c, t.in.Text
-	switch {
-	case utf8.RuneCountInString(s) > MaxTextRunes:
-		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
-	case !hasWords(s):
+	if !hasWords(s) {
 		return []Reply{t.withMenu(T(KeyInputEmpty))}, nil
 	}
 	cls := t.e.Classifier.Classify(t.ctx, s)
 	t.followLanguage(cls, s)
 	if cats := distressOf(cls); len(cats) > 0 {
-		return t.distress(cats) // before anything else, in every state
+		return t.distress(cats) // before anything else, in every state, however long
+	}
+	if utf8.RuneCountInString(s) > MaxTextRunes {
+		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
 	}
 	word := strings.ToLower(strings.Trim(s, " .!¡?¿"))
 

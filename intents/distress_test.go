@@ -222,3 +222,28 @@ func BenchmarkLexicons(b *testing.B) {
 		i++
 	}
 }
+
+// TestDistressHostileInput runs the detector on empty, oversized, invalid and hostile text:
+// it must not panic, and a distress phrase past MaxRunes is not read.
+func TestDistressHostileInput(t *testing.T) {
+	long := strings.Repeat("bla ", 50000) + "em vull matar"
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"Empty", "", nil},
+		{"Spaces", "   \n\t ", nil},
+		{"InvalidUTF8", "no tinc res per menjar \xff\xfe", []string{dialog.DistressHunger}},
+		{"Oversized", long, nil},
+		{"Emoji", "😭😭😭 no tengo nada para comer 😭", []string{dialog.DistressHunger}},
+		{"Shouting", "ME QUIEREN DESAHUCIAR!!!!!!", []string{dialog.DistressHousing}},
+		{"Markup", "<script>alert(1)</script> {{.Evil}} %s", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DetectDistress(tt.text); !slices.Equal(got, tt.want) {
+				t.Errorf("DetectDistress = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ package enginetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,13 @@ func (s suite) distressComesFirst(t *testing.T) {
 	must(t, out, "servicios sociales", "Ofideute")
 	out = e.SMS(francisco).Say("ya no quiero vivir mas")
 	must(t, out, "024", "112")
+}
+
+func (s suite) distressInALongMessage(t *testing.T) {
+	e := s.env(t)
+	long := "ens desnonen dimarts i no sé què fer. " + strings.Repeat("Us explico tota la història. ", 300)
+	out := e.Console(maria).Say(long)
+	must(t, out, "Ofideute")
 }
 
 func (s suite) distressEscalatesUrgently(t *testing.T) {

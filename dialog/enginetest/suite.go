@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"DatabaseErrorApologizes", s.databaseErrorApologizes},
 		{"ConcurrentTurnsOneConversation", s.concurrentTurnsOneConversation},
 		{"DistressComesFirst", s.distressComesFirst},
+		{"DistressInALongMessage", s.distressInALongMessage},
 		{"DistressEscalatesUrgently", s.distressEscalatesUrgently},
 		{"DistressInterruptsVerification", s.distressInterruptsVerification},
 		{"FollowUpUsesFocus", s.followUpUsesFocus},
