@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/sqlite"
 )
 
@@ -20,7 +21,7 @@ func SQLite(dir string) Open {
 	var n atomic.Int64
 	return func(ctx context.Context, now func() time.Time) (Store, func(), error) {
 		path := filepath.Join(dir, "conv-"+strconv.FormatInt(n.Add(1), 10)+".db")
-		s, err := sqlite.Open(ctx, path, sqlite.WithNow(now), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
+		s, err := sqlite.Open(ctx, path, sqlstore.WithNow(now), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -188,8 +188,8 @@ func RunOne(ctx context.Context, open Open, s Scenario) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler))
-	e.Now, e.Location, e.Threshold = clock, time.UTC, intents.DefaultThreshold
+	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler),
+		dialog.WithClock(clock), dialog.WithLocation(time.UTC), dialog.WithThreshold(intents.DefaultThreshold))
 	esc := &Escalations{}
 	if s.Escalator {
 		e.Escalator = esc
