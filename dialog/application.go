@@ -42,16 +42,16 @@ var Aspects = []string{
 const (
 	KeyAppStatus          = "app.status"
 	KeyAppNote            = "app.note"
-	KeyAppMeaningPrefix   = "app.meaning." // + status
+	PrefixAppMeaning      = "app.meaning." // + status
 	KeyAppMissingNone     = "app.missing.none"
 	KeyAppDeadlineNone    = "app.deadline.none"
 	KeyAppWhereDocuments  = "app.where.documents"
-	KeyAppPaymentPrefix   = "app.payment." // + status
+	PrefixAppPayment      = "app.payment." // + status
 	KeyAppNotDenied       = "app.why.not_denied"
 	KeyAppDeniedNoReason  = "app.why.no_reason"
 	KeyAppAppeal          = "app.appeal"
 	KeyAppAppealNotDenied = "app.appeal.not_denied"
-	KeyAppWhenPrefix      = "app.when." // + status
+	PrefixAppWhen         = "app.when." // + status
 	KeyAppWho             = "app.who"
 	KeyAppContact         = "app.contact"
 	KeyAppContact012      = "app.contact012"
@@ -304,7 +304,7 @@ func (t *turn) aspectLines(a records.Application, aspect string) ([]Text, error)
 	if note != "" {
 		lines = append(lines, T(KeyAppNote, "Note", note))
 	}
-	meaning := T(KeyAppMeaningPrefix + string(a.Status))
+	meaning := T(PrefixAppMeaning + string(a.Status))
 	docs := func() []Text {
 		var ls []Text
 		if len(a.MissingDocuments) > 0 {
@@ -337,7 +337,7 @@ func (t *turn) aspectLines(a records.Application, aspect string) ([]Text, error)
 			lines = append(lines, T(KeyAppMissingNone), meaning)
 		}
 	case AspectPayment:
-		lines = append(lines, T(KeyAppPaymentPrefix+string(a.Status)))
+		lines = append(lines, T(PrefixAppPayment+string(a.Status)))
 	case AspectWhy:
 		switch {
 		case denied && note == "":
@@ -358,7 +358,7 @@ func (t *turn) aspectLines(a records.Application, aspect string) ([]Text, error)
 		lines = append(lines, meaning)
 		lines = append(lines, docs()...)
 	case AspectWhen:
-		lines = append(lines, T(KeyAppWhenPrefix+string(a.Status)))
+		lines = append(lines, T(PrefixAppWhen+string(a.Status)))
 		lines = append(lines, docs()...)
 	case AspectWho:
 		lines = append(lines, T(KeyAppWho, "Unit", a.Unit.In(lang), "Administration", adm))

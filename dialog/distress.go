@@ -27,10 +27,10 @@ var DistressCategories = []string{
 	DistressHunger, DistressHousing, DistressUtilities,
 }
 
-// Catalog keys of the distress answers: KeyDistressPrefix + category is the urgent route of
+// Catalog keys of the distress answers: PrefixDistress + category is the urgent route of
 // that category.
 const (
-	KeyDistressPrefix    = "distress."
+	PrefixDistress       = "distress."
 	KeyDistressEscalated = "distress.escalated"
 	KeyDistressPerson    = "distress.person"
 )
@@ -63,7 +63,7 @@ func (t *turn) distress(cats []string) ([]Reply, error) {
 	c.List, c.Offset = "", 0
 	var lines []Text
 	for _, cat := range cats[:min(len(cats), maxDistressRoutes)] {
-		lines = append(lines, T(KeyDistressPrefix+cat))
+		lines = append(lines, T(PrefixDistress+cat))
 	}
 	if t.e.Escalator != nil {
 		if _, err := t.e.Escalator.Escalate(t.ctx, t.tx, c, Escalation{Reason: ReasonDistress, Distress: cats[0], Priority: PriorityUrgent}); err != nil {

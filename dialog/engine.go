@@ -87,7 +87,7 @@ type Engine struct {
 	maxFailures int
 	lockBase    time.Duration
 	// focusTTL is how long the applications last shown stay the subject of short
-	// follow-ups (0: DefaultFocusTTL).
+	// follow-ups (DefaultFocusTTL by default).
 	focusTTL time.Duration
 }
 
@@ -117,6 +117,10 @@ func WithVerifyWindow(idle, max time.Duration) EngineOption {
 func WithLockout(failures int, base time.Duration) EngineOption {
 	return func(e *Engine) { e.maxFailures, e.lockBase = failures, base }
 }
+
+// WithFocusTTL sets how long the applications last shown or named stay the subject of
+// short follow-ups ("and by when?"): DefaultFocusTTL by default.
+func WithFocusTTL(d time.Duration) EngineOption { return func(e *Engine) { e.focusTTL = d } }
 
 // NewEngine returns an Engine with the defaults of the architecture, changed by opts.
 func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog.Logger, opts ...EngineOption) *Engine {

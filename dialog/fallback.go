@@ -23,7 +23,7 @@ var Topics = []string{TopicTax, TopicHealth, TopicPublic, TopicChitchat, TopicIn
 
 // Catalog keys of the fallbacks.
 const (
-	KeyTopicPrefix          = "topic." // + topic
+	PrefixTopic             = "topic." // + topic
 	KeyDidYouMean           = "clarify.did_you_mean"
 	KeyMisunderstoodPhone   = "misunderstood.phone"
 	KeyMisunderstoodHandoff = "misunderstood.escalated"
@@ -63,7 +63,7 @@ func (t *turn) routesTopic(cls Classification, topic string) bool {
 // topic answers a message about something MyGov does not handle: where to go instead.
 func (t *turn) topic(topic string) ([]Reply, error) {
 	t.c.Misses = 0
-	return t.reset(t.withMenu(T(KeyTopicPrefix + topic)))
+	return t.reset(t.withMenu(T(PrefixTopic + topic)))
 }
 
 // answerable are the intents a "did you mean…?" may offer.

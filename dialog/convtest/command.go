@@ -2,6 +2,7 @@ package convtest
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,19 +10,49 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/catalonia/mygov/records/demo"
 
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/sqlite"
 )
 
-// SQLite opens each scenario's store as a new SQLite file in dir.
+// SQLite opens each scenario's store as a new SQLite file in dir, a copy of one seeded
+// with the demo data the first time (seeding is most of the cost of a scenario).
 func SQLite(dir string) Open {
-	var n atomic.Int64
+	var (
+		n        atomic.Int64
+		once     sync.Once
+		template = filepath.Join(dir, "template.db")
+		seedErr  error
+	)
+	open := func(ctx context.Context, path string, now func() time.Time) (*sqlite.Store, error) {
+		return sqlite.Open(ctx, path, sqlstore.WithNow(now), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+	}
 	return func(ctx context.Context, now func() time.Time) (Store, func(), error) {
+		once.Do(func() {
+			s, err := open(ctx, template, now)
+			if err != nil {
+				seedErr = err
+				return
+			}
+			seedErr = errors.Join(s.Seed(ctx, demo.Dataset(Start)), s.Close())
+		})
+		if seedErr != nil {
+			return nil, nil, fmt.Errorf("seed template: %w", seedErr)
+		}
 		path := filepath.Join(dir, "conv-"+strconv.FormatInt(n.Add(1), 10)+".db")
-		s, err := sqlite.Open(ctx, path, sqlstore.WithNow(now), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+		b, err := os.ReadFile(template)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, nil, err
+		}
+		s, err := open(ctx, path, now)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -95,10 +95,10 @@ func LoadFS(fsys fs.FS, dir string) ([]Scenario, error) {
 type Store interface {
 	dialog.Store
 	records.Reader
-	Seed(ctx context.Context, d *records.Dataset) error
 }
 
-// Open returns a fresh, empty store whose clock is now, and a function that closes it.
+// Open returns a fresh store with the demo data of Start, whose clock is now, and a
+// function that closes it.
 type Open func(ctx context.Context, now func() time.Time) (Store, func(), error)
 
 // Result is the outcome of one scenario.
@@ -177,9 +177,6 @@ func RunOne(ctx context.Context, open Open, s Scenario) (Result, error) {
 		return Result{}, err
 	}
 	defer closeStore()
-	if err := st.Seed(ctx, demo.Dataset(now)); err != nil {
-		return Result{}, fmt.Errorf("seed: %w", err)
-	}
 	bs, err := st.ListBenefits(ctx)
 	if err != nil {
 		return Result{}, err
