@@ -241,13 +241,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentHuman:
 		return t.human()
 	case IntentStatus, IntentMyData, IntentDataUsage, IntentForMe:
-		ref := ""
-		if e, ok := cls.Entity(EntityApplicationRef); ok {
-			ref = e.Value
-		} else if e, ok := cls.Entity(EntityProcedure); ok && name == IntentStatus {
-			ref = "proc:" + e.Value
-		}
-		return t.guarded(name, ref)
+		return t.guarded(name, t.listRef(name, cls))
 	default:
 		return t.reset(t.withMenu(T(KeyOther)))
 	}
