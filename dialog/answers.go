@@ -155,7 +155,7 @@ func page[S ~[]E, E any](s S, offset, size int) S {
 	return s[offset:min(offset+size, len(s))]
 }
 
-func joinTexts(ts []records.Text, lang string) string {
+func joinTexts(ts []records.Localized, lang string) string {
 	parts := make([]string, 0, len(ts))
 	for _, t := range ts {
 		parts = append(parts, t.In(lang))

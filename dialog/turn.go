@@ -243,7 +243,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentStatus, IntentMyData, IntentDataUsage, IntentForMe:
 		return t.guarded(name, t.listRef(name, cls))
 	default:
-		return t.reset(t.withMenu(T(KeyOther)))
+		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
 }
 
@@ -311,7 +311,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	case IntentForMe:
 		lines, total, err = t.forMePage(offset, size)
 	default:
-		return t.reset(t.withMenu(T(KeyOther)))
+		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
 	if err != nil {
 		return nil, err
