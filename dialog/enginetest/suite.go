@@ -69,6 +69,17 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"ControlCharactersInsideText", s.controlCharactersInsideText},
 		{"DatabaseErrorApologizes", s.databaseErrorApologizes},
 		{"ConcurrentTurnsOneConversation", s.concurrentTurnsOneConversation},
+		{"ForMeExplainsWithTheCitizensFacts", s.forMeExplainsWithTheCitizensFacts},
+		{"ForMeFactsOnlyFromLevel2", s.forMeFactsOnlyFromLevel2},
+		{"ForMeAppliedShowsItsStatus", s.forMeAppliedShowsItsStatus},
+		{"ForMeOrderFollowsTheQuestion", s.forMeOrderFollowsTheQuestion},
+		{"ForMeWhyNot", s.forMeWhyNot},
+		{"ForMeAboutSomeoneElse", s.forMeAboutSomeoneElse},
+		{"DataUsageOwnReadsInOneLine", s.dataUsageOwnReadsInOneLine},
+		{"DataUsageByPeriod", s.dataUsageByPeriod},
+		{"DataUsageByAdministration", s.dataUsageByAdministration},
+		{"DataUsageWhy", s.dataUsageWhy},
+		{"DataUsageStillNeedsLevel2", s.dataUsageStillNeedsLevel2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.test)
