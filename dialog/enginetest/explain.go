@@ -40,7 +40,7 @@ func (s suite) forMeExplainsWithTheCitizensFacts(t *testing.T) {
 		"tens 42 anys, i és per a persones de 23 a 64 anys",
 		"pagues 550 € de lloguer",
 		"a casa hi entren uns 217 € al mes per persona; el límit és de 650 €", // bono social
-		"Cal tenir la tarifa regulada de la llum (PVPC)",                       // not in the data
+		"Cal tenir la tarifa regulada de la llum (PVPC)",                      // not in the data
 		"Cal un compte al banc a nom teu",
 		"Cal estar inscrit o inscrita com a demandant de feina")
 	mustNot(t, out, "El lloguer se t'emporta una part gran") // the canned line, replaced by facts
