@@ -27,6 +27,9 @@ func (t *turn) lang() string { return langOr(t.c.Lang) }
 
 // recordAccess writes MyGov's own read of the citizen's data to the access log.
 func (t *turn) recordAccess(category, reason string) error {
+	if t.recorded[category+"/"+reason] {
+		return nil
+	}
 	ev := &records.AccessEvent{
 		CitizenID:        t.citizen.ID,
 		At:               t.now,
@@ -38,6 +41,10 @@ func (t *turn) recordAccess(category, reason string) error {
 	if err := t.tx.RecordAccess(t.ctx, ev); err != nil {
 		return fmt.Errorf("record access: %w", err)
 	}
+	if t.recorded == nil {
+		t.recorded = map[string]bool{}
+	}
+	t.recorded[category+"/"+reason] = true
 	return nil
 }
 

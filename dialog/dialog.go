@@ -65,10 +65,14 @@ func (in Inbound) LogValue() slog.Value {
 // Capabilities describe a channel to the engine: each adapter sets them on every Inbound,
 // so a new channel needs no change in dialog.
 type Capabilities struct {
-	// PageSize is how many list items one reply shows (0: 4).
+	// PageSize is how many list items one reply shows (0: 4); with Fits, at most.
 	PageSize int
+	// Fitter measures replies as the channel sends them (SMS: within the segment budget).
+	// With it, a list page holds as many whole items as fit, up to PageSize; nil means
+	// every reply fits.
+	Fitter Fitter
 	// Compact channels pay per message and show it on a small, easily seen screen (SMS):
-	// after a list one option leads back to the menu, and personal data is masked more.
+	// personal data is masked more.
 	Compact bool
 	// CarrierOptOut channels are silenced by the carrier's opt-out keywords: an opted-out
 	// address is never written to until it opts in again (SMS, WhatsApp). On other channels
@@ -77,6 +81,12 @@ type Capabilities struct {
 	// ContactButton channels can offer the sender to share their own phone number
 	// (Telegram), which proves possession instead of the address itself.
 	ContactButton bool
+}
+
+// Fitter measures replies as a channel sends them.
+type Fitter interface {
+	// Fits reports whether r in lang goes out whole in one message: nothing cut.
+	Fits(lang string, r Reply) bool
 }
 
 // Contact is a phone number shared from the channel's address book.

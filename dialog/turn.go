@@ -22,6 +22,9 @@ type turn struct {
 	now time.Time
 
 	citizen *records.Citizen // set when the conversation is linked to a citizen
+	// recorded holds the reads of this turn already in the access log: a page built twice
+	// to fit the channel is one read.
+	recorded map[string]bool
 }
 
 // run decides the replies of the turn and updates the conversation.
@@ -290,50 +293,34 @@ func (t *turn) answerFresh(intent, ref string) ([]Reply, error) {
 	return t.answer(intent, 0)
 }
 
-// answer writes one page of a list answer starting at offset.
+// answer writes one page of a list answer starting at offset: as many items as the channel
+// fits in one message (Capabilities.Fitter), up to its page size.
 func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if t.trust() < required(list) {
 		return t.guarded(list, t.c.PendingRef)
 	}
-	var (
-		lines []Text
-		total int
-		err   error
-	)
-	size := t.pageSize()
+	var pageOf func(offset, size int) ([]Text, int, error)
 	switch list {
 	case IntentStatus:
-		lines, total, err = t.statusPage(offset, size)
+		pageOf = t.statusPage
 	case IntentMyData:
-		lines, total, err = t.myDataPage(offset, size)
+		pageOf = t.myDataPage
 	case IntentDataUsage:
-		lines, total, err = t.usagePage(offset, size)
+		pageOf = t.usagePage
 	case IntentForMe:
-		lines, total, err = t.forMePage(offset, size)
+		pageOf = t.forMePage
 	default:
 		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
+	r, next, total, err := t.fitPage(pageOf, offset)
 	if err != nil {
 		return nil, err
 	}
-	next := offset + size
 	if next < total {
 		t.c.List, t.c.Offset = list, next
-		lines = append(lines, T(KeyListMore))
-		r := t.menuReply(Text{}, []string{ValueMore, ValueIntent + IntentHelp})
-		r.Lines = lines
-		if err := fire(t.ctx, t.c, EventList); err != nil {
-			return nil, err
-		}
-		return []Reply{r}, nil
+	} else {
+		t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
 	}
-	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
-	r := t.withMenu(Text{})
-	if t.in.Caps.Compact {
-		// Every character counts on SMS: after a list, one option leads back to the menu.
-		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
-	}
-	r.Lines = lines
 	if err := fire(t.ctx, t.c, EventList); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,42 @@ const (
 // ellipsis ends a shortened reply in UCS-2; a GSM-7 reply ends in "..." instead.
 const ellipsis = "…"
 
+// Renderer writes replies as SMS text within a segment budget. It is safe for concurrent
+// use and holds no state besides its configuration.
+type Renderer struct {
+	cfg Config
+	cat *locales.Catalog
+}
+
+// NewRenderer returns the renderer of replies from cat with the segment budget, GSM-7
+// transliteration and maximum length of cfg (the defaults when unset); the rest of cfg is
+// not used.
+func NewRenderer(cfg Config, cat *locales.Catalog) *Renderer {
+	if cfg.SegmentBudget <= 0 {
+		cfg.SegmentBudget = DefaultSegmentBudget
+	}
+	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
+		cfg.MaxBody = MaxBodyLimit
+	}
+	return &Renderer{cfg: cfg, cat: cat}
+}
+
+// Capabilities returns the channel's Capabilities with this renderer as the Fitter, so
+// the engine pages lists by what fits in the budget.
+func (c *Renderer) Capabilities() dialog.Capabilities {
+	caps := Capabilities
+	caps.Fitter = c
+	return caps
+}
+
+var _ dialog.Fitter = (*Renderer)(nil)
+
+// Fits reports whether r in lang goes out whole: within the segment budget with the full
+// prompt, nothing shortened.
+func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
+	return !c.Render(lang, r).Shortened
+}
+
 // Rendered is a reply as the channel sends it.
 type Rendered struct {
 	Body      string
@@ -51,7 +87,7 @@ func (r Rendered) LogValue() slog.Value {
 // text is shortened from the end, keeping the menu: a long line is cut at a space and ends
 // in "…" ("..." in GSM-7), a short one is dropped and replaced by a line "…"; if even the
 // menu does not fit, the whole text is cut at the last space that fits.
-func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
+func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
 	var head []string
 	for _, t := range r.Lines {
@@ -83,7 +119,7 @@ func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
 }
 
 // prompt returns the line that follows a menu of n options: "Respon 1, 2 o 3".
-func (c *Channel) prompt(lang string, n int) string {
+func (c *Renderer) prompt(lang string, n int) string {
 	nums := make([]string, n-1)
 	for i := range nums {
 		nums[i] = strconv.Itoa(i + 1)
@@ -99,7 +135,7 @@ const minKeep = 40
 // fit returns head followed by tail within the budget: whole if it fits; else, from the last
 // line of head backwards, a line is cut at a space and marked "…" when at least minKeep of
 // its characters fit, or dropped and replaced by a line "…"; else the whole text is cut.
-func (c *Channel) fit(head, tail []string) Rendered {
+func (c *Renderer) fit(head, tail []string) Rendered {
 	out := c.measure(join(head, tail))
 	if c.fits(out) {
 		return out
@@ -125,7 +161,7 @@ func (c *Channel) fit(head, tail []string) Rendered {
 
 // cutLine returns kept, the longest prefix of line that ends at a space, keeps at least
 // minKeep characters and ends in "…", and tail, if that fits the budget.
-func (c *Channel) cutLine(kept []string, line string, tail []string) (Rendered, bool) {
+func (c *Renderer) cutLine(kept []string, line string, tail []string) (Rendered, bool) {
 	var offs []int
 	n, prevSpace := 0, false
 	for i, r := range line {
@@ -151,7 +187,7 @@ func (c *Channel) cutLine(kept []string, line string, tail []string) (Rendered, 
 
 // cut returns the longest prefix of s that fits the budget with "…" appended, ending at a
 // space when one fits, else at any character.
-func (c *Channel) cut(s string) Rendered {
+func (c *Renderer) cut(s string) Rendered {
 	var spaces, chars []int // candidate cut offsets, ascending
 	prevSpace := false
 	for i, r := range s {
@@ -189,7 +225,7 @@ func marker(s string) string {
 }
 
 // measure encodes s, transliterated to GSM-7 when that is on and saves segments.
-func (c *Channel) measure(s string) Rendered {
+func (c *Renderer) measure(s string) Rendered {
 	enc, segs, units := Segments(s)
 	out := Rendered{Body: s, Encoding: enc, Segments: segs, Units: units}
 	if c.cfg.GSM7 && enc == EncodingUCS2 {
@@ -202,7 +238,7 @@ func (c *Channel) measure(s string) Rendered {
 }
 
 // fits reports whether a rendered reply is within the segment budget and Twilio's length.
-func (c *Channel) fits(r Rendered) bool {
+func (c *Renderer) fits(r Rendered) bool {
 	return r.Segments <= c.cfg.SegmentBudget && utf8.RuneCountInString(r.Body) <= c.cfg.MaxBody
 }
 

@@ -17,9 +17,11 @@ import (
 // Name is the channel's name in conversations, messages and delivery jobs.
 const Name = "sms"
 
-// Capabilities describe SMS to the engine: one list item a reply, paid messages on a small
-// screen, and the carrier's opt-out.
-var Capabilities = dialog.Capabilities{PageSize: 1, Compact: true, CarrierOptOut: true}
+// Capabilities describe SMS to the engine: paid messages on a small screen, and the
+// carrier's opt-out. A list page holds up to PageSize items; the channel's own
+// Capabilities (Renderer.Capabilities) add the Fitter, so a page holds as many whole items as
+// the segment budget allows.
+var Capabilities = dialog.Capabilities{PageSize: 8, Compact: true, CarrierOptOut: true}
 
 // Paths of the webhooks, relative to Config.PublicURL.
 const (
@@ -70,10 +72,9 @@ type Config struct {
 // Channel is the SMS channel: the webhooks (Routes) and the sender of replies (Send). It
 // is safe for concurrent use and holds no state besides its configuration.
 type Channel struct {
-	cfg            Config
+	Renderer
 	handler        dialog.Handler
 	outbox         dialog.Outbox
-	cat            *locales.Catalog
 	log            *slog.Logger
 	validator      client.RequestValidator
 	publicURL      string   // without a trailing slash
@@ -151,10 +152,9 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 	}
 	pub := strings.TrimRight(public.String(), "/")
 	c := &Channel{
-		cfg:            cfg,
+		Renderer:       Renderer{cfg: cfg, cat: cat},
 		handler:        h,
 		outbox:         outbox,
-		cat:            cat,
 		log:            logger,
 		validator:      client.NewRequestValidator(cfg.AuthToken),
 		publicURL:      pub,

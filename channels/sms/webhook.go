@@ -93,7 +93,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 	}
 	in := dialog.Inbound{
 		Channel:    Name,
-		Caps:       Capabilities,
+		Caps:       c.Capabilities(),
 		Address:    from,
 		MessageID:  sid,
 		Kind:       inboundKind(body, numMedia),

@@ -1,0 +1,53 @@
+package dialog
+
+// fitPage builds the page of a list from offset: with the channel's Fitter, the most items
+// (up to the page size) whose reply still goes out whole, at least one; without it, the
+// page size. It returns the reply, the offset of the next page and the list's length.
+func (t *turn) fitPage(pageOf func(offset, size int) ([]Text, int, error), offset int) (Reply, int, int, error) {
+	most, fitter := t.pageSize(), t.in.Caps.Fitter
+	if fitter == nil {
+		return t.listReply(pageOf, offset, most)
+	}
+	var (
+		best              Reply
+		bestNext, bestLen int
+	)
+	for size := 1; size <= most; size++ {
+		r, next, total, err := t.listReply(pageOf, offset, size)
+		if err != nil {
+			return Reply{}, 0, 0, err
+		}
+		if size > 1 && !fitter.Fits(t.lang(), r) {
+			break
+		}
+		best, bestNext, bestLen = r, next, total
+		if next >= total {
+			break // the rest of the list is on this page
+		}
+	}
+	t.c.Menu = t.c.Menu[:0]
+	for _, o := range best.Options {
+		t.c.Menu = append(t.c.Menu, o.Value)
+	}
+	return best, bestNext, bestLen, nil
+}
+
+// listReply builds the page of size items from offset, with the line and the option to see
+// more when the list goes on, else the main menu. The menu is the same on every channel,
+// so a number means the same everywhere.
+func (t *turn) listReply(pageOf func(offset, size int) ([]Text, int, error), offset, size int) (Reply, int, int, error) {
+	lines, total, err := pageOf(offset, size)
+	if err != nil {
+		return Reply{}, 0, 0, err
+	}
+	next := offset + size
+	var r Reply
+	if next < total {
+		lines = append(lines, T(KeyListMore))
+		r = t.menuReply(Text{}, []string{ValueMore, ValueIntent + IntentHelp})
+	} else {
+		r = t.withMenu(Text{})
+	}
+	r.Lines = lines
+	return r, next, total, nil
+}
