@@ -111,10 +111,10 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 			lines = append(lines, T(KeyStatusMissing, "Documents", joinTexts(a.MissingDocuments, lang)))
 		}
 		if !a.Deadline.IsZero() && a.Deadline.After(t.now) {
-			lines = append(lines, T(KeyStatusDeadline, "Deadline", t.date(a.Deadline)))
+			lines = append(lines, T(KeyStatusDeadline, "Deadline", t.date(a.Deadline)).AsAction())
 		}
 		if next := a.NextStep.In(lang); next != "" {
-			lines = append(lines, T(KeyStatusNext, "Next", next))
+			lines = append(lines, T(KeyStatusNext, "Next", next).AsAction())
 		}
 	}
 	return lines, len(apps), nil

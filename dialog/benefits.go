@@ -141,7 +141,7 @@ func (t *turn) benefitItem(x records.Explanation, app records.Application, appli
 	lines := []Text{T(KeyForMeItemHead, "Name", b.Name.In(lang), "Administration", adm)}
 	if applied {
 		return append(lines, T(KeyForMeApplied, "Ref", app.Ref, "Date", t.date(app.UpdatedAt)).
-			WithKey("Status", PrefixStatus+string(app.Status))), nil
+			WithKey("Status", PrefixStatus+string(app.Status)).AsAction()), nil
 	}
 	reasons := t.reasonTexts(x.Reasons, PrefixWhy)
 	if len(reasons) == 0 || t.trust() < TrustVerified {
@@ -155,7 +155,7 @@ func (t *turn) benefitItem(x records.Explanation, app records.Application, appli
 			lines = append(lines, T(PrefixConfirm+c))
 		}
 	}
-	return append(lines, T(KeyForMeHow, "Link", b.Link, "Phone", b.Phone, "Documents", joinTexts(b.Documents, lang))), nil
+	return append(lines, T(KeyForMeHow, "Link", b.Link, "Phone", b.Phone, "Documents", joinTexts(b.Documents, lang)).AsAction()), nil
 }
 
 // whyNot returns the lines that say why the benefit asked about does not fit: the
@@ -171,7 +171,7 @@ func (t *turn) whyNot(x records.Explanation) []Text {
 		lines = append(lines, T(KeyForMeNotLikelyWhy))
 		lines = append(lines, reasons...)
 	}
-	return append(lines, T(KeyForMeNotLikelyEnd, "Link", b.Link, "Phone", b.Phone))
+	return append(lines, T(KeyForMeNotLikelyEnd, "Link", b.Link, "Phone", b.Phone).AsAction())
 }
 
 // catalogPage lists the benefits catalog, the one asked about first, for someone not

@@ -104,6 +104,15 @@ type Text struct {
 	Key  string            `json:"key"`
 	Args map[string]string `json:"args,omitempty"`
 	Keys map[string]string `json:"keys,omitempty"`
+	// Action marks a line that says what to do next or by when: a channel that must
+	// shorten a reply drops other lines first and never cuts this one inside a sentence.
+	Action bool `json:"action,omitempty"`
+}
+
+// AsAction returns a copy of t marked as the action of its reply.
+func (t Text) AsAction() Text {
+	t.Action = true
+	return t
 }
 
 // T returns a Text for key with args given as name, value pairs.

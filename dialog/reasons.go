@@ -46,6 +46,8 @@ func (t *turn) reasonTexts(rs []records.Reason, prefix string) []Text {
 			facts = append(facts, r.Fact)
 		}
 	}
+	// Money first: it decides most benefits and says the most; a short channel keeps it.
+	slices.SortStableFunc(facts, func(a, b string) int { return moneyFirst(a) - moneyFirst(b) })
 	var out []Text
 	for _, f := range facts {
 		var same []records.Reason
@@ -71,6 +73,14 @@ func (t *turn) reasonTexts(rs []records.Reason, prefix string) []Text {
 		out = append(out, T(p+f+"."+shape, args...))
 	}
 	return out
+}
+
+func moneyFirst(fact string) int {
+	switch fact {
+	case "income", "income_per_person", "rent":
+		return 0
+	}
+	return 1
 }
 
 // reasonShape returns the shape of the reasons on one fact and the arguments of its key:

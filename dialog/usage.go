@@ -221,7 +221,7 @@ func (t *turn) usageWhy(reads []records.AccessEvent, names map[string]string) ([
 	}
 	return []Text{
 		T(key, args...).WithKey("Category", PrefixCategory+ev.Category),
-		T(KeyUsageWhyNext, "Administration", adm),
+		T(KeyUsageWhyNext, "Administration", adm).AsAction(),
 	}, 1, nil
 }
 

@@ -51,10 +51,11 @@ func (c *Renderer) Capabilities() dialog.Capabilities {
 
 var _ dialog.Fitter = (*Renderer)(nil)
 
-// Fits reports whether r in lang goes out whole: within the segment budget with the full
-// prompt, nothing shortened.
+// Fits reports whether r in lang goes out whole within the segment budget: every line and
+// sentence there, at most long parentheticals dropped.
 func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
-	return !c.Render(lang, r).Shortened
+	out := c.Render(lang, r)
+	return !out.Shortened || out.Trimmed
 }
 
 // Rendered is a reply as the channel sends it.
@@ -65,6 +66,9 @@ type Rendered struct {
 	Units     int  // septets (GSM-7) or UTF-16 code units (UCS-2)
 	Translit  bool // Body was transliterated to GSM-7 to save segments
 	Shortened bool // the reply was over the budget: a short prompt, or lines cut
+	// Trimmed says the shortening only dropped long parentheticals ("(Departament de Drets
+	// Socials i Inclusió)"): every item and sentence is there.
+	Trimmed bool
 }
 
 // LogValue keeps the text out of logs.
@@ -81,22 +85,21 @@ func (r Rendered) LogValue() slog.Value {
 // Render returns the SMS text of r in lang, as Send posts it: the lines of r in the
 // catalog's SMS style, one after the other, then each option on its own line numbered
 // from 1 ("1. Els meus tràmits"), then the prompt ("Respon 1, 2 o 3"); r.AskContact means
-// nothing on SMS, where the sender's number is already known. With Config.GSM7
-// on, the text is transliterated to GSM-7 when that takes fewer segments. A reply over
+// nothing on SMS, where the sender's number is already known. With Config.GSM7 on, the
+// whole text is transliterated to GSM-7 when that takes fewer segments. A reply over
 // Config.SegmentBudget (or Config.MaxBody) gets the short prompt ("Respon 1-3"), then its
-// text is shortened from the end, keeping the menu: a long line is cut at a space and ends
-// in "…" ("..." in GSM-7), a short one is dropped and replaced by a line "…"; if even the
-// menu does not fit, the whole text is cut at the last space that fits.
+// text is shortened keeping the menu and the action lines (dialog.Text.Action) whole: see
+// fit.
 func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
-	var head []string
+	var head []line
 	for _, t := range r.Lines {
 		s := strings.TrimSpace(c.cat.Render(lang, locales.StyleSMS, t))
 		if s == "" {
 			continue
 		}
-		for _, line := range strings.Split(s, "\n") {
-			head = append(head, strings.TrimRightFunc(line, unicode.IsSpace))
+		for _, l := range strings.Split(s, "\n") {
+			head = append(head, line{text: strings.TrimRightFunc(l, unicode.IsSpace), action: t.Action})
 		}
 	}
 	var menu []string
@@ -109,12 +112,21 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 		return c.fit(head, nil)
 	}
 	full := append(menu[:n:n], c.prompt(lang, n))
-	if out := c.measure(join(head, full)); c.fits(out) {
+	if out := c.measure(join(texts(head), full)); c.fits(out) {
 		return out
 	}
 	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
 	out := c.fit(head, short)
 	out.Shortened = true
+	return out
+}
+
+// texts returns the text of each line.
+func texts(ls []line) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.text
+	}
 	return out
 }
 
@@ -132,10 +144,11 @@ func (c *Renderer) prompt(lang string, n int) string {
 // that would keep fewer is dropped instead.
 const minKeep = 40
 
-// fit returns head followed by tail within the budget: whole if it fits; else, from the last
-// line of head backwards, a line is cut at a space and marked "…" when at least minKeep of
-// its characters fit, or dropped and replaced by a line "…"; else the whole text is cut.
-func (c *Renderer) fit(head, tail []string) Rendered {
+// wordFit returns head followed by tail within the budget: whole if it fits; else, from the
+// last line of head backwards, a line is cut at a space and marked "…" when at least
+// minKeep of its characters fit, or dropped and replaced by a line "…"; else the whole text
+// is cut. It is fit's last resort.
+func (c *Renderer) wordFit(head, tail []string) Rendered {
 	out := c.measure(join(head, tail))
 	if c.fits(out) {
 		return out
@@ -224,12 +237,13 @@ func marker(s string) string {
 	return ellipsis
 }
 
-// measure encodes s, transliterated to GSM-7 when that is on and saves segments.
+// measure encodes s, transliterated to GSM-7 when that is on and saves segments; a
+// transliterated message loses every accent, so one spelling runs through it.
 func (c *Renderer) measure(s string) Rendered {
 	enc, segs, units := Segments(s)
 	out := Rendered{Body: s, Encoding: enc, Segments: segs, Units: units}
 	if c.cfg.GSM7 && enc == EncodingUCS2 {
-		t := Transliterate(s)
+		t := unaccented.Replace(Transliterate(s))
 		if enc2, segs2, units2 := Segments(t); segs2 < segs {
 			out = Rendered{Body: t, Encoding: enc2, Segments: segs2, Units: units2, Translit: true}
 		}
