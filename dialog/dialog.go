@@ -147,6 +147,10 @@ func (t Text) MessageKey() (string, map[string]string, map[string]string) {
 type Option struct {
 	Label Text   `json:"label"`
 	Value string `json:"value"` // what choosing it sends back as a KindButton payload
+	// Number is what the citizen types to choose it where options are numbered (SMS,
+	// console); 0 is a number too ("0. Menú"). The engine sets it: the same option has
+	// the same number on every channel.
+	Number int `json:"number"`
 }
 
 // Reply is one message to a citizen: lines of text and an optional menu.

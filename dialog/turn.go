@@ -167,10 +167,11 @@ func (t *turn) text() ([]Reply, error) {
 		}
 	}
 	if n, err := strconv.Atoi(word); err == nil && len(word) <= 2 && len(c.Menu) > 0 {
-		if n < 1 || n > len(c.Menu) {
+		v, ok := chosen(c.Menu, n)
+		if !ok {
 			return []Reply{t.menuReply(T(KeyMenuExpired), c.Menu)}, nil
 		}
-		return t.button(c.Menu[n-1])
+		return t.button(v)
 	}
 	if isMore(word) {
 		if c.List != "" {
@@ -501,8 +502,9 @@ func (t *turn) menuReply(line Text, values []string) Reply {
 	if line.Key != "" {
 		r.Lines = []Text{line}
 	}
-	for _, v := range values {
-		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v})
+	nums := optionNumbers(values)
+	for i, v := range values {
+		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v, Number: nums[i]})
 	}
 	t.c.Menu = slices.Clone(values)
 	return r

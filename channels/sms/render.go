@@ -103,19 +103,23 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 		}
 	}
 	var menu []string
+	nums := numbers(r.Options)
 	for i, o := range r.Options {
 		label := strings.Join(strings.Fields(c.cat.Render(lang, locales.StyleSMS, o.Label)), " ")
-		menu = append(menu, strconv.Itoa(i+1)+". "+label)
+		menu = append(menu, nums[i]+". "+label)
 	}
 	n := len(r.Options)
 	if n == 0 {
 		return c.fit(head, nil)
 	}
-	full := append(menu[:n:n], c.prompt(lang, n))
+	full := append(menu[:n:n], c.prompt(lang, nums))
 	if out := c.measure(join(texts(head), full)); c.fits(out) {
 		return out
 	}
-	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
+	short := full
+	if nums[n-1] == strconv.Itoa(n) { // 1 to n: "Respon 1-5"
+		short = append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
+	}
 	out := c.fit(head, short)
 	out.Shortened = true
 	return out
@@ -130,14 +134,29 @@ func texts(ls []line) []string {
 	return out
 }
 
-// prompt returns the line that follows a menu of n options: "Respon 1, 2 o 3".
-func (c *Renderer) prompt(lang string, n int) string {
-	nums := make([]string, n-1)
-	for i := range nums {
-		nums[i] = strconv.Itoa(i + 1)
+// numbers returns the numbers of the options as the citizen types them: the engine's
+// Option.Number, or 1, 2, 3… for a reply that carries none.
+func numbers(opts []dialog.Option) []string {
+	out := make([]string, len(opts))
+	given := false
+	for _, o := range opts {
+		given = given || o.Number != 0
 	}
+	for i, o := range opts {
+		n := i + 1
+		if given {
+			n = o.Number
+		}
+		out[i] = strconv.Itoa(n)
+	}
+	return out
+}
+
+// prompt returns the line that follows a menu numbered nums: "Respon 1, 2 o 3".
+func (c *Renderer) prompt(lang string, nums []string) string {
+	n := len(nums)
 	return c.cat.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
-		"Count", strconv.Itoa(n), "Choices", strings.Join(nums, ", "), "Last", strconv.Itoa(n)))
+		"Count", strconv.Itoa(n), "Choices", strings.Join(nums[:n-1], ", "), "Last", nums[n-1]))
 }
 
 // minKeep is the fewest characters of a line that a shortened reply keeps of it; a line

@@ -80,6 +80,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"DataUsageByAdministration", s.dataUsageByAdministration},
 		{"DataUsageWhy", s.dataUsageWhy},
 		{"DataUsageStillNeedsLevel2", s.dataUsageStillNeedsLevel2},
+		{"SMSPacksItems", s.smsPacksItems},
+		{"NumbersMeanTheSameOnEveryChannel", s.numbersMeanTheSameOnEveryChannel},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.test)
