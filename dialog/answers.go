@@ -53,6 +53,11 @@ func (t *turn) administration(id string, cache map[string]string) (string, error
 	if name, ok := cache[id]; ok {
 		return name, nil
 	}
+	if name, ok := t.reads.names[id]; ok { // read by an earlier build of the page
+		cache[id] = name
+		return name, nil
+	}
+	defer t.keepName(id, cache)
 	a, err := t.tx.FindAdministration(t.ctx, id)
 	switch {
 	case records.ErrorCode(err) == records.ENOTFOUND:
@@ -67,7 +72,7 @@ func (t *turn) administration(id string, cache map[string]string) (string, error
 
 // statusPage lists the citizen's applications, narrowed to one when the citizen named it.
 func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	apps, err := t.applications()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find applications: %w", err)
 	}
@@ -123,7 +128,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 // myDataPage lists who holds which category of the citizen's data, from which register and
 // on which legal basis.
 func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
-	hs, err := t.tx.FindHoldingsByCitizen(t.ctx, t.citizen.ID)
+	hs, err := t.holdings()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find holdings: %w", err)
 	}

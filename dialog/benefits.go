@@ -87,7 +87,7 @@ func (t *turn) benefitItems(asked string) (items [][]Text, notLikely []Text, err
 	if t.e.Matcher == nil {
 		return nil, nil, nil
 	}
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	apps, err := t.applications()
 	if err != nil {
 		return nil, nil, fmt.Errorf("find applications: %w", err)
 	}

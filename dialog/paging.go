@@ -1,5 +1,7 @@
 package dialog
 
+import "github.com/catalonia/mygov/records"
+
 // fitPage builds the page of a list from offset: with the channel's Fitter, the most items
 // (up to the page size) whose reply still goes out whole, at least one; without it, the
 // page size. It returns the reply, the offset of the next page and the list's length.
@@ -50,4 +52,60 @@ func (t *turn) listReply(pageOf func(offset, size int) ([]Text, int, error), off
 	}
 	r.Lines = lines
 	return r, next, total, nil
+}
+
+// turnReads keeps the citizen's records read in this turn: a page built more than once to
+// fit the channel reads them once. Each is nil until read.
+type turnReads struct {
+	apps     []records.Application
+	holdings []records.DataHolding
+	events   []records.AccessEvent
+	names    map[string]string // administration names, by id
+}
+
+// keepName keeps the name of administration id, once in cache, for the rest of the turn.
+func (t *turn) keepName(id string, cache map[string]string) {
+	if name, ok := cache[id]; ok {
+		if t.reads.names == nil {
+			t.reads.names = map[string]string{}
+		}
+		t.reads.names[id] = name
+	}
+}
+
+// applications returns the citizen's applications, read once a turn.
+func (t *turn) applications() ([]records.Application, error) {
+	if t.reads.apps == nil {
+		apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+		if err != nil {
+			return nil, err
+		}
+		t.reads.apps = append(make([]records.Application, 0, len(apps)), apps...)
+	}
+	return t.reads.apps, nil
+}
+
+// holdings returns who holds the citizen's data, read once a turn.
+func (t *turn) holdings() ([]records.DataHolding, error) {
+	if t.reads.holdings == nil {
+		hs, err := t.tx.FindHoldingsByCitizen(t.ctx, t.citizen.ID)
+		if err != nil {
+			return nil, err
+		}
+		t.reads.holdings = append(make([]records.DataHolding, 0, len(hs)), hs...)
+	}
+	return t.reads.holdings, nil
+}
+
+// accessEvents returns the newest maxUsage reads of the citizen's data, read once a turn
+// (before this turn's own read is recorded).
+func (t *turn) accessEvents() ([]records.AccessEvent, error) {
+	if t.reads.events == nil {
+		evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
+		if err != nil {
+			return nil, err
+		}
+		t.reads.events = append(make([]records.AccessEvent, 0, len(evs)), evs...)
+	}
+	return t.reads.events, nil
 }

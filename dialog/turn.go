@@ -25,6 +25,7 @@ type turn struct {
 	// recorded holds the reads of this turn already in the access log: a page built twice
 	// to fit the channel is one read.
 	recorded map[string]bool
+	reads    turnReads
 }
 
 // run decides the replies of the turn and updates the conversation.

@@ -110,7 +110,7 @@ const maxAdmWords = 8
 // question about one administration is answered with that read's purpose and legal basis.
 // The read of the log is recorded after it, so a question never lists itself.
 func (t *turn) usagePage(offset, size int) ([]Text, int, error) {
-	evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
+	evs, err := t.accessEvents()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find access events: %w", err)
 	}

@@ -24,8 +24,9 @@ const ellipsis = "…"
 // Renderer writes replies as SMS text within a segment budget. It is safe for concurrent
 // use and holds no state besides its configuration.
 type Renderer struct {
-	cfg Config
-	cat *locales.Catalog
+	cfg   Config
+	cat   *locales.Catalog
+	cache *textCache
 }
 
 // NewRenderer returns the renderer of replies from cat with the segment budget, GSM-7
@@ -38,7 +39,7 @@ func NewRenderer(cfg Config, cat *locales.Catalog) *Renderer {
 	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
 		cfg.MaxBody = MaxBodyLimit
 	}
-	return &Renderer{cfg: cfg, cat: cat}
+	return &Renderer{cfg: cfg, cat: cat, cache: &textCache{m: map[string]string{}}}
 }
 
 // Capabilities returns the channel's Capabilities with this renderer as the Fitter, so
@@ -94,7 +95,7 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
 	var head []line
 	for _, t := range r.Lines {
-		s := strings.TrimSpace(c.cat.Render(lang, locales.StyleSMS, t))
+		s := strings.TrimSpace(c.text(lang, locales.StyleSMS, t))
 		if s == "" {
 			continue
 		}
@@ -105,7 +106,7 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 	var menu []string
 	nums := numbers(r.Options)
 	for i, o := range r.Options {
-		label := strings.Join(strings.Fields(c.cat.Render(lang, locales.StyleSMS, o.Label)), " ")
+		label := strings.Join(strings.Fields(c.text(lang, locales.StyleSMS, o.Label)), " ")
 		menu = append(menu, nums[i]+". "+label)
 	}
 	n := len(r.Options)

@@ -152,7 +152,7 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 	}
 	pub := strings.TrimRight(public.String(), "/")
 	c := &Channel{
-		Renderer:       Renderer{cfg: cfg, cat: cat},
+		Renderer:       Renderer{cfg: cfg, cat: cat, cache: &textCache{m: map[string]string{}}},
 		handler:        h,
 		outbox:         outbox,
 		log:            logger,
