@@ -46,6 +46,15 @@ type Classification struct {
 	Confidence float64  `json:"confidence"`
 	Lang       string   `json:"lang"` // "ca", "es", or "" when the text fits both
 	Entities   []Entity `json:"entities"`
+	// Alternatives are the next most likely intents, most likely first: the engine offers
+	// them when it is not sure ("did you mean…?").
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+}
+
+// Alternative is a runner-up intent with its calibrated probability.
+type Alternative struct {
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
 }
 
 // Entity returns the first entity of the kind, if any.
@@ -62,12 +71,4 @@ func (c Classification) Entity(kind string) (Entity, bool) {
 // Implementations must be safe for concurrent use.
 type Classifier interface {
 	Classify(ctx context.Context, text string) Classification
-}
-
-// ClassifierFunc adapts a function to the Classifier interface.
-type ClassifierFunc func(ctx context.Context, text string) Classification
-
-// Classify calls f.
-func (f ClassifierFunc) Classify(ctx context.Context, text string) Classification {
-	return f(ctx, text)
 }

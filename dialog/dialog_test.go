@@ -50,9 +50,10 @@ func TestTransitions(t *testing.T) {
 		{"VerifiedBackToIdle", StateVerifying, EventVerified, StateIdle, true},
 		{"ListSelf", StateAnswering, EventList, StateAnswering, true},
 		{"EscalatedIgnoresList", StateEscalated, EventList, StateEscalated, false},
-		{"OptedOutNeedsOptIn", StateOptedOut, EventReset, StateOptedOut, false},
-		{"OptIn", StateOptedOut, EventOptIn, StateIdle, true},
-		{"OptOutFromEscalated", StateEscalated, EventOptOut, StateOptedOut, true},
+		{"OptOutFromEscalated", StateEscalated, EventOptOut, StateIdle, true},
+		{"OptOutFromVerifying", StateVerifying, EventOptOut, StateIdle, true},
+		{"StoredOptedOutIsIdle", "opted_out", EventVerify, StateVerifying, true},
+		{"UnknownStateIsIdle", "\x00garbage", EventReset, StateIdle, true},
 		{"VerifiedOnlyWhileVerifying", StateIdle, EventVerified, StateIdle, false},
 		{"EmptyIsIdle", "", EventVerify, StateVerifying, true},
 	}
@@ -76,7 +77,7 @@ func TestTrust(t *testing.T) {
 	tests := []struct {
 		name string
 		c    Conversation
-		want int
+		want Trust
 	}{
 		{"Anonymous", Conversation{}, TrustAnonymous},
 		{"Possession", Conversation{CitizenID: "c1"}, TrustPossession},
@@ -123,7 +124,8 @@ func TestDeliveryRank(t *testing.T) {
 		receipt bool
 	}{
 		{DeliveryQueued, 0, false}, {DeliverySent, 1, true}, {DeliveryDelivered, 2, true},
-		{DeliveryUndelivered, 2, true}, {DeliveryFailed, 2, true}, {"accepted", 0, false},
+		{DeliveryUndelivered, 2, true}, {DeliveryFailed, 2, true}, {DeliveryRead, 3, true},
+		{"accepted", 0, false},
 	}
 	for _, tt := range tests {
 		rank, ok := ReceiptRank(tt.status)

@@ -40,21 +40,16 @@ func (t *turn) run() ([]Reply, error) {
 	case KindOptOut:
 		return t.optOut(KeyOptOutDone)
 	case KindOptIn:
-		if err := t.optIn(); err != nil {
-			return nil, err
-		}
+		c.OptedOut = false
 		return []Reply{t.withMenu(T(KeyOptInDone))}, nil
 	case KindSMSHelp:
 		return []Reply{{Lines: []Text{T(KeySMSHelp)}}}, nil
 	}
-	if c.OptedOut || c.State == StateOptedOut {
+	if c.OptedOut {
 		if in.Caps.CarrierOptOut {
 			return nil, nil // never message an opted-out number until it opts in
 		}
-		// On chat channels, writing again is asking to be answered again.
-		if err := t.optIn(); err != nil {
-			return nil, err
-		}
+		c.OptedOut = false // on chat channels, writing again is asking to be answered again
 	}
 	if c.State == StateEscalated {
 		if in.Kind == KindCommand && in.Command == "stop" {
@@ -127,24 +122,27 @@ func (t *turn) identify() error {
 	return nil
 }
 
-func (t *turn) trust() int { return t.e.Trust(t.c, t.now) }
+func (t *turn) trust() Trust { return t.e.Trust(t.c, t.now) }
 
 // text handles a written message.
 func (t *turn) text() ([]Reply, error) {
 	c, s := t.c, t.in.Text
-	switch {
-	case utf8.RuneCountInString(s) > MaxTextRunes:
-		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
-	case !hasWords(s):
+	if !hasWords(s) {
 		return []Reply{t.withMenu(T(KeyInputEmpty))}, nil
 	}
 	cls := t.e.Classifier.Classify(t.ctx, s)
 	t.followLanguage(cls, s)
+	if cats := distressOf(cls); len(cats) > 0 {
+		return t.distress(cats) // before anything else, in every state, however long
+	}
+	if utf8.RuneCountInString(s) > MaxTextRunes {
+		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
+	}
 	word := strings.ToLower(strings.Trim(s, " .!¡?¿"))
 
 	switch c.State {
 	case StateVerifying:
-		if isCancel(word) || (cls.Intent == IntentStop && cls.Confidence >= t.e.Threshold) {
+		if isCancel(word) || (cls.Intent == IntentStop && cls.Confidence >= t.e.threshold) {
 			return t.cancelVerification()
 		}
 		if !t.answersVerification(cls) {
@@ -186,8 +184,17 @@ func (t *turn) text() ([]Reply, error) {
 	if isEraseRequest(s) {
 		return t.guarded(ActionErase, "")
 	}
-	if cls.Confidence < t.e.Threshold {
-		return []Reply{t.withMenu(T(KeyClarify))}, nil
+	if topic := topicOf(cls); topic != "" && t.routesTopic(cls, topic) {
+		return t.topic(topic)
+	}
+	if aspect := aspectOf(cls); aspect != "" && t.isApplicationQuestion(cls, aspect) {
+		return t.application(aspect, cls)
+	}
+	if r, ok, err := t.ownProcedure(cls); ok || err != nil {
+		return r, err
+	}
+	if cls.Confidence < t.e.threshold {
+		return t.clarify(cls)
 	}
 	return t.intent(cls.Intent, cls)
 }
@@ -208,7 +215,7 @@ func (t *turn) answersVerification(cls Classification) bool {
 	case IntentOther, IntentGreeting, IntentHelp:
 		return true // "hola" or a typo in the id is still an attempt: ask again
 	}
-	return cls.Confidence < t.e.Threshold
+	return cls.Confidence < t.e.threshold
 }
 
 // followLanguage switches the conversation's language when the citizen clearly writes in
@@ -225,6 +232,9 @@ func (t *turn) followLanguage(cls Classification, s string) {
 // intent answers a recognised intent.
 func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	t.c.List, t.c.Offset = "", 0
+	if name != IntentOther {
+		t.c.Misses = 0
+	}
 	switch name {
 	case IntentGreeting:
 		return t.reset(t.withMenu(T(KeyGreeting)))
@@ -248,12 +258,12 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentStatus, IntentMyData, IntentDataUsage, IntentForMe:
 		return t.guarded(name, t.listRef(name, cls))
 	default:
-		return t.reset(t.withMenu(T(KeyOutOfScope)))
+		return t.notUnderstood()
 	}
 }
 
 // required is the trust level each answer needs.
-func required(intent string) int {
+func required(intent string) Trust {
 	switch intent {
 	case IntentMyData, IntentDataUsage, ActionErase:
 		return TrustVerified
@@ -346,6 +356,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
 		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
+	case strings.HasPrefix(v, ValueApp):
+		return t.chosenApplication(v)
 	case v == ValueMore && t.c.List != "":
 		return t.answer(t.c.List, t.c.Offset)
 	case v == ValueCancel && t.c.State == StateVerifying:
@@ -437,14 +449,6 @@ func (t *turn) optOut(key string) ([]Reply, error) {
 	}
 	t.c.OptedOut, t.c.Menu, t.c.List, t.c.Pending = true, nil, "", ""
 	return []Reply{{Lines: []Text{T(key)}, Final: true}}, nil
-}
-
-func (t *turn) optIn() error {
-	t.c.OptedOut = false
-	if t.c.State == StateOptedOut {
-		return fire(t.ctx, t.c, EventOptIn)
-	}
-	return nil
 }
 
 func (t *turn) logout() ([]Reply, error) {

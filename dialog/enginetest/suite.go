@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"HumanWithoutInbox", s.humanWithoutInbox},
 		{"EscalatedIsSilentExceptStop", s.escalatedIsSilentExceptStop},
 		{"SMSOptOut", s.sMSOptOut},
+		{"OutboundCarriesLastInbound", s.outboundCarriesLastInbound},
 		{"BadInput", s.badInput},
 		{"TruncatedBySMS", s.truncatedBySMS},
 		{"ControlCharactersInsideText", s.controlCharactersInsideText},
@@ -82,6 +83,19 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"DataUsageStillNeedsLevel2", s.dataUsageStillNeedsLevel2},
 		{"SMSPacksItems", s.smsPacksItems},
 		{"NumbersMeanTheSameOnEveryChannel", s.numbersMeanTheSameOnEveryChannel},
+		{"DistressComesFirst", s.distressComesFirst},
+		{"DistressInALongMessage", s.distressInALongMessage},
+		{"DistressEscalatesUrgently", s.distressEscalatesUrgently},
+		{"DistressInterruptsVerification", s.distressInterruptsVerification},
+		{"FollowUpUsesFocus", s.followUpUsesFocus},
+		{"FocusExpires", s.focusExpires},
+		{"FocusNeedsTrust", s.focusNeedsTrust},
+		{"DeniedShowsReason", s.deniedShowsReason},
+		{"StatusShowsNote", s.statusShowsNote},
+		{"ClarifyOffersTwoMeanings", s.clarifyOffersTwoMeanings},
+		{"MisunderstoodTwiceGives012", s.misunderstoodTwiceGives012},
+		{"OutOfScopeIsRouted", s.outOfScopeIsRouted},
+		{"InsultGetsCalmReply", s.insultGetsCalmReply},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.test)

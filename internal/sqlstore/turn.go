@@ -1,0 +1,251 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
+)
+
+// lockName names a lock of Dialect.Begin: its kind and the parts of its key.
+func lockName(kind string, parts ...string) string {
+	return kind + "\x00" + strings.Join(parts, "\x00")
+}
+
+// Turn runs fn in one transaction holding the lock of the conversation on (channel,
+// address) (see Dialect.Begin): no other turn of that conversation, in any process, runs
+// until this one commits or rolls back. The conversation is created, idle, when it does
+// not exist. fn's error or panic rolls back. fn must not call the Store's own methods
+// that write (they may wait for the turn to end); it has the Tx for that.
+func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
+	channel, address = Clean(channel), Clean(address)
+	sqlTx, end, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
+	if err != nil {
+		return s.errorf("turn: begin", err)
+	}
+	defer end()
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		p := recover()
+		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) && err != nil {
+			err = errors.Join(err, s.errorf("turn: rollback", rerr))
+		}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	q := s.txConn(sqlTx)
+	now := q.ts(s.now())
+	// Under the lock no one else writes the row: this returns it, or the new one.
+	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
+		RETURNING `+conversationColumns, channel, address, string(dialog.StateIdle), now, now))
+	if err != nil {
+		return s.errorf("turn: conversation", err)
+	}
+	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
+		return s.errorf("turn", err)
+	}
+	done = true
+	return s.errorf("turn: commit", sqlTx.Commit())
+}
+
+// tx is a turn's view of the store, bound to its transaction. It is not safe for
+// concurrent use.
+type tx struct {
+	reader
+	conv *dialog.Conversation
+}
+
+// Conversation returns the locked conversation of the turn.
+func (t *tx) Conversation() *dialog.Conversation { return t.conv }
+
+// SaveConversation writes c's state and sets its UpdatedAt.
+func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
+	c.UpdatedAt = t.s.now()
+	data, err := marshal(c)
+	if err != nil {
+		return t.s.errorf("save conversation", err)
+	}
+	res, err := t.exec(ctx, `UPDATE conversations
+		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
+		WHERE id = ?`, c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), c.ID)
+	if err != nil {
+		return t.s.errorf("save conversation", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return t.s.errorf("save conversation", err)
+	} else if n == 0 {
+		return t.s.errorf("save conversation", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
+	}
+	if c.ID == t.conv.ID && c != t.conv {
+		*t.conv = *c
+	}
+	return nil
+}
+
+// inboundMeta is what an inbound message carries besides its text.
+type inboundMeta struct {
+	Command  string          `json:"command,omitempty"`
+	Payload  string          `json:"payload,omitempty"`
+	Contact  *dialog.Contact `json:"contact,omitempty"`
+	Phone    string          `json:"phone,omitempty"`
+	LangHint string          `json:"lang_hint,omitempty"`
+}
+
+// AddInbound stores an inbound message of the conversation. A message whose (Channel,
+// MessageID) was stored before is not stored again: the error has code records.ECONFLICT
+// and the transaction goes on (ON CONFLICT DO NOTHING raises nothing). An empty MessageID
+// is never a duplicate.
+func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inbound) (int64, error) {
+	meta, err := marshal(inboundMeta{Command: in.Command, Payload: in.Payload, Contact: in.Contact, Phone: in.Phone, LangHint: in.LangHint})
+	if err != nil {
+		return 0, t.s.errorf("add inbound", err)
+	}
+	now := t.s.now()
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = now
+	}
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO messages
+		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
+		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel, channel_message_id) DO NOTHING
+		RETURNING id`, conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
+		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows), t.s.d.ErrorCode(err) == records.ECONFLICT:
+		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
+	case err != nil:
+		return 0, t.s.errorf("add inbound", t.mapConstraint(err))
+	}
+	return id, nil
+}
+
+// citizenOf returns the citizen linked to the conversation, as the turn sees it.
+func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
+	if conversationID == t.conv.ID {
+		return t.conv.CitizenID
+	}
+	var id string
+	if err := t.queryRow(ctx, `SELECT citizen_id FROM conversations WHERE id = ?`, conversationID).Scan(&id); err != nil {
+		return "" // the insert reports a missing conversation
+	}
+	return id
+}
+
+// AddOutbound stores a reply, queued, sets o.ID, and enqueues its delivery job (a
+// delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
+// text (see Clean).
+func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
+	args, reply, err := cleanOutbound(*o)
+	if err != nil {
+		return t.s.errorf("add outbound", err)
+	}
+	now := t.ts(t.s.now())
+	var id int64
+	err = t.queryRow(ctx, `INSERT INTO messages
+		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
+		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
+		RETURNING id`, o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
+		dialog.DeliveryQueued, now, now).Scan(&id)
+	if err != nil {
+		return t.s.errorf("add outbound", t.mapConstraint(err))
+	}
+	args.ID = id
+	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: 8, Queue: args.Channel}); err != nil {
+		return t.s.errorf("add outbound", err)
+	}
+	o.ID = id
+	return nil
+}
+
+// cleanOutbound returns o as the job will carry it, with its NUL characters replaced
+// (encoding/json replaces invalid UTF-8 itself), and its reply as JSON.
+func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return o, "", err
+	}
+	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
+		var out dialog.Outbound
+		if err := json.Unmarshal(c, &out); err != nil {
+			return o, "", err
+		}
+		o = out
+	}
+	reply, err := marshal(o.Reply)
+	return o, reply, err
+}
+
+// Lockout returns the lockout counter for key, a key never saved with a zero counter, and
+// holds the counter's row until the turn ends: turns of other conversations that count
+// failures on the same key (the citizen's, over SMS and Telegram at once) wait for this
+// one, and then read what it saved.
+func (t *tx) Lockout(ctx context.Context, key string) (dialog.Lockout, error) {
+	l := dialog.Lockout{Key: Clean(key)}
+	err := t.queryRow(ctx, `INSERT INTO lockouts (key, updated_at) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET updated_at = lockouts.updated_at
+		RETURNING failures, locks, locked_until`, l.Key, t.ts(t.s.now())).
+		Scan(&l.Failures, &l.Locks, timeCol{&l.LockedUntil})
+	return l, t.s.errorf("lockout", err)
+}
+
+// SaveLockout writes the lockout counter.
+func (t *tx) SaveLockout(ctx context.Context, l dialog.Lockout) error {
+	_, err := t.exec(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
+			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
+		l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now()))
+	return t.s.errorf("save lockout", err)
+}
+
+// RecordAccess records that someone read a citizen's data, inside the turn.
+func (t *tx) RecordAccess(ctx context.Context, e *records.AccessEvent) error {
+	return t.recordAccess(ctx, e)
+}
+
+// conversationColumns are read by scanConversation.
+const conversationColumns = `id, channel, address, citizen_id, opted_out, state, lang, data, created_at, updated_at`
+
+// scanConversation reads a conversation: the columns win over the JSON data.
+func scanConversation(row interface{ Scan(...any) error }) (*dialog.Conversation, error) {
+	var (
+		c     dialog.Conversation
+		id    int64
+		ch    string
+		addr  string
+		cit   string
+		opted bool
+		state string
+		lang  string
+		data  []byte
+		cr    time.Time
+		up    time.Time
+	)
+	if err := row.Scan(&id, &ch, &addr, &cit, &opted, &state, &lang, &data, timeCol{&cr}, timeCol{&up}); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("conversation %d data: %w", id, err)
+	}
+	c.ID, c.Channel, c.Address, c.CitizenID, c.OptedOut = id, ch, addr, cit, opted
+	c.State, c.Lang, c.CreatedAt, c.UpdatedAt = dialog.State(state), lang, cr, up
+	return &c, nil
+}
