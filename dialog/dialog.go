@@ -65,10 +65,14 @@ func (in Inbound) LogValue() slog.Value {
 // Capabilities describe a channel to the engine: each adapter sets them on every Inbound,
 // so a new channel needs no change in dialog.
 type Capabilities struct {
-	// PageSize is how many list items one reply shows (0: 4).
+	// PageSize is how many list items one reply shows (0: 4); with Fits, at most.
 	PageSize int
+	// Fitter measures replies as the channel sends them (SMS: within the segment budget).
+	// With it, a list page holds as many whole items as fit, up to PageSize; nil means
+	// every reply fits.
+	Fitter Fitter
 	// Compact channels pay per message and show it on a small, easily seen screen (SMS):
-	// after a list one option leads back to the menu, and personal data is masked more.
+	// personal data is masked more.
 	Compact bool
 	// CarrierOptOut channels are silenced by the carrier's opt-out keywords: an opted-out
 	// address is never written to until it opts in again (SMS, WhatsApp). On other channels
@@ -77,6 +81,12 @@ type Capabilities struct {
 	// ContactButton channels can offer the sender to share their own phone number
 	// (Telegram), which proves possession instead of the address itself.
 	ContactButton bool
+}
+
+// Fitter measures replies as a channel sends them.
+type Fitter interface {
+	// Fits reports whether r in lang goes out whole in one message: nothing cut.
+	Fits(lang string, r Reply) bool
 }
 
 // Contact is a phone number shared from the channel's address book.
@@ -94,6 +104,15 @@ type Text struct {
 	Key  string            `json:"key"`
 	Args map[string]string `json:"args,omitempty"`
 	Keys map[string]string `json:"keys,omitempty"`
+	// Action marks a line that says what to do next or by when: a channel that must
+	// shorten a reply drops other lines first and never cuts this one inside a sentence.
+	Action bool `json:"action,omitempty"`
+}
+
+// AsAction returns a copy of t marked as the action of its reply.
+func (t Text) AsAction() Text {
+	t.Action = true
+	return t
 }
 
 // T returns a Text for key with args given as name, value pairs.
@@ -128,6 +147,10 @@ func (t Text) MessageKey() (string, map[string]string, map[string]string) {
 type Option struct {
 	Label Text   `json:"label"`
 	Value string `json:"value"` // what choosing it sends back as a KindButton payload
+	// Number is what the citizen types to choose it where options are numbered (SMS,
+	// console); 0 is a number too ("0. Menú"). The engine sets it: the same option has
+	// the same number on every channel.
+	Number int `json:"number"`
 }
 
 // Reply is one message to a citizen: lines of text and an optional menu.

@@ -17,10 +17,13 @@ import (
 // to write less.
 const MaxTextRunes = 4096
 
-// Matcher finds the benefits whose rules a citizen's profile meets
+// Matcher finds the benefits whose rules a citizen's profile meets, and explains them
 // (records.Eligibility implements it).
 type Matcher interface {
 	Match(c records.Citizen, now time.Time) []records.Benefit
+	// Explain returns, for every benefit with a rule, whether it is likely and the
+	// citizen's facts and limits that decided it.
+	Explain(c records.Citizen, now time.Time) []records.Explanation
 }
 
 // Escalator hands a conversation to a social worker. Without one, asking for a person gets

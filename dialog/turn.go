@@ -22,6 +22,10 @@ type turn struct {
 	now time.Time
 
 	citizen *records.Citizen // set when the conversation is linked to a citizen
+	// recorded holds the reads of this turn already in the access log: a page built twice
+	// to fit the channel is one read.
+	recorded map[string]bool
+	reads    turnReads
 }
 
 // run decides the replies of the turn and updates the conversation.
@@ -162,10 +166,11 @@ func (t *turn) text() ([]Reply, error) {
 		}
 	}
 	if n, err := strconv.Atoi(word); err == nil && len(word) <= 2 && len(c.Menu) > 0 {
-		if n < 1 || n > len(c.Menu) {
+		v, ok := chosen(c.Menu, n)
+		if !ok {
 			return []Reply{t.menuReply(T(KeyMenuExpired), c.Menu)}, nil
 		}
-		return t.button(c.Menu[n-1])
+		return t.button(v)
 	}
 	if isMore(word) {
 		if c.List != "" {
@@ -251,13 +256,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentHuman:
 		return t.human()
 	case IntentStatus, IntentMyData, IntentDataUsage, IntentForMe:
-		ref := ""
-		if e, ok := cls.Entity(EntityApplicationRef); ok {
-			ref = e.Value
-		} else if e, ok := cls.Entity(EntityProcedure); ok && name == IntentStatus {
-			ref = "proc:" + e.Value
-		}
-		return t.guarded(name, ref)
+		return t.guarded(name, t.listRef(name, cls))
 	default:
 		return t.notUnderstood()
 	}
@@ -306,50 +305,34 @@ func (t *turn) answerFresh(intent, ref string) ([]Reply, error) {
 	return t.answer(intent, 0)
 }
 
-// answer writes one page of a list answer starting at offset.
+// answer writes one page of a list answer starting at offset: as many items as the channel
+// fits in one message (Capabilities.Fitter), up to its page size.
 func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if t.trust() < required(list) {
 		return t.guarded(list, t.c.PendingRef)
 	}
-	var (
-		lines []Text
-		total int
-		err   error
-	)
-	size := t.pageSize()
+	var pageOf func(offset, size int) ([]Text, int, error)
 	switch list {
 	case IntentStatus:
-		lines, total, err = t.statusPage(offset, size)
+		pageOf = t.statusPage
 	case IntentMyData:
-		lines, total, err = t.myDataPage(offset, size)
+		pageOf = t.myDataPage
 	case IntentDataUsage:
-		lines, total, err = t.usagePage(offset, size)
+		pageOf = t.usagePage
 	case IntentForMe:
-		lines, total, err = t.forMePage(offset, size)
+		pageOf = t.forMePage
 	default:
 		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
+	r, next, total, err := t.fitPage(pageOf, offset)
 	if err != nil {
 		return nil, err
 	}
-	next := offset + size
 	if next < total {
 		t.c.List, t.c.Offset = list, next
-		lines = append(lines, T(KeyListMore))
-		r := t.menuReply(Text{}, []string{ValueMore, ValueIntent + IntentHelp})
-		r.Lines = lines
-		if err := fire(t.ctx, t.c, EventList); err != nil {
-			return nil, err
-		}
-		return []Reply{r}, nil
+	} else {
+		t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
 	}
-	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
-	r := t.withMenu(Text{})
-	if t.in.Caps.Compact {
-		// Every character counts on SMS: after a list, one option leads back to the menu.
-		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
-	}
-	r.Lines = lines
 	if err := fire(t.ctx, t.c, EventList); err != nil {
 		return nil, err
 	}
@@ -524,8 +507,9 @@ func (t *turn) menuReply(line Text, values []string) Reply {
 	if line.Key != "" {
 		r.Lines = []Text{line}
 	}
-	for _, v := range values {
-		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v})
+	nums := optionNumbers(values)
+	for i, v := range values {
+		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v, Number: nums[i]})
 	}
 	t.c.Menu = slices.Clone(values)
 	return r

@@ -78,7 +78,8 @@ func Default(opts ...Option) (*Classifier, error) {
 func (c *Classifier) Model() *Model { return c.model }
 
 // Classify returns the intent of text with its calibrated confidence, the language of text
-// ("" when it fits both or neither), and the entities found in it, in text order.
+// ("" when it fits both or neither), and the entities found in it, in text order, then the
+// keyword filters (periods, someone else, situations, data categories, "why").
 // Empty text, emoji only, or words the model never learned from another intent only give
 // dialog.IntentOther with a confidence of at most NoiseConfidence.
 func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classification {
@@ -94,6 +95,7 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 			res.Entities[i] = dialog.Entity{Kind: e.kind, Value: e.value, Text: strings.Clone(text[e.os:e.oe])}
 		}
 	}
+	res.Entities = appendFilters(res.Entities, text, &s.norm)
 	if len(s.norm.toks) == 0 {
 		return res
 	}

@@ -13,9 +13,11 @@ import (
 // Name is the channel's name in conversations, messages and delivery jobs.
 const Name = "sms"
 
-// Capabilities describe SMS to the engine: one list item a reply, paid messages on a small
-// screen, and the carrier's opt-out.
-var Capabilities = dialog.Capabilities{PageSize: 1, Compact: true, CarrierOptOut: true}
+// Capabilities describe SMS to the engine: paid messages on a small screen, and the
+// carrier's opt-out. A list page holds up to PageSize items; the channel's own
+// Capabilities (Renderer.Capabilities) add the Fitter, so a page holds as many whole items
+// as the segment budget allows.
+var Capabilities = dialog.Capabilities{PageSize: 8, Compact: true, CarrierOptOut: true}
 
 // Paths of the webhooks, relative to Config.PublicURL.
 const (
@@ -64,9 +66,8 @@ type Config struct {
 // Channel is the SMS channel: the webhooks (Routes) and the sender of replies (Send). It
 // is safe for concurrent use and holds no state besides its configuration.
 type Channel struct {
+	Renderer
 	tw  *twilio.Channel
-	cfg Config
-	cat *locales.Catalog
 	log *slog.Logger
 }
 
@@ -96,7 +97,7 @@ func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logg
 	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
 		cfg.MaxBody = MaxBodyLimit
 	}
-	return &Channel{tw: tw, cfg: cfg, cat: cat, log: tw.Log}, nil
+	return &Channel{Renderer: *NewRenderer(cfg, cat), tw: tw, log: tw.Log}, nil
 }
 
 // Routes mounts the webhooks on mux: POST /sms/twilio (inbound messages) and

@@ -17,7 +17,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 	if err != nil {
 		return dialog.Inbound{}, err
 	}
-	in := c.tw.Inbound(m, Capabilities)
+	in := c.tw.Inbound(m, c.Capabilities())
 	in.Kind = inboundKind(m.Body, len(m.MediaTypes))
 	if records.ValidPhone(m.From) {
 		in.Phone = m.From
