@@ -1,0 +1,103 @@
+package inbox
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// handleEvents streams server-sent events to a logged-in page: "queue" when the set of
+// cases the caller sees or their state changes, and "case" with a case id when that case
+// or its messages change (a citizen's message, a reply, a delivery receipt). Each
+// connection polls the database, so it works the same with several replicas.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) {
+	rc := http.NewResponseController(w)
+	// The server's write timeout would cut the stream: lift it for this response.
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+		return
+	}
+	if err := rc.Flush(); err != nil {
+		return
+	}
+
+	ctx := r.Context()
+	tick := time.NewTicker(s.pollInterval)
+	defer tick.Stop()
+	var last map[int64]CaseVersion
+	lastBeat := time.Now()
+	for {
+		vs, err := s.store.CaseVersions(ctx, c.staff.Municipality)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.ErrorContext(ctx, "inbox: case versions", "err", err)
+			}
+			return
+		}
+		cur := make(map[int64]CaseVersion, len(vs))
+		for _, v := range vs {
+			if c.staff.Role == RoleCoordinator || v.Team == c.staff.Team {
+				cur[v.CaseID] = v
+			}
+		}
+		if last != nil {
+			var changed []int64
+			queue := len(cur) != len(last)
+			for id, v := range cur {
+				old, ok := last[id]
+				switch {
+				case !ok:
+					queue = true
+				case old != v:
+					changed = append(changed, id)
+					if !old.UpdatedAt.Equal(v.UpdatedAt) || old.LastMessageID != v.LastMessageID {
+						queue = true
+					}
+				}
+			}
+			for id := range last {
+				if _, ok := cur[id]; !ok {
+					changed = append(changed, id)
+				}
+			}
+			slices.Sort(changed)
+			if queue {
+				fmt.Fprint(w, "event: queue\ndata: {}\n\n")
+			}
+			for _, id := range changed {
+				fmt.Fprintf(w, "event: case\ndata: %d\n\n", id)
+			}
+			if queue || len(changed) > 0 {
+				if err := rc.Flush(); err != nil {
+					return
+				}
+				lastBeat = time.Now()
+			}
+		}
+		last = cur
+		if time.Since(lastBeat) > 15*time.Second {
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			if err := rc.Flush(); err != nil {
+				return
+			}
+			lastBeat = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		// A session that ended (logout, expiry, disabled account) ends the stream.
+		if _, ok := s.session(r); !ok {
+			return
+		}
+	}
+}
