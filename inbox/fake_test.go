@@ -83,8 +83,10 @@ func (t *fakeTx) AddOutbound(_ context.Context, o *dialog.Outbound) error {
 	t.f.messages[o.ConversationID] = append(t.f.messages[o.ConversationID], dialog.Message{ID: o.ID, Direction: "out", Kind: "reply", Reply: &r, Status: dialog.DeliveryQueued, CreatedAt: t.f.now()})
 	return nil
 }
-func (t *fakeTx) Lockout(context.Context, string) (dialog.Lockout, error) { return dialog.Lockout{}, nil }
-func (t *fakeTx) SaveLockout(context.Context, dialog.Lockout) error     { return nil }
+func (t *fakeTx) Lockout(context.Context, string) (dialog.Lockout, error) {
+	return dialog.Lockout{}, nil
+}
+func (t *fakeTx) SaveLockout(context.Context, dialog.Lockout) error { return nil }
 func (t *fakeTx) EraseTranscripts(context.Context, string) (int64, error) {
 	return 0, nil
 }

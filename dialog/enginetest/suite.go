@@ -445,6 +445,23 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		_, out = u.Send(dialog.Inbound{Kind: dialog.KindCommand, Command: "stop"})
 		must(t, out, "no te enviaré avisos")
 	})
+	t.Run("EscalatedOutsideHoursSaysWhen", func(t *testing.T) {
+		e := env(t)
+		loc := e.Engine.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		d := e.Engine.Now().In(loc).AddDate(0, 0, 2)
+		for d.Weekday() != time.Monday {
+			d = d.AddDate(0, 0, 1)
+		}
+		opens := time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, loc)
+		e.Engine.Escalator = escalatorFunc(func(context.Context, dialog.Tx, *dialog.Conversation, dialog.Escalation) (dialog.Handoff, error) {
+			return dialog.Handoff{Team: "serveis-socials", Opens: opens}, nil
+		})
+		must(t, e.Telegram("5006", "es").Say("quiero hablar con una persona"), "a partir del lunes a las 9")
+		must(t, e.Console(maria).Say("vull parlar amb una persona"), "a partir de dilluns a les 9")
+	})
 	t.Run("SMSOptOut", func(t *testing.T) {
 		e := env(t)
 		u := e.SMS(maria)
