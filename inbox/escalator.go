@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
@@ -146,4 +148,71 @@ func (e *Escalator) now() time.Time {
 		return e.Now()
 	}
 	return time.Now()
+}
+
+// ParseRouting reads the routing configuration: teams as "Badalona=serveis-socials,
+// Lleida=atencio-social" and office hours as "serveis-socials=1-5/09:00-14:00,
+// general=1-6/08:00-20:00" (days 0 Sunday to 6 Saturday, a range or a list "1,3,5"
+// separated by "+": "1+3+5/09:00-13:00"), in loc. Empty strings give the defaults.
+func ParseRouting(teams, hours string, loc *time.Location) (Routing, error) {
+	r := Routing{Teams: map[string]string{}, Hours: map[string]Hours{}}
+	for _, kv := range splitList(teams) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return Routing{}, fmt.Errorf("inbox: team route %q: want MUNICIPALITY=TEAM", kv)
+		}
+		r.Teams[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	for _, kv := range splitList(hours) {
+		team, spec, ok := strings.Cut(kv, "=")
+		days, span, ok2 := strings.Cut(spec, "/")
+		from, to, ok3 := strings.Cut(span, "-")
+		if !ok || !ok2 || !ok3 {
+			return Routing{}, fmt.Errorf("inbox: office hours %q: want TEAM=DAYS/HH:MM-HH:MM", kv)
+		}
+		h := Hours{Location: loc}
+		var err error
+		if h.Days, err = parseDays(days); err != nil {
+			return Routing{}, fmt.Errorf("inbox: office hours %q: %w", kv, err)
+		}
+		o, err1 := time.Parse("15:04", strings.TrimSpace(from))
+		c, err2 := time.Parse("15:04", strings.TrimSpace(to))
+		if err1 != nil || err2 != nil || !c.After(o) {
+			return Routing{}, fmt.Errorf("inbox: office hours %q: want HH:MM-HH:MM, opening first", kv)
+		}
+		h.Open = time.Duration(o.Hour())*time.Hour + time.Duration(o.Minute())*time.Minute
+		h.Close = time.Duration(c.Hour())*time.Hour + time.Duration(c.Minute())*time.Minute
+		r.Hours[strings.TrimSpace(team)] = h
+	}
+	return r, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseDays(s string) ([]time.Weekday, error) {
+	var days []time.Weekday
+	for _, p := range strings.Split(s, "+") {
+		a, b, isRange := strings.Cut(strings.TrimSpace(p), "-")
+		from, err1 := strconv.Atoi(a)
+		to := from
+		var err2 error
+		if isRange {
+			to, err2 = strconv.Atoi(b)
+		}
+		if err1 != nil || err2 != nil || from < 0 || to > 6 || from > to {
+			return nil, fmt.Errorf("days %q: want 0 (Sunday) to 6, as 1-5 or 1+3+5", s)
+		}
+		for d := from; d <= to; d++ {
+			days = append(days, time.Weekday(d))
+		}
+	}
+	return days, nil
 }

@@ -120,16 +120,10 @@ type Store interface {
 	records.Reader
 	records.Writer
 
-	// AddStaff stores a new staff member and sets s.ID; an e-mail taken returns ECONFLICT.
-	AddStaff(ctx context.Context, s *Staff) error
+	StaffStore
 	// FindStaffByEmail and FindStaffByID return ENOTFOUND when there is none.
 	FindStaffByEmail(ctx context.Context, email string) (*Staff, error)
 	FindStaffByID(ctx context.Context, id int64) (*Staff, error)
-	// ListStaff returns every staff member by municipality, team and e-mail.
-	ListStaff(ctx context.Context) ([]Staff, error)
-	// SetStaffDisabled disables or enables an account (ENOTFOUND when there is none).
-	// Disabling deletes its sessions.
-	SetStaffDisabled(ctx context.Context, email string, disabled bool) error
 
 	// AddSession stores a session; FindSession returns it by token hash (ENOTFOUND when
 	// absent or expired at now); DeleteSession removes it.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
@@ -78,6 +79,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger, seedEmpty bool) 
 }
 
 func (a *app) init(ctx context.Context, seedEmpty bool) error {
+	demo := false // the demo data was loaded now
 	if seedEmpty {
 		empty, err := a.store.Empty(ctx)
 		if err != nil {
@@ -88,6 +90,7 @@ func (a *app) init(ctx context.Context, seedEmpty bool) error {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
 			a.log.Info("loaded the demo data into the empty database")
+			demo = true
 		}
 	}
 	cat, err := locales.Load()
@@ -117,6 +120,19 @@ func (a *app) init(ctx context.Context, seedEmpty bool) error {
 		e.Threshold = intents.DefaultThreshold
 	}
 	a.engine = e
+	if is, ok := a.store.(inbox.Store); ok {
+		r, err := inbox.ParseRouting(a.cfg.InboxTeams, a.cfg.InboxHours, e.Location)
+		if err != nil {
+			return err
+		}
+		e.Escalator = &inbox.Escalator{Store: is, Routing: r}
+		if demo {
+			// The demo accounts go with the demo data: an empty database gets both.
+			if err := inbox.SeedDemoStaff(ctx, is, time.Now()); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

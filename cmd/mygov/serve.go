@@ -87,6 +87,10 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 	}()
 
 	go purgeLoop(ctx, a.store, cfg.RetentionDays, log)
+	if err := mountInbox(ctx, a, mux); err != nil {
+		log.Error("mygov: inbox", "err", err)
+		return 1
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
