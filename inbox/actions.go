@@ -109,22 +109,22 @@ func (s *Server) recordAccess(ctx context.Context, st *Staff, cs *Case) error {
 
 // AccessEvent is the access-log entry of a social worker reading a citizen's data to
 // attend their request; purpose is the bilingual reason.
-func AccessEvent(purpose records.Text, st *Staff, citizenID string, at time.Time) *records.AccessEvent {
+func AccessEvent(purpose records.Localized, st *Staff, citizenID string, at time.Time) *records.AccessEvent {
 	return &records.AccessEvent{
 		CitizenID:        citizenID,
 		At:               at,
 		AdministrationID: st.Administration,
-		Unit:             records.Text{dialog.LangCA: "Serveis socials", dialog.LangES: "Servicios sociales"},
+		Unit:             records.Localized{dialog.LangCA: "Serveis socials", dialog.LangES: "Servicios sociales"},
 		Category:         records.CategorySocialServices,
 		Purpose:          purpose,
-		LegalBasis:       records.Text{dialog.LangCA: "RGPD art. 6.1.e; Llei 12/2007, de serveis socials", dialog.LangES: "RGPD art. 6.1.e; Ley 12/2007, de servicios sociales"},
+		LegalBasis:       records.Localized{dialog.LangCA: "RGPD art. 6.1.e; Llei 12/2007, de serveis socials", dialog.LangES: "RGPD art. 6.1.e; Ley 12/2007, de servicios sociales"},
 		Channel:          "inbox",
 	}
 }
 
 // catalogText returns key in every catalog language.
-func (s *Server) catalogText(key string) records.Text {
-	t := records.Text{}
+func (s *Server) catalogText(key string) records.Localized {
+	t := records.Localized{}
 	for _, l := range []string{dialog.LangCA, dialog.LangES} {
 		t[l] = s.catalog.Text(l, "", key)
 	}

@@ -42,7 +42,7 @@ func newFixture(t *testing.T, opts ...Option) *fixture {
 	f.store = newFakeStore(func() time.Time { return f.now })
 	f.store.citizens["c-maria"] = &records.Citizen{ID: "c-maria", GivenName: "Maria", Surnames: "Puig Soler", Municipality: "Badalona"}
 	f.store.citizens["c-jose"] = &records.Citizen{ID: "c-jose", GivenName: "José", Surnames: "García López", Municipality: "Lleida"}
-	f.store.apps["c-maria"] = []records.Application{{Ref: "EXP-2026-000101", Procedure: records.Text{"ca": "Renda Garantida"}, Status: "needs_documents"}}
+	f.store.apps["c-maria"] = []records.Application{{Ref: "EXP-2026-000101", Procedure: records.Localized{"ca": "Renda Garantida"}, Status: "needs_documents"}}
 	hash, err := HashPassword(testPassword)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
 	"github.com/riverqueue/river"
 )
@@ -79,18 +80,18 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger, seedEmpty bool) 
 }
 
 func (a *app) init(ctx context.Context, seedEmpty bool) error {
-	demo := false // the demo data was loaded now
+	seeded := false // the demo data was loaded now
 	if seedEmpty {
 		empty, err := a.store.Empty(ctx)
 		if err != nil {
 			return err
 		}
 		if empty {
-			if err := a.store.Seed(ctx, records.Demo(time.Now())); err != nil {
+			if err := a.store.Seed(ctx, demo.Dataset(time.Now())); err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
 			a.log.Info("loaded the demo data into the empty database")
-			demo = true
+			seeded = true
 		}
 	}
 	cat, err := locales.Load()
@@ -126,7 +127,7 @@ func (a *app) init(ctx context.Context, seedEmpty bool) error {
 			return err
 		}
 		e.Escalator = &inbox.Escalator{Store: is, Routing: r}
-		if demo {
+		if seeded {
 			// The demo accounts go with the demo data: an empty database gets both.
 			if err := inbox.SeedDemoStaff(ctx, is, time.Now()); err != nil {
 				return err
