@@ -1,9 +1,7 @@
 package sms
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -26,10 +24,7 @@ func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("testdata", "e2e", "node_modules", "twilio"))
-	}
+	node, err := e2e.TwilioSigner()
 	if err != nil {
 		msg := "!!! SMS END-TO-END TEST NOT RUN: it needs node and the npm package twilio " +
 			"(run `npm ci --no-audit --no-fund` in channels/sms/testdata/e2e): " + err.Error()
@@ -96,7 +91,7 @@ func TestEndToEnd(t *testing.T) {
 		inbound(3, ca, "com va la meva sol·licitud?"),
 		inbound(4, es, "¿cómo va mi solicitud?"),
 	}
-	sigs := nodeSign(t, node, token, public+PathInbound, forms)
+	sigs := e2e.SignTwilio(t, node, token, public+PathInbound, forms)
 	postForm := func(t *testing.T, form url.Values, sig string) int {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodPost, public+PathInbound, strings.NewReader(form.Encode()))
@@ -217,42 +212,4 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("replies to %s: %q", es, settle(es, time.Second))
 	})
 	t.Run("SegmentBudget", checkBudget)
-}
-
-// nodeSign signs each form for u with testdata/e2e/sign.js.
-func nodeSign(t *testing.T, node, token, u string, forms []url.Values) []string {
-	t.Helper()
-	type request struct {
-		URL    string            `json:"url"`
-		Params map[string]string `json:"params"`
-	}
-	in := struct {
-		AuthToken string    `json:"authToken"`
-		Requests  []request `json:"requests"`
-	}{AuthToken: token}
-	for _, f := range forms {
-		p := map[string]string{}
-		for k, v := range f {
-			p[k] = v[0]
-		}
-		in.Requests = append(in.Requests, request{u, p})
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "sign.js")
-	cmd.Dir = filepath.Join("testdata", "e2e")
-	cmd.Stdin = bytes.NewReader(b)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node sign.js: %v\n%s", err, stderr.String())
-	}
-	var sigs []string
-	if err := json.Unmarshal(out, &sigs); err != nil || len(sigs) != len(forms) {
-		t.Fatalf("node sign.js printed %q: %v", out, err)
-	}
-	return sigs
 }
