@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// sessionRecheck is how often a live-update stream checks that its session still holds.
+const sessionRecheck = 5 * time.Second
+
 // handleEvents streams server-sent events to a logged-in page: "queue" when the set of
 // cases the caller sees or their state changes, and "case" with a case id when that case
 // or its messages change (a citizen's message, a reply, a delivery receipt). Each
@@ -31,7 +34,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) 
 	tick := time.NewTicker(s.pollInterval)
 	defer tick.Stop()
 	var last map[int64]CaseVersion
-	lastBeat := time.Now()
+	lastBeat, lastCheck := time.Now(), time.Now()
 	for {
 		vs, err := s.store.CaseVersions(ctx, c.staff.Municipality)
 		if err != nil {
@@ -93,11 +96,16 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) 
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.stopped:
+			return
 		case <-tick.C:
 		}
 		// A session that ended (logout, expiry, disabled account) ends the stream.
-		if _, ok := s.session(r); !ok {
-			return
+		if time.Since(lastCheck) > sessionRecheck {
+			if _, ok := s.session(r); !ok {
+				return
+			}
+			lastCheck = time.Now()
 		}
 	}
 }

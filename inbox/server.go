@@ -66,7 +66,14 @@ type Server struct {
 
 	accessMu     sync.Mutex
 	accessLogged map[[2]int64]time.Time // (staff, case) → last access event written
+
+	stopOnce sync.Once
+	stopped  chan struct{} // closed by Stop
 }
+
+// Stop ends the live-update streams; the pages reconnect to another replica or after a
+// restart.
+func (s *Server) Stop() { s.stopOnce.Do(func() { close(s.stopped) }) }
 
 // Option sets an optional setting of the Server.
 type Option func(*Server)
@@ -103,7 +110,7 @@ func New(store Store, catalog *locales.Catalog, matcher dialog.Matcher, logger *
 		store: store, catalog: catalog, matcher: matcher, log: logger,
 		now: time.Now, loc: DefaultHours().Location, sessionTTL: 8 * time.Hour, pollInterval: time.Second,
 		perAccount: newLimiter(5, 15*time.Minute), perAddress: newLimiter(20, 15*time.Minute),
-		accessLogged: map[[2]int64]time.Time{},
+		accessLogged: map[[2]int64]time.Time{}, stopped: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)

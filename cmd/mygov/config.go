@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/catalonia/mygov/intents"
 )
 
 // Environment variables: the only place MyGov reads its configuration.
@@ -78,7 +80,7 @@ func loadConfig(getenv func(string) string) config {
 		VerifyIdle:      duration(getenv(envVerifyIdle), 30*time.Minute),
 		VerifyMax:       duration(getenv(envVerifyMax), 24*time.Hour),
 		RetentionDays:   atoi(getenv(envRetentionDays), 90),
-		Threshold:       -1,
+		Threshold:       intents.DefaultThreshold,
 		InboxTeams:      getenv(envInboxTeams),
 		InboxHours:      getenv(envInboxHours),
 		InboxUnclaimed:  duration(getenv(envInboxUnclaimed), 2*time.Hour),

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/catalonia/mygov/inbox"
 )
@@ -27,23 +28,45 @@ func runStaff(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 	return inbox.StaffCommand(ctx, is, args, stdin, stdout, stderr)
 }
 
-// mountInbox serves the social workers' inbox under /inbox/ and starts the watcher of
-// unclaimed cases, when the store has the inbox's tables.
-func mountInbox(ctx context.Context, a *app, mux *http.ServeMux) error {
-	is, ok := a.store.(inbox.Store)
+// escalateToInbox gives the engine the inbox's Escalator, when the store has the inbox's
+// tables, and adds the demo accounts when the demo data was just loaded.
+func (m *Main) escalateToInbox(ctx context.Context, seeded bool) error {
+	is, ok := m.Store.(inbox.Store)
 	if !ok {
-		a.log.Info("inbox off: the store has no inbox tables")
 		return nil
 	}
-	srv, err := inbox.New(is, a.catalog, a.engine.Matcher, a.log,
-		inbox.WithLocation(a.engine.Location),
-		inbox.WithSecureCookies(strings.HasPrefix(a.cfg.PublicURL, "https://")))
+	r, err := inbox.ParseRouting(m.Config.InboxTeams, m.Config.InboxHours, m.Engine.Location)
+	if err != nil {
+		return err
+	}
+	m.Engine.Escalator = &inbox.Escalator{Store: is, Routing: r}
+	if seeded {
+		return inbox.SeedDemoStaff(ctx, is, time.Now())
+	}
+	return nil
+}
+
+// inbox serves the social workers' inbox under /inbox/ and starts the watcher of
+// unclaimed cases, when the store has the inbox's tables.
+func (m *Main) inbox(ctx context.Context, mux *http.ServeMux) error {
+	is, ok := m.Store.(inbox.Store)
+	if !ok {
+		m.Log.Info("inbox off: the store has no inbox tables")
+		return nil
+	}
+	srv, err := inbox.New(is, m.Catalog, m.Engine.Matcher, m.Log,
+		inbox.WithLocation(m.Engine.Location),
+		inbox.WithSecureCookies(strings.HasPrefix(m.Config.PublicURL, "https://")))
 	if err != nil {
 		return err
 	}
 	srv.Routes(mux)
-	w := &inbox.Watcher{Store: is, After: a.cfg.InboxUnclaimed, Logger: a.log}
+	go func() {
+		<-ctx.Done()
+		srv.Stop() // ends the live-update streams, so shutting down does not wait for them
+	}()
+	w := &inbox.Watcher{Store: is, After: m.Config.InboxUnclaimed, Logger: m.Log}
 	go w.Run(ctx)
-	a.log.Info("inbox on", "path", inbox.Prefix)
+	m.Log.Info("inbox on", "path", inbox.Prefix)
 	return nil
 }
