@@ -2,7 +2,6 @@ package sms
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -75,16 +74,7 @@ func TestEndToEnd(t *testing.T) {
 	}()
 	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
 
-	inbound := func(n int, sender, body string) url.Values {
-		msid := fmt.Sprintf("SMe2e%029d", n)
-		return url.Values{
-			"ToCountry": {"ES"}, "ToState": {""}, "SmsMessageSid": {msid}, "NumMedia": {"0"},
-			"ToCity": {""}, "FromZip": {""}, "SmsSid": {msid}, "FromState": {""}, "SmsStatus": {"received"},
-			"FromCity": {""}, "Body": {body}, "FromCountry": {"ES"}, "To": {from}, "ToZip": {""},
-			"NumSegments": {"1"}, "MessageSid": {msid}, "AccountSid": {sid}, "From": {sender},
-			"ApiVersion": {"2010-04-01"},
-		}
-	}
+	inbound := func(n int, sender, body string) url.Values { return e2e.TwilioInbound(sid, from, n, sender, body) }
 	forms := []url.Values{
 		inbound(1, ca, "com va la meva sol·licitud?"),
 		inbound(2, ca, "BAIXA"),

@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // twilioDir holds sign.js and the npm package twilio it needs.
@@ -64,4 +70,85 @@ func SignTwilio(t testing.TB, node, token, u string, forms []url.Values) []strin
 		t.Fatalf("node sign.js printed %q: %v", out, err)
 	}
 	return sigs
+}
+
+// FakeTwilio is Twilio's REST API as far as sending SMS goes: it records every message
+// created and answers like Twilio.
+type FakeTwilio struct {
+	*httptest.Server
+	mu   sync.Mutex
+	sent []url.Values
+	at   []time.Time
+}
+
+// NewFakeTwilio starts a FakeTwilio, closed when the test ends.
+func NewFakeTwilio(t testing.TB) *FakeTwilio {
+	f := &FakeTwilio{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		f.mu.Lock()
+		f.sent = append(f.sent, r.PostForm)
+		f.at = append(f.at, time.Now())
+		n := len(f.sent)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","to":%q,"num_segments":"1"}`, n, r.PostForm.Get("To"))
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// SMS is one message the fake received.
+type SMS struct {
+	To, Body string
+	At       time.Time
+}
+
+// To returns the messages sent to number, oldest first.
+func (f *FakeTwilio) To(number string) []SMS {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []SMS
+	for i, m := range f.sent {
+		if m.Get("To") == number {
+			out = append(out, SMS{To: number, Body: m.Get("Body"), At: f.at[i]})
+		}
+	}
+	return out
+}
+
+// WaitFor waits until a message to number after the first `after` contains text, and
+// returns it; it fails the test after timeout.
+func (f *FakeTwilio) WaitFor(t testing.TB, number string, after int, text string, timeout time.Duration) SMS {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := f.To(number)
+		for _, m := range got[min(after, len(got)):] {
+			if strings.Contains(m.Body, text) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no SMS to %s containing %q within %v; got %q", number, text, timeout, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TwilioInbound is the form of Twilio's webhook for the n-th SMS from sender to the
+// number to, of the account sid.
+func TwilioInbound(sid, to string, n int, sender, body string) url.Values {
+	msid := fmt.Sprintf("SMe2e%029d", n)
+	return url.Values{
+		"ToCountry": {"ES"}, "ToState": {""}, "SmsMessageSid": {msid}, "NumMedia": {"0"},
+		"ToCity": {""}, "FromZip": {""}, "SmsSid": {msid}, "FromState": {""}, "SmsStatus": {"received"},
+		"FromCity": {""}, "Body": {body}, "FromCountry": {"ES"}, "To": {to}, "ToZip": {""},
+		"NumSegments": {"1"}, "MessageSid": {msid}, "AccountSid": {sid}, "From": {sender},
+		"ApiVersion": {"2010-04-01"},
+	}
 }
