@@ -495,7 +495,7 @@ func TestAccessEvent(t *testing.T) {
 		t.Fatalf("%d access events, want 1", len(f.store.access))
 	}
 	ev := f.store.access[0]
-	if ev.CitizenID != "c-maria" || ev.AdministrationID != "ajuntament-badalona" || !strings.Contains(ev.Purpose.In("ca"), "per atendre la teva consulta") {
+	if ev.CitizenID != "c-maria" || ev.AdministrationID != "ajuntament-badalona" || !strings.Contains(ev.Purpose.In("ca"), "atendre la teva consulta") {
 		t.Errorf("access event = %+v", ev)
 	}
 }
