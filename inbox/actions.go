@@ -32,7 +32,7 @@ func (s *Server) Reply(ctx context.Context, st *Staff, cs *Case, text string) er
 			return records.Errorf(records.ECONFLICT, "inbox: reply: case %d is not open", cs.ID)
 		}
 		c := tx.Conversation()
-		if c.OptedOut || c.State == dialog.StateOptedOut {
+		if c.OptedOut {
 			return records.Errorf(records.EUNAUTHORIZED, "inbox: reply: the citizen opted out")
 		}
 		r := dialog.Reply{Lines: []dialog.Text{dialog.T(KeyReply, "Text", text, "Name", st.Name)}}
@@ -67,7 +67,7 @@ func (s *Server) Close(ctx context.Context, cs *Case, reason string) error {
 
 // send puts one reply in the outbox, unless the citizen opted out.
 func send(ctx context.Context, tx dialog.Tx, c *dialog.Conversation, r dialog.Reply) error {
-	if c.OptedOut || c.State == dialog.StateOptedOut {
+	if c.OptedOut {
 		return nil
 	}
 	lang := c.Lang

@@ -79,11 +79,8 @@ func (s suite) escalatedIsSilentExceptStop(t *testing.T) {
 
 func (s suite) escalatedOutsideHoursSaysWhen(t *testing.T) {
 	e := s.env(t)
-	loc := e.Engine.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	d := e.Engine.Now().In(loc).AddDate(0, 0, 2)
+	loc := time.UTC // the suite's engine shows times in UTC
+	d := e.Clock.Now().In(loc).AddDate(0, 0, 2)
 	for d.Weekday() != time.Monday {
 		d = d.AddDate(0, 0, 1)
 	}
