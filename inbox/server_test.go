@@ -401,7 +401,7 @@ func TestReply(t *testing.T) {
 		f := newFixture(t)
 		c := f.login("marta@badalona.cat")
 		conv := f.store.conversation("sms", "+34600000001")
-		conv.OptedOut, conv.State = true, dialog.StateOptedOut
+		conv.OptedOut = true
 		f.store.convs["sms\x00+34600000001"] = conv
 		code, _ := c.post(casePath(f.badalona)+"/reply", url.Values{"csrf": {c.csrf}, "text": {"hola"}})
 		if code != http.StatusConflict {

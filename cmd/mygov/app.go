@@ -104,7 +104,7 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 	}
 	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
-	if err := m.escalateToInbox(ctx, seeded); err != nil {
+	if err := m.escalateToInbox(ctx, seeded, madrid); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -30,12 +30,12 @@ func runStaff(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 
 // escalateToInbox gives the engine the inbox's Escalator, when the store has the inbox's
 // tables, and adds the demo accounts when the demo data was just loaded.
-func (m *Main) escalateToInbox(ctx context.Context, seeded bool) error {
+func (m *Main) escalateToInbox(ctx context.Context, seeded bool, loc *time.Location) error {
 	is, ok := m.Store.(inbox.Store)
 	if !ok {
 		return nil
 	}
-	r, err := inbox.ParseRouting(m.Config.InboxTeams, m.Config.InboxHours, m.Engine.Location)
+	r, err := inbox.ParseRouting(m.Config.InboxTeams, m.Config.InboxHours, loc)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,6 @@ func (m *Main) inbox(ctx context.Context, mux *http.ServeMux) error {
 		return nil
 	}
 	srv, err := inbox.New(is, m.Catalog, m.Engine.Matcher, m.Log,
-		inbox.WithLocation(m.Engine.Location),
 		inbox.WithSecureCookies(strings.HasPrefix(m.Config.PublicURL, "https://")))
 	if err != nil {
 		return err
