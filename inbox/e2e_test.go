@@ -40,8 +40,9 @@ type harness struct {
 	public  string
 	twilio  *e2e.FakeTwilio
 	node    string
-	alloc   context.Context // the browser process
+	browser context.Context // the browser process and its first tab
 	n       int             // webhook counter
+	signed  map[string][]signedSMS
 	logs    *e2e.Buffer
 	bin     string
 	dbPath  string
@@ -68,7 +69,7 @@ func startHarness(t *testing.T) *harness {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	browser := chromium(t)
+	chromiumPath := chromium(t)
 	node, err := e2e.TwilioSigner()
 	if err != nil {
 		msg := "!!! INBOX BROWSER TEST NOT RUN: " + err.Error()
@@ -77,8 +78,10 @@ func startHarness(t *testing.T) *harness {
 		}
 		t.Skip(msg)
 	}
-	h := &harness{t: t, node: node, twilio: e2e.NewFakeTwilio(t), logs: &e2e.Buffer{}, timeout: 20 * time.Second}
+	h := &harness{t: t, node: node, twilio: e2e.NewFakeTwilio(t), logs: &e2e.Buffer{}, timeout: 30 * time.Second}
+	start := time.Now()
 	h.bin = e2e.BuildMygov(t)
+	t.Logf("built mygov in %v", time.Since(start).Round(time.Millisecond))
 	h.dbPath = filepath.Join(t.TempDir(), "mygov.db")
 	addr := e2e.FreeAddr(t)
 	h.public = "http://" + addr
@@ -124,31 +127,64 @@ func startHarness(t *testing.T) *harness {
 		}
 	})
 	e2e.WaitHealthy(t, h.public+"/healthz", 60*time.Second)
+	t.Logf("mygov serve healthy after %v", time.Since(start).Round(time.Millisecond))
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
+		chromedp.ExecPath(chromiumPath),
 		chromedp.NoSandbox,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
-	h.alloc = alloc
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(browser); err != nil { // starts the browser
+		t.Fatalf("start Chromium: %v", err)
+	}
+	h.browser = browser
+	t.Logf("Chromium started after %v", time.Since(start).Round(time.Millisecond))
 	return h
+}
+
+type signedSMS struct {
+	form url.Values
+	sig  string
+}
+
+// presign signs the webhooks of the messages a test will send in one run of node, which
+// takes seconds to start: sms then takes them in order.
+func (h *harness) presign(sender string, bodies ...string) {
+	h.t.Helper()
+	forms := make([]url.Values, len(bodies))
+	for i, b := range bodies {
+		h.n++
+		forms[i] = e2e.TwilioInbound(twSID, twFrom, h.n, sender, b)
+	}
+	sigs := e2e.SignTwilio(h.t, h.node, twToken, h.public+"/sms/twilio", forms)
+	if h.signed == nil {
+		h.signed = map[string][]signedSMS{}
+	}
+	for i, b := range bodies {
+		h.signed[sender+"\x00"+b] = append(h.signed[sender+"\x00"+b], signedSMS{forms[i], sigs[i]})
+	}
 }
 
 // sms posts a signed Twilio webhook from sender and returns when MyGov accepted it.
 func (h *harness) sms(sender, body string) time.Time {
 	h.t.Helper()
-	h.n++
-	form := e2e.TwilioInbound(twSID, twFrom, h.n, sender, body)
-	sig := e2e.SignTwilio(h.t, h.node, twToken, h.public+"/sms/twilio", []url.Values{form})[0]
-	req, err := http.NewRequest(http.MethodPost, h.public+"/sms/twilio", strings.NewReader(form.Encode()))
+	key := sender + "\x00" + body
+	if len(h.signed[key]) == 0 {
+		h.presign(sender, body)
+	}
+	m := h.signed[key][0]
+	h.signed[key] = h.signed[key][1:]
+	req, err := http.NewRequest(http.MethodPost, h.public+"/sms/twilio", strings.NewReader(m.form.Encode()))
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", sig)
+	req.Header.Set("X-Twilio-Signature", m.sig)
 	sent := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -172,9 +208,9 @@ func (h *harness) say(sender, body, want string) string {
 // tab opens a browser tab in its own browser context (its own cookies) and logs in.
 func (h *harness) tab(email, password string) context.Context {
 	h.t.Helper()
-	ctx, cancel := chromedp.NewContext(h.alloc, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(h.browser, chromedp.WithNewBrowserContext())
 	h.t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
 	h.t.Cleanup(cancelT)
 	h.do(ctx,
 		chromedp.Navigate(h.public+"/inbox/"),
@@ -198,8 +234,17 @@ func (h *harness) do(ctx context.Context, steps ...chromedp.Action[chromedp.Void
 func (h *harness) waitText(ctx context.Context, sel, text string) {
 	h.t.Helper()
 	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, sel, text)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(h.timeout))); err != nil {
-		h.t.Fatalf("%q never appeared in %s: %v", text, sel, err)
+	deadline := time.Now().Add(h.timeout)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		// A form's redirect replaces the page under the poll: poll the new one.
+		if time.Now().After(deadline) || !strings.Contains(err.Error(), "context") {
+			h.t.Fatalf("%q never appeared in %s: %v", text, sel, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -232,6 +277,9 @@ func (h *harness) screenshot(ctx context.Context, name string) {
 // "who used my data"; closing gives the conversation back to the assistant.
 func TestBrowser(t *testing.T) {
 	h := startHarness(t)
+	h.presign(maria, "vull parlar amb una persona", `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`,
+		"segueixo aquí, gràcies", "qui ha vist les meves dades?", "12345678Z", "15/03/1984", "MÉS", "MÉS", "MÉS",
+		"com va la meva sol·licitud?")
 	badalona := h.tab("e2e.treballadora@badalona.cat", workerPw)
 	if body, _ := chromedp.Run(badalona, chromedp.Text(chromedp.CSS(`#queue`))); strings.Contains(body, "Maria") {
 		t.Fatalf("queue not empty before the escalation: %q", body)
@@ -346,6 +394,11 @@ func TestInboxLatency(t *testing.T) {
 		t.Skip("set -inbox.latency N to time N messages and replies")
 	}
 	h := startHarness(t)
+	bodies := []string{"vull parlar amb una persona"}
+	for i := range *latencySamples {
+		bodies = append(bodies, fmt.Sprintf("missatge de prova %d", i))
+	}
+	h.presign(maria, bodies...)
 	tab := h.tab("e2e.treballadora@badalona.cat", workerPw)
 	h.say(maria, "vull parlar amb una persona", "treballadora social")
 	h.waitText(tab, "#queue", "Maria Puig Soler")
