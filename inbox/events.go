@@ -15,6 +15,30 @@ const sessionRecheck = 5 * time.Second
 // or its messages change (a citizen's message, a reply, a delivery receipt). Each
 // connection polls the database, so it works the same with several replicas.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) {
+	ctx := r.Context()
+	snapshot := func() (map[int64]CaseVersion, bool) {
+		vs, err := s.store.CaseVersions(ctx, c.staff.Municipality)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.ErrorContext(ctx, "inbox: case versions", "err", err)
+			}
+			return nil, false
+		}
+		cur := make(map[int64]CaseVersion, len(vs))
+		for _, v := range vs {
+			if c.staff.Role == RoleCoordinator || v.Team == c.staff.Team {
+				cur[v.CaseID] = v
+			}
+		}
+		return cur, true
+	}
+	// The first snapshot is taken before the stream opens: the page reloads its part when
+	// the stream opens, so a change between the page and the stream is not lost.
+	last, ok := snapshot()
+	if !ok {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	rc := http.NewResponseController(w)
 	// The server's write timeout would cut the stream: lift it for this response.
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -30,69 +54,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) 
 		return
 	}
 
-	ctx := r.Context()
 	tick := time.NewTicker(s.pollInterval)
 	defer tick.Stop()
-	var last map[int64]CaseVersion
 	lastBeat, lastCheck := time.Now(), time.Now()
 	for {
-		vs, err := s.store.CaseVersions(ctx, c.staff.Municipality)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "inbox: case versions", "err", err)
-			}
-			return
-		}
-		cur := make(map[int64]CaseVersion, len(vs))
-		for _, v := range vs {
-			if c.staff.Role == RoleCoordinator || v.Team == c.staff.Team {
-				cur[v.CaseID] = v
-			}
-		}
-		if last != nil {
-			var changed []int64
-			queue := len(cur) != len(last)
-			for id, v := range cur {
-				old, ok := last[id]
-				switch {
-				case !ok:
-					queue = true
-				case old != v:
-					changed = append(changed, id)
-					if !old.UpdatedAt.Equal(v.UpdatedAt) || old.LastMessageID != v.LastMessageID {
-						queue = true
-					}
-				}
-			}
-			for id := range last {
-				if _, ok := cur[id]; !ok {
-					changed = append(changed, id)
-				}
-			}
-			slices.Sort(changed)
-			if queue {
-				fmt.Fprint(w, "event: queue\ndata: {}\n\n")
-			}
-			for _, id := range changed {
-				fmt.Fprintf(w, "event: case\ndata: %d\n\n", id)
-			}
-			if queue || len(changed) > 0 {
-				if err := rc.Flush(); err != nil {
-					return
-				}
-				lastBeat = time.Now()
-			}
-		}
-		last = cur
-		if time.Since(lastBeat) > 15*time.Second {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-			lastBeat = time.Now()
-		}
 		select {
 		case <-ctx.Done():
 			return
@@ -106,6 +71,47 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) 
 				return
 			}
 			lastCheck = time.Now()
+		}
+		cur, ok := snapshot()
+		if !ok {
+			return
+		}
+		var changed []int64
+		queue := len(cur) != len(last)
+		for id, v := range cur {
+			old, ok := last[id]
+			switch {
+			case !ok:
+				queue = true
+			case old != v:
+				changed = append(changed, id)
+				if !old.UpdatedAt.Equal(v.UpdatedAt) || old.LastMessageID != v.LastMessageID {
+					queue = true
+				}
+			}
+		}
+		for id := range last {
+			if _, ok := cur[id]; !ok {
+				changed = append(changed, id)
+			}
+		}
+		last = cur
+		slices.Sort(changed)
+		if queue {
+			fmt.Fprint(w, "event: queue\ndata: {}\n\n")
+		}
+		for _, id := range changed {
+			fmt.Fprintf(w, "event: case\ndata: %d\n\n", id)
+		}
+		beat := time.Since(lastBeat) > 15*time.Second
+		if beat && !queue && len(changed) == 0 {
+			fmt.Fprint(w, ": keep-alive\n\n")
+		}
+		if queue || len(changed) > 0 || beat {
+			if err := rc.Flush(); err != nil {
+				return
+			}
+			lastBeat = time.Now()
 		}
 	}
 }

@@ -513,14 +513,24 @@ func formText(r *http.Request, name string, max int) (string, string) {
 	return v, ""
 }
 
-func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, c caller) {
+// caseText returns the case of the path and the text of the form's field, or answers why
+// not and returns false.
+func (s *Server) caseText(w http.ResponseWriter, r *http.Request, c caller, field string, max int) (*Case, string, bool) {
 	cs, ok := s.caseOf(w, r, c)
 	if !ok {
-		return
+		return nil, "", false
 	}
-	text, bad := formText(r, "text", MaxReplyRunes)
+	text, bad := formText(r, field, max)
 	if bad != "" {
 		s.failed(w, r, cs, http.StatusBadRequest, bad)
+		return nil, "", false
+	}
+	return cs, text, true
+}
+
+func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, c caller) {
+	cs, text, ok := s.caseText(w, r, c, "text", MaxReplyRunes)
+	if !ok {
 		return
 	}
 	err := s.Reply(r.Context(), c.staff, cs, text)
@@ -537,13 +547,8 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, c caller) {
-	cs, ok := s.caseOf(w, r, c)
+	cs, text, ok := s.caseText(w, r, c, "text", MaxNoteRunes)
 	if !ok {
-		return
-	}
-	text, bad := formText(r, "text", MaxNoteRunes)
-	if bad != "" {
-		s.failed(w, r, cs, http.StatusBadRequest, bad)
 		return
 	}
 	if err := s.store.AddNote(r.Context(), &Note{CaseID: cs.ID, StaffID: c.staff.ID, Text: text, CreatedAt: s.now()}); err != nil {
@@ -554,13 +559,8 @@ func (s *Server) handleNote(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 func (s *Server) handleClose(w http.ResponseWriter, r *http.Request, c caller) {
-	cs, ok := s.caseOf(w, r, c)
+	cs, reason, ok := s.caseText(w, r, c, "reason", MaxReasonRunes)
 	if !ok {
-		return
-	}
-	reason, bad := formText(r, "reason", MaxReasonRunes)
-	if bad != "" {
-		s.failed(w, r, cs, http.StatusBadRequest, bad)
 		return
 	}
 	err := s.Close(r.Context(), cs, reason)

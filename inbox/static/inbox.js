@@ -20,7 +20,13 @@
     var kind = live.getAttribute("data-live");
     var caseID = live.getAttribute("data-case");
     var es = new EventSource("/inbox/events");
-    es.addEventListener("open", function () { live.hidden = false; });
+    var reload = function () {
+      if (kind === "queue") { refresh("/inbox/queue", "queue"); }
+      if (kind === "case") { refresh("/inbox/c/" + caseID + "/messages", "transcript"); }
+    };
+    // The stream's first state is taken as it opens: reload once, so nothing that
+    // happened between the page and the stream is missed.
+    es.addEventListener("open", function () { live.hidden = false; reload(); });
     es.addEventListener("error", function () { live.hidden = true; });
     es.addEventListener("queue", function () {
       if (kind === "queue") { refresh("/inbox/queue", "queue"); }
