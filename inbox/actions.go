@@ -18,10 +18,6 @@ const (
 	keyPurpose   = "inbox.access.purpose"
 )
 
-// NoticeInboxReply marks a worker's reply for channels that treat notices apart (the
-// WhatsApp template window).
-const NoticeInboxReply = "inbox_reply"
-
 // Reply sends text to the citizen of an open case over their own channel, through the
 // outbox, inside the conversation's turn lock. It returns ECONFLICT when the case is
 // closed and EUNAUTHORIZED when the citizen opted out.
@@ -40,9 +36,9 @@ func (s *Server) Reply(ctx context.Context, st *Staff, cs *Case, text string) er
 	})
 }
 
-// Close ends a case: the conversation goes back to the assistant, idle, and the citizen
+// CloseCase ends a case: the conversation goes back to the assistant, idle, and the citizen
 // is told. It returns ECONFLICT when the case was closed already.
-func (s *Server) Close(ctx context.Context, cs *Case, reason string) error {
+func (s *Server) CloseCase(ctx context.Context, cs *Case, reason string) error {
 	return s.store.Turn(ctx, cs.Channel, cs.Address, func(ctx context.Context, tx dialog.Tx) error {
 		open, err := s.store.FindOpenCase(ctx, tx, cs.ConversationID)
 		if err != nil || open.ID != cs.ID {

@@ -335,7 +335,7 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(got.Body, "Marta E2E") {
 			t.Errorf("reply SMS %q does not say who wrote it", got.Body)
 		}
-		h.waitText(badalona, "#transcript", "sent")
+		h.waitText(badalona, "#transcript", "enviat")
 		h.screenshot(badalona, "inbox-conversation.png")
 	})
 

@@ -563,7 +563,7 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request, c caller) {
 	if !ok {
 		return
 	}
-	err := s.Close(r.Context(), cs, reason)
+	err := s.CloseCase(r.Context(), cs, reason)
 	switch records.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, Prefix, http.StatusSeeOther)

@@ -374,7 +374,7 @@ func TestReply(t *testing.T) {
 			t.Fatalf("stored reply = %+v", last.Reply)
 		}
 		_, body := c.get(casePath(f.badalona))
-		if !strings.Contains(body, "&lt;b&gt;demà&lt;/b&gt;") || !strings.Contains(body, "queued") {
+		if !strings.Contains(body, "&lt;b&gt;demà&lt;/b&gt;") || !strings.Contains(body, "a la cua") {
 			t.Errorf("reply not shown escaped with its status")
 		}
 	})

@@ -177,7 +177,7 @@ func (s *Server) caseView(ctx context.Context, c caller, cs *Case, errKey string
 	}
 	lang := locales.Lang(cs.Lang)
 	for _, m := range msgs {
-		v.Lines = append(v.Lines, s.line(lang, m))
+		v.Lines = append(v.Lines, s.line(lang, c.lang(), m))
 	}
 	if v.Notes, err = s.store.ListNotes(ctx, cs.ID); err != nil {
 		return nil, fmt.Errorf("notes: %w", err)
@@ -239,8 +239,9 @@ func (s *Server) summary(ctx context.Context, v *caseData, cs *Case, lang string
 }
 
 // line renders one stored message: the citizen's text as written, the assistant's and the
-// workers' replies through the catalog in the conversation's language.
-func (s *Server) line(lang string, m dialog.Message) line {
+// workers' replies through the catalog in the conversation's language, their delivery
+// status in the worker's.
+func (s *Server) line(lang, uiLang string, m dialog.Message) line {
 	l := line{From: "citizen", Text: m.Text, At: m.CreatedAt.In(s.loc).Format("02/01 15:04")}
 	if m.Direction != "out" {
 		if l.Text == "" && m.Kind != string(dialog.KindText) {
@@ -248,7 +249,13 @@ func (s *Server) line(lang string, m dialog.Message) line {
 		}
 		return l
 	}
-	l.From, l.Status = "bot", m.Status
+	l.From = "bot"
+	if m.Status != "" {
+		l.Status = m.Status
+		if k := "ui.status." + m.Status; s.catalog.Has(uiLang, k) {
+			l.Status = s.catalog.Text(uiLang, "", k)
+		}
+	}
 	if m.Reply == nil {
 		return l
 	}
