@@ -11,12 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/internal/e2e"
 )
 
@@ -38,14 +38,12 @@ const (
 type harness struct {
 	t       *testing.T
 	public  string
-	twilio  *e2e.FakeTwilio
+	twilio  *twiliotest.API
 	node    string
 	browser context.Context // the browser process and its first tab
 	n       int             // webhook counter
 	signed  map[string][]signedSMS
 	logs    *e2e.Buffer
-	bin     string
-	dbPath  string
 	timeout time.Duration
 }
 
@@ -70,63 +68,36 @@ func startHarness(t *testing.T) *harness {
 		t.Skip("browser test skipped in -short mode")
 	}
 	chromiumPath := chromium(t)
-	node, err := e2e.TwilioSigner()
-	if err != nil {
-		msg := "!!! INBOX BROWSER TEST NOT RUN: " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	h := &harness{t: t, node: node, twilio: e2e.NewFakeTwilio(t), logs: &e2e.Buffer{}, timeout: 30 * time.Second}
+	node := twiliotest.Node(t, "INBOX BROWSER")
+	h := &harness{t: t, node: node, twilio: twiliotest.NewAPI(t), timeout: 30 * time.Second}
 	start := time.Now()
-	h.bin = e2e.BuildMygov(t)
+	bin := e2e.BuildMygov(t)
 	t.Logf("built mygov in %v", time.Since(start).Round(time.Millisecond))
-	h.dbPath = filepath.Join(t.TempDir(), "mygov.db")
-	addr := e2e.FreeAddr(t)
-	h.public = "http://" + addr
-	env := append(e2e.CleanEnv(),
-		"MYGOV_ADDR="+addr,
-		"MYGOV_DB="+h.dbPath,
-		"MYGOV_PUBLIC_URL="+h.public,
-		"TWILIO_ACCOUNT_SID="+twSID,
-		"TWILIO_AUTH_TOKEN="+twToken,
-		"TWILIO_FROM="+twFrom,
-		"TWILIO_API_URL="+h.twilio.URL,
+	db := filepath.Join(t.TempDir(), "mygov.db")
+	env := []string{
+		"TWILIO_ACCOUNT_SID=" + twSID,
+		"TWILIO_AUTH_TOKEN=" + twToken,
+		"TWILIO_FROM=" + twFrom,
+		"TWILIO_API_URL=" + h.twilio.URL,
 		"MYGOV_INBOX_HOURS=serveis-socials=0-6/00:00-23:59",
-	)
+	}
 
 	// The account is made before the demo data, as an operator would.
-	add := exec.Command(h.bin, "staff", "add", "--email", "e2e.treballadora@badalona.cat", "--name", "Marta E2E",
+	add := exec.Command(bin, "staff", "add", "--email", "e2e.treballadora@badalona.cat", "--name", "Marta E2E",
 		"--municipality", "Badalona", "--role", "worker", "--password-stdin")
-	add.Env = env
+	add.Env = append(e2e.CleanEnv(), append([]string{"MYGOV_DB=" + db}, env...)...)
 	add.Stdin = strings.NewReader(workerPw + "\n")
 	if out, err := add.CombinedOutput(); err != nil || strings.Contains(string(out), workerPw) {
 		t.Fatalf("mygov staff add: %v\n%s", err, out)
 	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, h.bin, "serve")
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = h.logs, h.logs
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mygov serve: %v", err)
-	}
+	h.public, h.logs = e2e.Start(t, bin, db, env...)
 	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mygov serve output:\n%s", h.logs.String())
-		}
 		for _, secret := range []string{workerPw, "demo-lleida-treballadora"} {
 			if strings.Contains(h.logs.String(), secret) {
 				t.Errorf("a password reached the logs")
 			}
 		}
 	})
-	e2e.WaitHealthy(t, h.public+"/healthz", 60*time.Second)
 	t.Logf("mygov serve healthy after %v", time.Since(start).Round(time.Millisecond))
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -159,9 +130,12 @@ func (h *harness) presign(sender string, bodies ...string) {
 	forms := make([]url.Values, len(bodies))
 	for i, b := range bodies {
 		h.n++
-		forms[i] = e2e.TwilioInbound(twSID, twFrom, h.n, sender, b)
+		forms[i] = url.Values{ // what the webhook reads of Twilio's form
+			"MessageSid": {fmt.Sprintf("SMinbox%027d", h.n)}, "AccountSid": {twSID}, "From": {sender}, "To": {twFrom},
+			"Body": {b}, "NumMedia": {"0"}, "SmsStatus": {"received"},
+		}
 	}
-	sigs := e2e.SignTwilio(h.t, h.node, twToken, h.public+"/sms/twilio", forms)
+	sigs := twiliotest.NodeSign(h.t, h.node, twToken, h.public+"/sms/twilio", forms)
 	if h.signed == nil {
 		h.signed = map[string][]signedSMS{}
 	}
@@ -200,9 +174,40 @@ func (h *harness) sms(sender, body string) time.Time {
 // say texts MyGov as sender and waits for the reply containing want.
 func (h *harness) say(sender, body, want string) string {
 	h.t.Helper()
-	before := len(h.twilio.To(sender))
+	before := len(h.to(sender))
 	h.sms(sender, body)
-	return h.twilio.WaitFor(h.t, sender, before, want, h.timeout).Body
+	reply, _ := h.waitSMS(h.t, sender, before, want)
+	return reply
+}
+
+// to returns the bodies of the SMS the fake Twilio created for number, oldest first.
+func (h *harness) to(number string) []string {
+	var out []string
+	for _, m := range h.twilio.Created() {
+		if m.Get("To") == number {
+			out = append(out, m.Get("Body"))
+		}
+	}
+	return out
+}
+
+// waitSMS waits until an SMS to number after the first `after` contains text, and returns
+// it with when it was seen (polled every 5 ms); it fails the test after the timeout.
+func (h *harness) waitSMS(t *testing.T, number string, after int, text string) (string, time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(h.timeout)
+	for {
+		got := h.to(number)
+		for _, b := range got[min(after, len(got)):] {
+			if strings.Contains(b, text) {
+				return b, time.Now()
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no SMS to %s containing %q within %v; got %q", number, text, h.timeout, got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // tab opens a browser tab in its own browser context (its own cookies) and logs in.
@@ -326,14 +331,14 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("ReplyReachesTwilio", func(t *testing.T) {
 		h.t = t
-		before := len(h.twilio.To(maria))
+		before := len(h.to(maria))
 		h.do(badalona,
 			chromedp.SendKeys(chromedp.CSS(`#reply`), "Hola Maria, et truco demà al matí."),
 			chromedp.Click(chromedp.CSS(`form.reply button[type="submit"]`)),
 		)
-		got := h.twilio.WaitFor(t, maria, before, "et truco demà al matí", h.timeout)
-		if !strings.Contains(got.Body, "Marta E2E") {
-			t.Errorf("reply SMS %q does not say who wrote it", got.Body)
+		got, _ := h.waitSMS(t, maria, before, "et truco demà al matí")
+		if !strings.Contains(got, "Marta E2E") {
+			t.Errorf("reply SMS %q does not say who wrote it", got)
 		}
 		h.waitText(badalona, "#transcript", "enviat")
 		h.screenshot(badalona, "inbox-conversation.png")
@@ -354,14 +359,14 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("CloseHandsBackToTheBot", func(t *testing.T) {
 		h.t = t
-		before := len(h.twilio.To(maria))
+		before := len(h.to(maria))
 		h.do(badalona,
 			chromedp.Navigate(caseURL),
 			chromedp.SendKeys(chromedp.CSS(`#reason`), "Resolt per telèfon"),
 			chromedp.Click(chromedp.CSS(`form.close button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#queue`)),
 		)
-		h.twilio.WaitFor(t, maria, before, "tancat la conversa", h.timeout)
+		h.waitSMS(t, maria, before, "tancat la conversa")
 		if body, _ := chromedp.Run(badalona, chromedp.Text(chromedp.CSS(`#queue`))); strings.Contains(body, "Maria") {
 			t.Errorf("closed case still in the queue")
 		}
@@ -410,13 +415,13 @@ func TestInboxLatency(t *testing.T) {
 		h.waitText(tab, "#transcript", text)
 		toScreen = append(toScreen, time.Since(sent))
 
-		before := len(h.twilio.To(maria))
+		before := len(h.to(maria))
 		reply := fmt.Sprintf("resposta de prova %d", i)
 		h.do(tab, chromedp.SendKeys(chromedp.CSS(`#reply`), reply))
 		start := time.Now()
 		h.do(tab, chromedp.Click(chromedp.CSS(`form.reply button[type="submit"]`)))
-		got := h.twilio.WaitFor(t, maria, before, reply, h.timeout)
-		toProvider = append(toProvider, got.At.Sub(start))
+		_, at := h.waitSMS(t, maria, before, reply)
+		toProvider = append(toProvider, at.Sub(start))
 		h.waitText(tab, "#transcript", reply) // the page after the form's redirect
 	}
 	report := func(name string, ds []time.Duration) {

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"EscalatedIsSilentExceptStop", s.escalatedIsSilentExceptStop},
 		{"EscalatedOutsideHoursSaysWhen", s.escalatedOutsideHoursSaysWhen},
 		{"SMSOptOut", s.sMSOptOut},
+		{"OutboundCarriesLastInbound", s.outboundCarriesLastInbound},
 		{"BadInput", s.badInput},
 		{"TruncatedBySMS", s.truncatedBySMS},
 		{"ControlCharactersInsideText", s.controlCharactersInsideText},
