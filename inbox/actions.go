@@ -31,7 +31,8 @@ func (s *Server) Reply(ctx context.Context, st *Staff, cs *Case, text string) er
 		if c.OptedOut {
 			return records.Errorf(records.EUNAUTHORIZED, "inbox: reply: the citizen opted out")
 		}
-		r := dialog.Reply{Lines: []dialog.Text{dialog.T(KeyReply, "Text", text, "Name", st.Name)}}
+		// A notice: outside WhatsApp's 24-hour window it goes as the inbox_reply template.
+		r := dialog.Reply{Lines: []dialog.Text{dialog.T(KeyReply, "Text", text, "Name", st.Name)}, Notice: dialog.NoticeInboxReply}
 		return send(ctx, tx, c, r)
 	})
 }

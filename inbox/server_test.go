@@ -370,7 +370,7 @@ func TestReply(t *testing.T) {
 		}
 		msgs, _ := f.store.ConversationMessages(context.Background(), f.badalona.ConversationID)
 		last := msgs[len(msgs)-1]
-		if last.Reply == nil || last.Reply.Lines[0].Key != KeyReply || last.Reply.Lines[0].Args["Text"] != text || last.Reply.Lines[0].Args["Name"] != "Marta" {
+		if last.Reply == nil || last.Reply.Notice != dialog.NoticeInboxReply || last.Reply.Lines[0].Key != KeyReply || last.Reply.Lines[0].Args["Text"] != text || last.Reply.Lines[0].Args["Name"] != "Marta" {
 			t.Fatalf("stored reply = %+v", last.Reply)
 		}
 		_, body := c.get(casePath(f.badalona))
