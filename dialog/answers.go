@@ -27,6 +27,9 @@ func (t *turn) lang() string { return langOr(t.c.Lang) }
 
 // recordAccess writes MyGov's own read of the citizen's data to the access log.
 func (t *turn) recordAccess(category, reason string) error {
+	if t.recorded[category+"/"+reason] {
+		return nil
+	}
 	ev := &records.AccessEvent{
 		CitizenID:        t.citizen.ID,
 		At:               t.now,
@@ -38,6 +41,10 @@ func (t *turn) recordAccess(category, reason string) error {
 	if err := t.tx.RecordAccess(t.ctx, ev); err != nil {
 		return fmt.Errorf("record access: %w", err)
 	}
+	if t.recorded == nil {
+		t.recorded = map[string]bool{}
+	}
+	t.recorded[category+"/"+reason] = true
 	return nil
 }
 
@@ -46,6 +53,11 @@ func (t *turn) administration(id string, cache map[string]string) (string, error
 	if name, ok := cache[id]; ok {
 		return name, nil
 	}
+	if name, ok := t.reads.names[id]; ok { // read by an earlier build of the page
+		cache[id] = name
+		return name, nil
+	}
+	defer t.keepName(id, cache)
 	a, err := t.tx.FindAdministration(t.ctx, id)
 	switch {
 	case records.ErrorCode(err) == records.ENOTFOUND:
@@ -60,7 +72,7 @@ func (t *turn) administration(id string, cache map[string]string) (string, error
 
 // statusPage lists the citizen's applications, narrowed to one when the citizen named it.
 func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	apps, err := t.applications()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find applications: %w", err)
 	}
@@ -92,7 +104,9 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 	}
 	names := map[string]string{}
 	lang := t.lang()
+	var shown []string
 	for _, a := range page(apps, offset, size) {
+		shown = append(shown, a.Ref)
 		adm, err := t.administration(a.AdministrationID, names)
 		if err != nil {
 			return nil, 0, err
@@ -100,23 +114,27 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 		item := T(KeyStatusItem, "Ref", a.Ref, "Procedure", a.Procedure.In(lang), "Administration", adm, "Date", t.date(a.UpdatedAt)).
 			WithKey("Status", PrefixStatus+string(a.Status))
 		lines = append(lines, item)
+		if note := lastNote(a, lang); note != "" {
+			lines = append(lines, T(KeyAppNote, "Note", note))
+		}
 		if len(a.MissingDocuments) > 0 {
 			lines = append(lines, T(KeyStatusMissing, "Documents", joinTexts(a.MissingDocuments, lang)))
 		}
 		if !a.Deadline.IsZero() && a.Deadline.After(t.now) {
-			lines = append(lines, T(KeyStatusDeadline, "Deadline", t.date(a.Deadline)))
+			lines = append(lines, T(KeyStatusDeadline, "Deadline", t.date(a.Deadline)).AsAction())
 		}
 		if next := a.NextStep.In(lang); next != "" {
-			lines = append(lines, T(KeyStatusNext, "Next", next))
+			lines = append(lines, T(KeyStatusNext, "Next", next).AsAction())
 		}
 	}
+	t.setFocus(shown)
 	return lines, len(apps), nil
 }
 
 // myDataPage lists who holds which category of the citizen's data, from which register and
 // on which legal basis.
 func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
-	hs, err := t.tx.FindHoldingsByCitizen(t.ctx, t.citizen.ID)
+	hs, err := t.holdings()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find holdings: %w", err)
 	}

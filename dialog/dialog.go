@@ -65,10 +65,14 @@ func (in Inbound) LogValue() slog.Value {
 // Capabilities describe a channel to the engine: each adapter sets them on every Inbound,
 // so a new channel needs no change in dialog.
 type Capabilities struct {
-	// PageSize is how many list items one reply shows (0: 4).
+	// PageSize is how many list items one reply shows (0: 4); with Fits, at most.
 	PageSize int
+	// Fitter measures replies as the channel sends them (SMS: within the segment budget).
+	// With it, a list page holds as many whole items as fit, up to PageSize; nil means
+	// every reply fits.
+	Fitter Fitter
 	// Compact channels pay per message and show it on a small, easily seen screen (SMS):
-	// after a list one option leads back to the menu, and personal data is masked more.
+	// personal data is masked more.
 	Compact bool
 	// CarrierOptOut channels are silenced by the carrier's opt-out keywords: an opted-out
 	// address is never written to until it opts in again (SMS, WhatsApp). On other channels
@@ -77,6 +81,12 @@ type Capabilities struct {
 	// ContactButton channels can offer the sender to share their own phone number
 	// (Telegram), which proves possession instead of the address itself.
 	ContactButton bool
+}
+
+// Fitter measures replies as a channel sends them.
+type Fitter interface {
+	// Fits reports whether r in lang goes out whole in one message: nothing cut.
+	Fits(lang string, r Reply) bool
 }
 
 // Contact is a phone number shared from the channel's address book.
@@ -94,6 +104,15 @@ type Text struct {
 	Key  string            `json:"key"`
 	Args map[string]string `json:"args,omitempty"`
 	Keys map[string]string `json:"keys,omitempty"`
+	// Action marks a line that says what to do next or by when: a channel that must
+	// shorten a reply drops other lines first and never cuts this one inside a sentence.
+	Action bool `json:"action,omitempty"`
+}
+
+// AsAction returns a copy of t marked as the action of its reply.
+func (t Text) AsAction() Text {
+	t.Action = true
+	return t
 }
 
 // T returns a Text for key with args given as name, value pairs.
@@ -128,6 +147,10 @@ func (t Text) MessageKey() (string, map[string]string, map[string]string) {
 type Option struct {
 	Label Text   `json:"label"`
 	Value string `json:"value"` // what choosing it sends back as a KindButton payload
+	// Number is what the citizen types to choose it where options are numbered (SMS,
+	// console); 0 is a number too ("0. Menú"). The engine sets it: the same option has
+	// the same number on every channel.
+	Number int `json:"number"`
 }
 
 // Reply is one message to a citizen: lines of text and an optional menu.
@@ -138,7 +161,21 @@ type Reply struct {
 	AskContact bool `json:"ask_contact,omitempty"`
 	// Final replies are sent even to an opted-out address (the opt-out confirmation).
 	Final bool `json:"final,omitempty"`
+	// Notice names the kind of a reply the citizen did not just ask for, so a channel that
+	// may only write first with an approved template (outside a 24-hour window since the
+	// citizen last wrote)
+	// picks the template of that kind: NoticeStatusChange, NoticeDeadline, NoticeNewBenefit,
+	// NoticeInboxReply. Empty for the answer to a message.
+	Notice string `json:"notice,omitempty"`
 }
+
+// Kinds of Reply.Notice.
+const (
+	NoticeStatusChange = "status_change" // an application changed status
+	NoticeDeadline     = "deadline"      // a deadline is near
+	NoticeNewBenefit   = "new_benefit"   // a benefit the citizen may claim appeared
+	NoticeInboxReply   = "inbox_reply"   // a social worker answered from the inbox
+)
 
 // Outbound is a reply stored in the outbox for the delivery worker. Its Kind makes it a
 // job of the delivery queue.
@@ -150,6 +187,10 @@ type Outbound struct {
 	Lang           string `json:"lang"`
 	Seq            int    `json:"seq"` // order within the turn
 	Reply          Reply  `json:"reply"`
+	// LastInbound is when the citizen last wrote in the conversation (zero when never): a
+	// channel that may answer freely only for a while after the citizen's last message
+	// (a 24-hour window) decides from it. Whoever enqueues a reply sets it.
+	LastInbound time.Time `json:"last_inbound,omitzero"`
 }
 
 // LogValue keeps the address and text out of logs.

@@ -17,10 +17,13 @@ import (
 // to write less.
 const MaxTextRunes = 4096
 
-// Matcher finds the benefits whose rules a citizen's profile meets
+// Matcher finds the benefits whose rules a citizen's profile meets, and explains them
 // (records.Eligibility implements it).
 type Matcher interface {
 	Match(c records.Citizen, now time.Time) []records.Benefit
+	// Explain returns, for every benefit with a rule, whether it is likely and the
+	// citizen's facts and limits that decided it.
+	Explain(c records.Citizen, now time.Time) []records.Explanation
 }
 
 // Escalator hands a conversation to a social worker. Without one, asking for a person gets
@@ -86,6 +89,9 @@ type Engine struct {
 	// doubling with each lock.
 	maxFailures int
 	lockBase    time.Duration
+	// focusTTL is how long the applications last shown stay the subject of short
+	// follow-ups (DefaultFocusTTL by default).
+	focusTTL time.Duration
 }
 
 // EngineOption is an optional setting of an Engine.
@@ -114,6 +120,10 @@ func WithVerifyWindow(idle, max time.Duration) EngineOption {
 func WithLockout(failures int, base time.Duration) EngineOption {
 	return func(e *Engine) { e.maxFailures, e.lockBase = failures, base }
 }
+
+// WithFocusTTL sets how long the applications last shown or named stay the subject of
+// short follow-ups ("and by when?"): DefaultFocusTTL by default.
+func WithFocusTTL(d time.Duration) EngineOption { return func(e *Engine) { e.focusTTL = d } }
 
 // NewEngine returns an Engine with the defaults of the architecture, changed by opts.
 func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog.Logger, opts ...EngineOption) *Engine {
@@ -174,7 +184,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return fmt.Errorf("save conversation: %w", err)
 		}
-		out, err := enqueue(ctx, tx, c, replies)
+		out, err := enqueue(ctx, tx, c, in.ReceivedAt, replies)
 		res.Outbound = out
 		return err
 	})
@@ -201,7 +211,7 @@ func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result
 		if c.OptedOut && in.Caps.CarrierOptOut {
 			return nil
 		}
-		out, err := enqueue(ctx, tx, c, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})
+		out, err := enqueue(ctx, tx, c, in.ReceivedAt, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})
 		res.Outbound = out
 		return err
 	})
@@ -224,15 +234,21 @@ func merge(replies []Reply) []Reply {
 		m.Lines = append(m.Lines, r.Lines...)
 		m.Options, m.AskContact = r.Options, r.AskContact
 		m.Final = m.Final || r.Final
+		if m.Notice == "" {
+			m.Notice = r.Notice
+		}
 	}
 	return []Reply{m}
 }
 
-func enqueue(ctx context.Context, tx Tx, c *Conversation, replies []Reply) ([]Outbound, error) {
+// enqueue stores the replies of a turn in the outbox; lastInbound is when the citizen
+// wrote the message they answer.
+func enqueue(ctx context.Context, tx Tx, c *Conversation, lastInbound time.Time, replies []Reply) ([]Outbound, error) {
 	replies = merge(replies)
 	out := make([]Outbound, 0, len(replies))
 	for i, r := range replies {
-		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r}
+		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r,
+			LastInbound: lastInbound}
 		if err := tx.AddOutbound(ctx, &o); err != nil {
 			return nil, fmt.Errorf("add outbound: %w", err)
 		}

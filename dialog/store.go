@@ -60,7 +60,21 @@ type Conversation struct {
 
 	// OptedOut says the address asked not to be messaged: a flag, not a state, as a
 	// carrier's opt-out sets it outside any turn (the store's SetOptedOut).
-	OptedOut  bool      `json:"opted_out,omitempty"`
+	OptedOut bool `json:"opted_out,omitempty"`
+
+	// Urgent is set when the citizen showed distress (Distress says which category, first at
+	// DistressAt): the social workers' inbox orders urgent conversations first. It stays set;
+	// the inbox clears it.
+	Urgent     bool      `json:"urgent,omitempty"`
+	Distress   string    `json:"distress,omitempty"`
+	DistressAt time.Time `json:"distress_at,omitzero"`
+	// Focus holds the references of the applications last shown or named, until
+	// FocusUntil, so a short follow-up ("and by when?") is answered about them.
+	Focus      []string  `json:"focus,omitempty"`
+	FocusUntil time.Time `json:"focus_until,omitzero"`
+	// Misses counts the messages in a row the assistant did not understand.
+	Misses int `json:"misses,omitempty"`
+
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -111,6 +125,7 @@ const (
 	DeliveryQueued      = "queued"
 	DeliverySent        = "sent"
 	DeliveryDelivered   = "delivered"
+	DeliveryRead        = "read" // the recipient opened it (a chat app's read receipt)
 	DeliveryUndelivered = "undelivered"
 	DeliveryFailed      = "failed"
 	DeliverySkipped     = "skipped" // not sent: the address opted out
@@ -133,13 +148,16 @@ type Transcript struct {
 	Messages     []Message    `json:"messages"`
 }
 
-// DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2.
+// DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2, read 3
+// (a message read was delivered first).
 func DeliveryRank(status string) int {
 	switch status {
 	case DeliveryQueued:
 		return 0
 	case DeliverySent:
 		return 1
+	case DeliveryRead:
+		return 3
 	}
 	return 2
 }
@@ -148,7 +166,7 @@ func DeliveryRank(status string) int {
 // reply forward; other provider statuses ("accepted", "sending", …) are receipts only.
 func ReceiptRank(status string) (int, bool) {
 	switch status {
-	case DeliverySent, DeliveryDelivered, DeliveryUndelivered, DeliveryFailed:
+	case DeliverySent, DeliveryDelivered, DeliveryRead, DeliveryUndelivered, DeliveryFailed:
 		return DeliveryRank(status), true
 	}
 	return 0, false

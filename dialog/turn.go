@@ -22,6 +22,10 @@ type turn struct {
 	now time.Time
 
 	citizen *records.Citizen // set when the conversation is linked to a citizen
+	// recorded holds the reads of this turn already in the access log: a page built twice
+	// to fit the channel is one read.
+	recorded map[string]bool
+	reads    turnReads
 }
 
 // run decides the replies of the turn and updates the conversation.
@@ -126,14 +130,17 @@ func (t *turn) trust() Trust { return t.e.Trust(t.c, t.now) }
 // text handles a written message.
 func (t *turn) text() ([]Reply, error) {
 	c, s := t.c, t.in.Text
-	switch {
-	case utf8.RuneCountInString(s) > MaxTextRunes:
-		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
-	case !hasWords(s):
+	if !hasWords(s) {
 		return []Reply{t.withMenu(T(KeyInputEmpty))}, nil
 	}
 	cls := t.e.Classifier.Classify(t.ctx, s)
 	t.followLanguage(cls, s)
+	if cats := distressOf(cls); len(cats) > 0 {
+		return t.distress(cats) // before anything else, in every state, however long
+	}
+	if utf8.RuneCountInString(s) > MaxTextRunes {
+		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
+	}
 	word := strings.ToLower(strings.Trim(s, " .!¡?¿"))
 
 	switch c.State {
@@ -166,10 +173,11 @@ func (t *turn) text() ([]Reply, error) {
 		}
 	}
 	if n, err := strconv.Atoi(word); err == nil && len(word) <= 2 && len(c.Menu) > 0 {
-		if n < 1 || n > len(c.Menu) {
+		v, ok := chosen(c.Menu, n)
+		if !ok {
 			return []Reply{t.menuReply(T(KeyMenuExpired), c.Menu)}, nil
 		}
-		return t.button(c.Menu[n-1])
+		return t.button(v)
 	}
 	if isMore(word) {
 		if c.List != "" {
@@ -183,8 +191,17 @@ func (t *turn) text() ([]Reply, error) {
 	if isEraseRequest(s) {
 		return t.guarded(ActionErase, "")
 	}
+	if topic := topicOf(cls); topic != "" && t.routesTopic(cls, topic) {
+		return t.topic(topic)
+	}
+	if aspect := aspectOf(cls); aspect != "" && t.isApplicationQuestion(cls, aspect) {
+		return t.application(aspect, cls)
+	}
+	if r, ok, err := t.ownProcedure(cls); ok || err != nil {
+		return r, err
+	}
 	if cls.Confidence < t.e.threshold {
-		return []Reply{t.withMenu(T(KeyClarify))}, nil
+		return t.clarify(cls)
 	}
 	return t.intent(cls.Intent, cls)
 }
@@ -222,6 +239,9 @@ func (t *turn) followLanguage(cls Classification, s string) {
 // intent answers a recognised intent.
 func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	t.c.List, t.c.Offset = "", 0
+	if name != IntentOther {
+		t.c.Misses = 0
+	}
 	switch name {
 	case IntentGreeting:
 		return t.reset(t.withMenu(T(KeyGreeting)))
@@ -240,15 +260,9 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	case IntentHuman:
 		return t.human()
 	case IntentStatus, IntentMyData, IntentDataUsage, IntentForMe:
-		ref := ""
-		if e, ok := cls.Entity(EntityApplicationRef); ok {
-			ref = e.Value
-		} else if e, ok := cls.Entity(EntityProcedure); ok && name == IntentStatus {
-			ref = "proc:" + e.Value
-		}
-		return t.guarded(name, ref)
+		return t.guarded(name, t.listRef(name, cls))
 	default:
-		return t.reset(t.withMenu(T(KeyOutOfScope)))
+		return t.notUnderstood()
 	}
 }
 
@@ -295,50 +309,34 @@ func (t *turn) answerFresh(intent, ref string) ([]Reply, error) {
 	return t.answer(intent, 0)
 }
 
-// answer writes one page of a list answer starting at offset.
+// answer writes one page of a list answer starting at offset: as many items as the channel
+// fits in one message (Capabilities.Fitter), up to its page size.
 func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if t.trust() < required(list) {
 		return t.guarded(list, t.c.PendingRef)
 	}
-	var (
-		lines []Text
-		total int
-		err   error
-	)
-	size := t.pageSize()
+	var pageOf func(offset, size int) ([]Text, int, error)
 	switch list {
 	case IntentStatus:
-		lines, total, err = t.statusPage(offset, size)
+		pageOf = t.statusPage
 	case IntentMyData:
-		lines, total, err = t.myDataPage(offset, size)
+		pageOf = t.myDataPage
 	case IntentDataUsage:
-		lines, total, err = t.usagePage(offset, size)
+		pageOf = t.usagePage
 	case IntentForMe:
-		lines, total, err = t.forMePage(offset, size)
+		pageOf = t.forMePage
 	default:
 		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
+	r, next, total, err := t.fitPage(pageOf, offset)
 	if err != nil {
 		return nil, err
 	}
-	next := offset + size
 	if next < total {
 		t.c.List, t.c.Offset = list, next
-		lines = append(lines, T(KeyListMore))
-		r := t.menuReply(Text{}, []string{ValueMore, ValueIntent + IntentHelp})
-		r.Lines = lines
-		if err := fire(t.ctx, t.c, EventList); err != nil {
-			return nil, err
-		}
-		return []Reply{r}, nil
+	} else {
+		t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
 	}
-	t.c.List, t.c.Offset, t.c.Pending = "", 0, ""
-	r := t.withMenu(Text{})
-	if t.in.Caps.Compact {
-		// Every character counts on SMS: after a list, one option leads back to the menu.
-		r = t.menuReply(Text{}, []string{ValueIntent + IntentHelp})
-	}
-	r.Lines = lines
 	if err := fire(t.ctx, t.c, EventList); err != nil {
 		return nil, err
 	}
@@ -362,6 +360,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
 		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
+	case strings.HasPrefix(v, ValueApp):
+		return t.chosenApplication(v)
 	case v == ValueMore && t.c.List != "":
 		return t.answer(t.c.List, t.c.Offset)
 	case v == ValueCancel && t.c.State == StateVerifying:
@@ -465,14 +465,43 @@ func (t *turn) human() ([]Reply, error) {
 	if t.e.Escalator == nil {
 		return t.reset(t.withMenu(T(KeyHumanPhone)))
 	}
-	if _, err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, Escalation{Reason: ReasonAsked}); err != nil {
+	h, err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, Escalation{Reason: ReasonAsked})
+	if err != nil {
 		return nil, fmt.Errorf("escalate: %w", err)
 	}
 	t.c.Menu, t.c.List, t.c.Pending = nil, "", ""
 	if err := fire(t.ctx, t.c, EventEscalate); err != nil {
 		return nil, err
 	}
-	return []Reply{{Lines: []Text{T(KeyHumanEscalated)}}}, nil
+	return []Reply{{Lines: []Text{t.handoff(h)}}}, nil
+}
+
+// handoff tells the citizen roughly when a person will answer: soon within office hours,
+// otherwise from when the team opens ("a partir de dilluns a les 9").
+func (t *turn) handoff(h Handoff) Text {
+	if h.Open || h.Opens.IsZero() {
+		return T(KeyHumanEscalated)
+	}
+	loc := t.e.location()
+	opens, now := h.Opens.In(loc), t.now.In(loc)
+	at := strconv.Itoa(opens.Hour())
+	if opens.Minute() != 0 {
+		at = opens.Format("15:04")
+	}
+	day := PrefixWeekday + strconv.Itoa(int(opens.Weekday()))
+	switch {
+	case sameDay(opens, now):
+		day = PrefixWeekday + "today"
+	case sameDay(opens.AddDate(0, 0, -1), now):
+		day = PrefixWeekday + "tomorrow"
+	}
+	return T(KeyHumanEscalatedLater, "Time", at).WithKey("Day", day)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // reset ends whatever was open and returns r.
@@ -511,8 +540,9 @@ func (t *turn) menuReply(line Text, values []string) Reply {
 	if line.Key != "" {
 		r.Lines = []Text{line}
 	}
-	for _, v := range values {
-		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v})
+	nums := optionNumbers(values)
+	for i, v := range values {
+		r.Options = append(r.Options, Option{Label: T(optionKey(v)), Value: v, Number: nums[i]})
 	}
 	t.c.Menu = slices.Clone(values)
 	return r

@@ -78,7 +78,8 @@ func Default(opts ...Option) (*Classifier, error) {
 func (c *Classifier) Model() *Model { return c.model }
 
 // Classify returns the intent of text with its calibrated confidence, the language of text
-// ("" when it fits both or neither), and the entities found in it, in text order.
+// ("" when it fits both or neither), and the entities found in it, in text order, then the
+// keyword filters (periods, someone else, situations, data categories, "why").
 // Empty text, emoji only, or words the model never learned from another intent only give
 // dialog.IntentOther with a confidence of at most NoiseConfidence.
 func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classification {
@@ -94,11 +95,16 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 			res.Entities[i] = dialog.Entity{Kind: e.kind, Value: e.value, Text: strings.Clone(text[e.os:e.oe])}
 		}
 	}
+	res.Entities = appendFilters(res.Entities, text, &s.norm)
 	if len(s.norm.toks) == 0 {
 		return res
 	}
+	// Distress first (the engine acts on it before any intent), then
+	// the aspects, topics and status words of lexicon/*.txt.
+	res.Entities = appendLexicon(res.Entities, lexicons, text, &s.norm, &s.lex)
 	p := m.predictScratch(s)
 	res.Intent, res.Confidence = p.Label, p.Confidence
+	res.Alternatives = m.alternatives(s.probs, p.Label)
 	if p.Known > 0 || len(s.ents) > 0 || p.Label != dialog.IntentOther {
 		res.Lang = m.lang.identify(text, &s.norm, &s.lang) // noise has no language
 	}

@@ -41,7 +41,8 @@ func dialogKeys(t *testing.T) map[string]string {
 				return true
 			}
 			for i, name := range vs.Names {
-				if !strings.HasPrefix(name.Name, "Key") || i >= len(vs.Values) {
+				// A KeyXPrefix is the start of keys built from data (checked by its own tests).
+				if !strings.HasPrefix(name.Name, "Key") || strings.HasSuffix(name.Name, "Prefix") || i >= len(vs.Values) {
 					continue
 				}
 				lit, ok := vs.Values[i].(*ast.BasicLit)
@@ -81,6 +82,18 @@ func TestDialogKeysExist(t *testing.T) {
 	}
 	for _, r := range []string{dialog.IntentStatus, dialog.IntentMyData, dialog.IntentDataUsage, dialog.IntentForMe} {
 		keys["reason "+r] = dialog.PrefixReason + r
+	}
+	// The conversations of issue 9: distress routes, application answers by status, topics.
+	for _, cat := range dialog.DistressCategories {
+		keys["distress "+cat] = dialog.PrefixDistress + cat
+	}
+	for _, st := range records.Statuses {
+		for _, prefix := range []string{dialog.PrefixAppMeaning, dialog.PrefixAppPayment, dialog.PrefixAppWhen} {
+			keys[prefix+string(st)] = prefix + string(st)
+		}
+	}
+	for _, topic := range dialog.Topics {
+		keys["topic "+topic] = dialog.PrefixTopic + topic
 	}
 	for name, key := range keys {
 		for _, lang := range []string{dialog.LangCA, dialog.LangES} {

@@ -51,6 +51,10 @@ var ruleVariables = []struct {
 //	dependency         bool       a recognised dependency degree
 //	municipality       string     the municipality of residence, as written in Citizen
 //
+// and one function, confirm("name"), which is true: it marks a condition the held data
+// cannot check (the regulated electricity tariff, years of residence), which Explain
+// reports for the citizen to confirm.
+//
 // Ints and doubles compare with each other (income_per_person < 700). A benefit with an
 // empty Rule never matches: it is general information only.
 //
@@ -59,17 +63,21 @@ type Eligibility struct {
 	rules []rule
 }
 
-// rule is one benefit with its compiled program; prg is nil for an empty Rule.
+// rule is one benefit with its compiled programs; both are nil for an empty Rule. prg is
+// the optimized program Match runs; explain evaluates every condition and keeps their
+// values, which tree reads back for Explain.
 type rule struct {
 	benefit Benefit
 	prg     cel.Program
+	explain cel.Program
+	tree    cond
 }
 
 // NewEligibility compiles the rule of every benefit once. A rule that does not parse,
 // does not type-check or does not yield a bool is an EINVALID error that names the
 // benefit and carries CEL's message.
 func NewEligibility(benefits []Benefit) (*Eligibility, error) {
-	opts := []cel.EnvOption{cel.CrossTypeNumericComparisons(true)}
+	opts := []cel.EnvOption{cel.CrossTypeNumericComparisons(true), confirmOption}
 	for _, v := range ruleVariables {
 		opts = append(opts, cel.Variable(v.name, v.typ))
 	}
@@ -93,10 +101,18 @@ func NewEligibility(benefits []Benefit) (*Eligibility, error) {
 			if !ast.OutputType().IsExactType(cel.BoolType) {
 				return nil, Errorf(EINVALID, "benefit %q: rule yields %s, want bool", b.ID, ast.OutputType())
 			}
+			if !checkConfirms(ast.NativeRep().Expr()) {
+				return nil, Errorf(EINVALID, "benefit %q: rule: confirm takes one string literal", b.ID)
+			}
 			r.prg, err = env.Program(ast, cel.EvalOptions(cel.OptOptimize))
 			if err != nil {
 				return nil, Errorf(EINVALID, "benefit %q: rule: %v", b.ID, err)
 			}
+			r.explain, err = env.Program(ast, cel.EvalOptions(cel.OptExhaustiveEval))
+			if err != nil {
+				return nil, Errorf(EINVALID, "benefit %q: rule: %v", b.ID, err)
+			}
+			r.tree = readCond(ast.NativeRep().Expr())
 		}
 		e.rules = append(e.rules, r)
 	}

@@ -44,7 +44,7 @@ func Render(cat *locales.Catalog, lang string, r dialog.Reply) string {
 		b.WriteByte('\n')
 	}
 	for i, o := range r.Options {
-		b.WriteString("  " + strconv.Itoa(i+1) + ". " + cat.Render(lang, locales.StylePlain, o.Label) + "\n")
+		b.WriteString("  " + strconv.Itoa(number(i, r.Options)) + ". " + cat.Render(lang, locales.StylePlain, o.Label) + "\n")
 	}
 	return b.String()
 }
@@ -91,4 +91,15 @@ func (c *Channel) Wait(ctx context.Context, ids []int64) error {
 		case <-changed:
 		}
 	}
+}
+
+// number returns the number of option i: the engine's, or its position from 1 when the
+// reply carries none (every option numbered 0).
+func number(i int, opts []dialog.Option) int {
+	for _, o := range opts {
+		if o.Number != 0 {
+			return opts[i].Number
+		}
+	}
+	return i + 1
 }

@@ -21,6 +21,44 @@ const (
 // ellipsis ends a shortened reply in UCS-2; a GSM-7 reply ends in "..." instead.
 const ellipsis = "…"
 
+// Renderer writes replies as SMS text within a segment budget. It is safe for concurrent
+// use and holds no state besides its configuration.
+type Renderer struct {
+	cfg   Config
+	cat   *locales.Catalog
+	cache *textCache
+}
+
+// NewRenderer returns the renderer of replies from cat with the segment budget, GSM-7
+// transliteration and maximum length of cfg (the defaults when unset); the rest of cfg is
+// not used.
+func NewRenderer(cfg Config, cat *locales.Catalog) *Renderer {
+	if cfg.SegmentBudget <= 0 {
+		cfg.SegmentBudget = DefaultSegmentBudget
+	}
+	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
+		cfg.MaxBody = MaxBodyLimit
+	}
+	return &Renderer{cfg: cfg, cat: cat, cache: &textCache{m: map[string]string{}}}
+}
+
+// Capabilities returns the channel's Capabilities with this renderer as the Fitter, so
+// the engine pages lists by what fits in the budget.
+func (c *Renderer) Capabilities() dialog.Capabilities {
+	caps := Capabilities
+	caps.Fitter = c
+	return caps
+}
+
+var _ dialog.Fitter = (*Renderer)(nil)
+
+// Fits reports whether r in lang goes out whole within the segment budget: every line and
+// sentence there, at most long parentheticals dropped.
+func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
+	out := c.Render(lang, r)
+	return !out.Shortened || out.Trimmed
+}
+
 // Rendered is a reply as the channel sends it.
 type Rendered struct {
 	Body      string
@@ -29,6 +67,9 @@ type Rendered struct {
 	Units     int  // septets (GSM-7) or UTF-16 code units (UCS-2)
 	Translit  bool // Body was transliterated to GSM-7 to save segments
 	Shortened bool // the reply was over the budget: a short prompt, or lines cut
+	// Trimmed says the shortening only dropped long parentheticals ("(Departament de Drets
+	// Socials i Inclusió)"): every item and sentence is there.
+	Trimmed bool
 }
 
 // LogValue keeps the text out of logs.
@@ -45,61 +86,89 @@ func (r Rendered) LogValue() slog.Value {
 // Render returns the SMS text of r in lang, as Send posts it: the lines of r in the
 // catalog's SMS style, one after the other, then each option on its own line numbered
 // from 1 ("1. Els meus tràmits"), then the prompt ("Respon 1, 2 o 3"); r.AskContact means
-// nothing on SMS, where the sender's number is already known. With Config.GSM7
-// on, the text is transliterated to GSM-7 when that takes fewer segments. A reply over
+// nothing on SMS, where the sender's number is already known. With Config.GSM7 on, the
+// whole text is transliterated to GSM-7 when that takes fewer segments. A reply over
 // Config.SegmentBudget (or Config.MaxBody) gets the short prompt ("Respon 1-3"), then its
-// text is shortened from the end, keeping the menu: a long line is cut at a space and ends
-// in "…" ("..." in GSM-7), a short one is dropped and replaced by a line "…"; if even the
-// menu does not fit, the whole text is cut at the last space that fits.
-func (c *Channel) Render(lang string, r dialog.Reply) Rendered {
+// text is shortened keeping the menu and the action lines (dialog.Text.Action) whole: see
+// fit.
+func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 	lang = locales.Lang(lang)
-	var head []string
+	var head []line
 	for _, t := range r.Lines {
-		s := strings.TrimSpace(c.cat.Render(lang, locales.StyleSMS, t))
+		s := strings.TrimSpace(c.text(lang, locales.StyleSMS, t))
 		if s == "" {
 			continue
 		}
-		for _, line := range strings.Split(s, "\n") {
-			head = append(head, strings.TrimRightFunc(line, unicode.IsSpace))
+		for _, l := range strings.Split(s, "\n") {
+			head = append(head, line{text: strings.TrimRightFunc(l, unicode.IsSpace), action: t.Action})
 		}
 	}
 	var menu []string
+	nums := numbers(r.Options)
 	for i, o := range r.Options {
-		label := strings.Join(strings.Fields(c.cat.Render(lang, locales.StyleSMS, o.Label)), " ")
-		menu = append(menu, strconv.Itoa(i+1)+". "+label)
+		label := strings.Join(strings.Fields(c.text(lang, locales.StyleSMS, o.Label)), " ")
+		menu = append(menu, nums[i]+". "+label)
 	}
 	n := len(r.Options)
 	if n == 0 {
 		return c.fit(head, nil)
 	}
-	full := append(menu[:n:n], c.prompt(lang, n))
-	if out := c.measure(join(head, full)); c.fits(out) {
+	full := append(menu[:n:n], c.prompt(lang, nums))
+	if out := c.measure(join(texts(head), full)); c.fits(out) {
 		return out
 	}
-	short := append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
+	short := full
+	if nums[n-1] == strconv.Itoa(n) { // 1 to n: "Respon 1-5"
+		short = append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
+	}
 	out := c.fit(head, short)
 	out.Shortened = true
 	return out
 }
 
-// prompt returns the line that follows a menu of n options: "Respon 1, 2 o 3".
-func (c *Channel) prompt(lang string, n int) string {
-	nums := make([]string, n-1)
-	for i := range nums {
-		nums[i] = strconv.Itoa(i + 1)
+// texts returns the text of each line.
+func texts(ls []line) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.text
 	}
+	return out
+}
+
+// numbers returns the numbers of the options as the citizen types them: the engine's
+// Option.Number, or 1, 2, 3… for a reply that carries none.
+func numbers(opts []dialog.Option) []string {
+	out := make([]string, len(opts))
+	given := false
+	for _, o := range opts {
+		given = given || o.Number != 0
+	}
+	for i, o := range opts {
+		n := i + 1
+		if given {
+			n = o.Number
+		}
+		out[i] = strconv.Itoa(n)
+	}
+	return out
+}
+
+// prompt returns the line that follows a menu numbered nums: "Respon 1, 2 o 3".
+func (c *Renderer) prompt(lang string, nums []string) string {
+	n := len(nums)
 	return c.cat.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
-		"Count", strconv.Itoa(n), "Choices", strings.Join(nums, ", "), "Last", strconv.Itoa(n)))
+		"Count", strconv.Itoa(n), "Choices", strings.Join(nums[:n-1], ", "), "Last", nums[n-1]))
 }
 
 // minKeep is the fewest characters of a line that a shortened reply keeps of it; a line
 // that would keep fewer is dropped instead.
 const minKeep = 40
 
-// fit returns head followed by tail within the budget: whole if it fits; else, from the last
-// line of head backwards, a line is cut at a space and marked "…" when at least minKeep of
-// its characters fit, or dropped and replaced by a line "…"; else the whole text is cut.
-func (c *Channel) fit(head, tail []string) Rendered {
+// wordFit returns head followed by tail within the budget: whole if it fits; else, from the
+// last line of head backwards, a line is cut at a space and marked "…" when at least
+// minKeep of its characters fit, or dropped and replaced by a line "…"; else the whole text
+// is cut. It is fit's last resort.
+func (c *Renderer) wordFit(head, tail []string) Rendered {
 	out := c.measure(join(head, tail))
 	if c.fits(out) {
 		return out
@@ -125,7 +194,7 @@ func (c *Channel) fit(head, tail []string) Rendered {
 
 // cutLine returns kept, the longest prefix of line that ends at a space, keeps at least
 // minKeep characters and ends in "…", and tail, if that fits the budget.
-func (c *Channel) cutLine(kept []string, line string, tail []string) (Rendered, bool) {
+func (c *Renderer) cutLine(kept []string, line string, tail []string) (Rendered, bool) {
 	var offs []int
 	n, prevSpace := 0, false
 	for i, r := range line {
@@ -151,7 +220,7 @@ func (c *Channel) cutLine(kept []string, line string, tail []string) (Rendered, 
 
 // cut returns the longest prefix of s that fits the budget with "…" appended, ending at a
 // space when one fits, else at any character.
-func (c *Channel) cut(s string) Rendered {
+func (c *Renderer) cut(s string) Rendered {
 	var spaces, chars []int // candidate cut offsets, ascending
 	prevSpace := false
 	for i, r := range s {
@@ -188,12 +257,13 @@ func marker(s string) string {
 	return ellipsis
 }
 
-// measure encodes s, transliterated to GSM-7 when that is on and saves segments.
-func (c *Channel) measure(s string) Rendered {
+// measure encodes s, transliterated to GSM-7 when that is on and saves segments; a
+// transliterated message loses every accent, so one spelling runs through it.
+func (c *Renderer) measure(s string) Rendered {
 	enc, segs, units := Segments(s)
 	out := Rendered{Body: s, Encoding: enc, Segments: segs, Units: units}
 	if c.cfg.GSM7 && enc == EncodingUCS2 {
-		t := Transliterate(s)
+		t := unaccented.Replace(Transliterate(s))
 		if enc2, segs2, units2 := Segments(t); segs2 < segs {
 			out = Rendered{Body: t, Encoding: enc2, Segments: segs2, Units: units2, Translit: true}
 		}
@@ -202,7 +272,7 @@ func (c *Channel) measure(s string) Rendered {
 }
 
 // fits reports whether a rendered reply is within the segment budget and Twilio's length.
-func (c *Channel) fits(r Rendered) bool {
+func (c *Renderer) fits(r Rendered) bool {
 	return r.Segments <= c.cfg.SegmentBudget && utf8.RuneCountInString(r.Body) <= c.cfg.MaxBody
 }
 

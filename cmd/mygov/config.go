@@ -11,7 +11,10 @@ import (
 
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/channels/telegram"
+	"github.com/catalonia/mygov/channels/twilio"
+	"github.com/catalonia/mygov/channels/whatsapp"
 	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/records"
 )
@@ -34,10 +37,13 @@ const (
 	envTwilioFrom       = "TWILIO_FROM"
 	envTwilioService    = "TWILIO_MESSAGING_SERVICE_SID"
 	envTwilioAPI        = "TWILIO_API_URL"
-	envSMSGSM7          = "MYGOV_SMS_GSM7"     // transliterate to GSM-7 when it saves segments, default on
-	envSMSSegments      = "MYGOV_SMS_SEGMENTS" // segment budget of one SMS reply, default 2
-	envVerifyIdle       = "MYGOV_VERIFY_IDLE"  // level-2 window without messages, default 30m
-	envVerifyMax        = "MYGOV_VERIFY_MAX"   // level-2 window in any case, default 24h
+	envSMSGSM7          = "MYGOV_SMS_GSM7"       // transliterate to GSM-7 when it saves segments, default on
+	envSMSSegments      = "MYGOV_SMS_SEGMENTS"   // segment budget of one SMS reply, default 2
+	envWhatsAppFrom     = "TWILIO_WHATSAPP_FROM" // WhatsApp sender, "whatsapp:+14155238886"
+	envWhatsAppService  = "TWILIO_WHATSAPP_MESSAGING_SERVICE_SID"
+	envWhatsAppTpl      = "MYGOV_WHATSAPP_TEMPLATES" // templates by notice kind and language (whatsapp.ParseTemplates)
+	envVerifyIdle       = "MYGOV_VERIFY_IDLE"        // level-2 window without messages, default 30m
+	envVerifyMax        = "MYGOV_VERIFY_MAX"         // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
 
@@ -50,6 +56,10 @@ const (
 	envDeliveryGiveUp     = "MYGOV_DELIVERY_GIVE_UP_AFTER"
 	envSMSRate            = "MYGOV_SMS_RATE"      // SMS sends a second per process, 0: no cap
 	envTelegramRate       = "MYGOV_TELEGRAM_RATE" // Telegram sends a second per process, 0: the channel's own (30/s)
+
+	envInboxTeams     = "MYGOV_INBOX_TEAMS"     // MUNICIPALITY=TEAM,…; default serveis-socials
+	envInboxHours     = "MYGOV_INBOX_HOURS"     // TEAM=DAYS/HH:MM-HH:MM,…; default 1-5/09:00-14:00
+	envInboxUnclaimed = "MYGOV_INBOX_UNCLAIMED" // unclaimed this long, the citizen is given the 012; default 2h
 )
 
 // config is MyGov's configuration, read once from the environment.
@@ -69,6 +79,8 @@ type config struct {
 	SMSGSM7                                                      bool
 	SMSSegments                                                  int
 
+	WhatsAppFrom, WhatsAppService, WhatsAppTemplates string
+
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
 	Threshold             float64
@@ -76,39 +88,53 @@ type config struct {
 	Queue                   delivery.QueueConfig
 	MaxBackoff, GiveUpAfter time.Duration
 	Rates                   map[string]float64 // delivery.Worker.Rates, by channel name
+
+	InboxTeams, InboxHours string
+	InboxUnclaimed         time.Duration
 }
 
-// SMSOn reports whether the SMS channel is configured.
-func (c config) SMSOn() bool { return c.TwilioSID != "" }
+// SMSOn reports whether the SMS channel is configured: the Twilio account and an SMS
+// sender (with the account and only a WhatsApp sender, WhatsApp runs alone).
+func (c config) SMSOn() bool {
+	return c.TwilioSID != "" && (c.TwilioFrom != "" || c.TwilioService != "")
+}
+
+// WhatsAppOn reports whether the WhatsApp channel is configured.
+func (c config) WhatsAppOn() bool {
+	return c.TwilioSID != "" && (c.WhatsAppFrom != "" || c.WhatsAppService != "")
+}
 
 // loadConfig reads the configuration. Every value that is set and invalid, and every
 // partial channel setting, is an error naming the variable and what it expects.
 func loadConfig(getenv func(string) string) (config, error) {
 	r := &envReader{getenv: getenv}
 	c := config{
-		DatabaseURL:     r.str(envDatabaseURL),
-		DBPath:          or(r.str(envDB), "mygov.db"),
-		Addr:            r.hostPort(envAddr, "127.0.0.1:8080"),
-		LogLevel:        r.oneOf(envLogLevel, "info", "debug", "info", "warn", "error"),
-		LogLevelSet:     getenv(envLogLevel) != "",
-		LogFormat:       r.oneOf(envLogFormat, "text", "text", "json"),
-		PublicURL:       strings.TrimRight(r.baseURL(envPublicURL), "/"),
-		MetricsToken:    r.str(envMetricsToken),
-		TelegramToken:   r.str(envTelegramToken),
-		TelegramAPI:     r.baseURL(envTelegramAPI),
-		TelegramWebhook: r.baseURL(envTelegramWebhook),
-		TelegramSecret:  r.str(envTelegramSecret),
-		TwilioSID:       r.str(envTwilioSID),
-		TwilioToken:     r.str(envTwilioToken),
-		TwilioFrom:      r.str(envTwilioFrom),
-		TwilioService:   r.str(envTwilioService),
-		TwilioAPI:       r.baseURL(envTwilioAPI),
-		SMSGSM7:         r.boolean(envSMSGSM7, true),
-		SMSSegments:     r.integer(envSMSSegments, 2, 1, 10),
-		VerifyIdle:      r.duration(envVerifyIdle, 30*time.Minute),
-		VerifyMax:       r.duration(envVerifyMax, 24*time.Hour),
-		RetentionDays:   r.integer(envRetentionDays, 90, 1, 36500),
-		Threshold:       r.fraction(envConfidenceThresh, intents.DefaultThreshold),
+		DatabaseURL:       r.str(envDatabaseURL),
+		DBPath:            or(r.str(envDB), "mygov.db"),
+		Addr:              r.hostPort(envAddr, "127.0.0.1:8080"),
+		LogLevel:          r.oneOf(envLogLevel, "info", "debug", "info", "warn", "error"),
+		LogLevelSet:       getenv(envLogLevel) != "",
+		LogFormat:         r.oneOf(envLogFormat, "text", "text", "json"),
+		PublicURL:         strings.TrimRight(r.baseURL(envPublicURL), "/"),
+		MetricsToken:      r.str(envMetricsToken),
+		TelegramToken:     r.str(envTelegramToken),
+		TelegramAPI:       r.baseURL(envTelegramAPI),
+		TelegramWebhook:   r.baseURL(envTelegramWebhook),
+		TelegramSecret:    r.str(envTelegramSecret),
+		TwilioSID:         r.str(envTwilioSID),
+		TwilioToken:       r.str(envTwilioToken),
+		TwilioFrom:        r.str(envTwilioFrom),
+		TwilioService:     r.str(envTwilioService),
+		TwilioAPI:         r.baseURL(envTwilioAPI),
+		SMSGSM7:           r.boolean(envSMSGSM7, true),
+		SMSSegments:       r.integer(envSMSSegments, 2, 1, 10),
+		WhatsAppFrom:      r.str(envWhatsAppFrom),
+		WhatsAppService:   r.str(envWhatsAppService),
+		WhatsAppTemplates: r.str(envWhatsAppTpl),
+		VerifyIdle:        r.duration(envVerifyIdle, 30*time.Minute),
+		VerifyMax:         r.duration(envVerifyMax, 24*time.Hour),
+		RetentionDays:     r.integer(envRetentionDays, 90, 1, 36500),
+		Threshold:         r.fraction(envConfidenceThresh, intents.DefaultThreshold),
 		Queue: delivery.QueueConfig{
 			MaxWorkers:        r.integer(envDeliveryWorkers, delivery.DefaultMaxWorkers, 1, 10000),
 			FetchCooldown:     r.duration(envDeliveryCooldown, delivery.DefaultFetchCooldown),
@@ -116,8 +142,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			JobTimeout:        r.duration(envDeliveryTimeout, delivery.DefaultLease),
 			RescueAfter:       r.duration(envDeliveryRescue, 0),
 		},
-		MaxBackoff:  r.duration(envDeliveryMaxBackoff, delivery.DefaultMaxBackoff),
-		GiveUpAfter: r.duration(envDeliveryGiveUp, delivery.DefaultGiveUpAfter),
+		MaxBackoff:     r.duration(envDeliveryMaxBackoff, delivery.DefaultMaxBackoff),
+		GiveUpAfter:    r.duration(envDeliveryGiveUp, delivery.DefaultGiveUpAfter),
+		InboxTeams:     r.str(envInboxTeams),
+		InboxHours:     r.str(envInboxHours),
+		InboxUnclaimed: r.duration(envInboxUnclaimed, 2*time.Hour),
 		Rates: map[string]float64{
 			sms.Name:      r.rate(envSMSRate),
 			telegram.Name: r.rate(envTelegramRate),
@@ -129,23 +158,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if q := c.Queue; q.RescueAfter != 0 && q.RescueAfter < q.JobTimeout {
 		r.bad(envDeliveryRescue, "a duration no shorter than "+envDeliveryTimeout)
 	}
-	c.checkSMS(r)
+	c.checkTwilio(r)
 	c.checkTelegram(r)
+	if _, err := inbox.ParseRouting(c.InboxTeams, c.InboxHours, time.UTC); err != nil {
+		r.bad(envInboxTeams+" or "+envInboxHours, fmt.Sprintf("MUNICIPALITY=TEAM,… and TEAM=DAYS/HH:MM-HH:MM,… (%v)", err))
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
 	return c, r.err()
 }
 
-// checkSMS reports partial Twilio settings: the SMS channel is on with an account SID,
-// and then needs the token, a sender and the public URL Twilio calls.
-func (c *config) checkSMS(r *envReader) {
-	any := c.TwilioSID != "" || c.TwilioToken != "" || c.TwilioFrom != "" || c.TwilioService != "" || c.TwilioAPI != ""
+// checkTwilio reports partial Twilio settings: SMS and WhatsApp are on with the account
+// SID, and then need the token, the public URL Twilio calls and a sender of at least one
+// of them (SMS: a number or a messaging service; WhatsApp: a whatsapp: number or a
+// messaging service).
+func (c *config) checkTwilio(r *envReader) {
+	any := c.TwilioSID != "" || c.TwilioToken != "" || c.TwilioFrom != "" || c.TwilioService != "" || c.TwilioAPI != "" ||
+		c.WhatsAppFrom != "" || c.WhatsAppService != "" || c.WhatsAppTemplates != ""
 	if !any {
 		return
 	}
-	const partial = "SMS needs " + envTwilioSID + ", " + envTwilioToken + ", " +
-		envTwilioFrom + " or " + envTwilioService + ", and " + envPublicURL
+	const partial = "SMS and WhatsApp need " + envTwilioSID + ", " + envTwilioToken + ", " + envPublicURL +
+		" and a sender: " + envTwilioFrom + " or " + envTwilioService + " (SMS), " +
+		envWhatsAppFrom + " or " + envWhatsAppService + " (WhatsApp)"
 	if c.TwilioSID == "" {
 		r.missing(envTwilioSID, partial)
 	} else if !alnum(c.TwilioSID) {
@@ -156,14 +192,22 @@ func (c *config) checkSMS(r *envReader) {
 	} else if !alnum(c.TwilioToken) {
 		r.bad(envTwilioToken, "letters and digits")
 	}
-	switch {
-	case c.TwilioFrom == "" && c.TwilioService == "":
+	if c.TwilioFrom == "" && c.TwilioService == "" && c.WhatsAppFrom == "" && c.WhatsAppService == "" {
 		r.missing(envTwilioFrom, partial)
-	case c.TwilioFrom != "" && !records.ValidPhone(c.TwilioFrom):
+	}
+	if c.TwilioFrom != "" && !records.ValidPhone(c.TwilioFrom) {
 		r.bad(envTwilioFrom, "an E.164 phone number such as +34600000000")
 	}
+	if c.WhatsAppFrom != "" {
+		if _, err := twilio.SenderPhone(c.WhatsAppFrom, whatsapp.Prefix); err != nil {
+			r.bad(envWhatsAppFrom, "whatsapp: and an E.164 number, such as whatsapp:+14155238886")
+		}
+	}
+	if _, err := whatsapp.ParseTemplates(c.WhatsAppTemplates); err != nil {
+		r.bad(envWhatsAppTpl, fmt.Sprintf("templates as whatsapp.ParseTemplates reads them (%v)", err))
+	}
 	if c.PublicURL == "" {
-		r.missing(envPublicURL, "SMS needs the public https URL Twilio calls, for signatures and status callbacks")
+		r.missing(envPublicURL, "SMS and WhatsApp need the public https URL Twilio calls, for signatures and status callbacks")
 	}
 }
 

@@ -33,12 +33,16 @@ Usage:
   mygov privacy export|erase --citizen ID
                                         write all data held about a citizen as JSON, or
                                         erase their conversations (the access log is kept)
+  mygov staff add --email E --name N --municipality M [--team T] [--role worker|coordinator] [--password-stdin]
+  mygov staff list | disable --email E
+                                        the social workers' inbox accounts
   mygov classify [--model PATH] [--json]  classify one message per line of standard input
   mygov train --data FILE --out PATH    train an intent model
   mygov eval --model PATH --data FILE   evaluate an intent model
   mygov config check                    check the configuration in the environment
   mygov version                         print the version
   mygov COMMAND --help                  help on one command
+  mygov evalconv [-v] [-category NAME]  play the conversation scenarios, success by category
 
 Configuration comes from the environment: see the README.
 `
@@ -83,12 +87,16 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "privacy":
 		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
+	case "staff":
+		return runStaff(ctx, args, cfg, log, stdin, stdout, stderr)
 	case "classify":
 		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
 	case "train":
 		return tool.TrainCommand(args, stdout, stderr)
 	case "eval":
 		return tool.EvalCommand(args, stdout, stderr)
+	case "evalconv":
+		return runEvalConv(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mygov: unknown command %q\n\n%s", cmd, usage)
 	return 2

@@ -13,6 +13,7 @@ import (
 
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/channels/telegram"
+	"github.com/catalonia/mygov/channels/whatsapp"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/internal/server"
 	"github.com/catalonia/mygov/privacy"
@@ -59,7 +60,7 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 		srv.Loops[telegram.Name], senders[telegram.Name] = tg.Run, tg
 	}
 	if !c.SMSOn() {
-		m.Log.Info("channel off: sms (set " + envTwilioSID + ", " + envTwilioToken + ", " + envTwilioFrom + " and " + envPublicURL + " to turn it on)")
+		m.Log.Info("channel off: sms (set " + envTwilioSID + ", " + envTwilioToken + ", " + envTwilioFrom + " or " + envTwilioService + " and " + envPublicURL + " to turn it on)")
 	} else {
 		s, err := sms.New(sms.Config{
 			AccountSID:          c.TwilioSID,
@@ -77,6 +78,35 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 		s.Routes(srv.Mux)
 		senders[sms.Name] = s
 	}
+	return m.whatsapp(srv, senders)
+}
+
+// whatsapp builds the WhatsApp channel when the Twilio credentials and a WhatsApp sender
+// are set.
+func (m *Main) whatsapp(srv *server.Server, senders map[string]delivery.Sender) error {
+	c := m.Config
+	if !c.WhatsAppOn() {
+		m.Log.Info("channel off: whatsapp (set " + envTwilioSID + ", " + envTwilioToken + " and " + envWhatsAppFrom + " to turn it on)")
+		return nil
+	}
+	templates, err := whatsapp.ParseTemplates(c.WhatsAppTemplates)
+	if err != nil {
+		return fmt.Errorf("%s: %w", envWhatsAppTpl, err)
+	}
+	w, err := whatsapp.New(whatsapp.Config{
+		AccountSID:          c.TwilioSID,
+		AuthToken:           c.TwilioToken,
+		From:                c.WhatsAppFrom,
+		MessagingServiceSID: c.WhatsAppService,
+		PublicURL:           c.PublicURL,
+		APIURL:              c.TwilioAPI,
+		Templates:           templates,
+	}, m.Engine, m.Store, m.Catalog, m.Log.With("channel", whatsapp.Name))
+	if err != nil {
+		return err
+	}
+	w.Routes(srv.Mux)
+	senders[whatsapp.Name] = w
 	return nil
 }
 
@@ -98,6 +128,10 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 	// TODO(store engineer): the retention purge becomes a River periodic job started with
 	// the delivery workers; this goroutine goes then.
 	go privacy.PurgeEvery(ctx, m.Store, m.Config.RetentionDays, retentionInterval, time.Now, m.Log)
+
+	if err := m.inbox(ctx, srv.Mux); err != nil {
+		return err
+	}
 
 	return srv.Run(ctx, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "MyGov is running on http://%s (database: %s).\n", addr, m.where)

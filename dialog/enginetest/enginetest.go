@@ -131,7 +131,8 @@ func (e *Env) Console(phone string) *User {
 
 // SMS returns an SMS user sending from phone.
 func (e *Env) SMS(phone string) *User {
-	return &User{env: e, Channel: sms.Name, Caps: sms.Capabilities, Address: phone, Phone: phone}
+	caps := sms.NewRenderer(sms.Config{GSM7: true}, e.Catalog).Capabilities() // pages by the segment budget
+	return &User{env: e, Channel: sms.Name, Caps: caps, Address: phone, Phone: phone}
 }
 
 // Telegram returns a Telegram user in chat id, with a language_code.

@@ -1,0 +1,69 @@
+package sms
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/locales"
+)
+
+// maxCachedTexts bounds the texts a Renderer keeps; the cache starts over when full.
+const maxCachedTexts = 1024
+
+// textCache keeps rendered texts: the engine measures a page a few times while packing it,
+// and the delivery worker renders it once more. It is safe for concurrent use.
+type textCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// text renders t in lang in style, from the cache when it was rendered before.
+func (c *Renderer) text(lang, style string, t dialog.Text) string {
+	if c.cache == nil {
+		return c.cat.Render(lang, style, t)
+	}
+	k := cacheKey(lang, style, t)
+	c.cache.mu.Lock()
+	s, ok := c.cache.m[k]
+	c.cache.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = c.cat.Render(lang, style, t)
+	c.cache.mu.Lock()
+	if len(c.cache.m) >= maxCachedTexts {
+		clear(c.cache.m)
+	}
+	c.cache.m[k] = s
+	c.cache.mu.Unlock()
+	return s
+}
+
+// cacheKey writes lang, style, the key and the arguments of t in a fixed order, each part
+// ended by a byte texts do not carry.
+func cacheKey(lang, style string, t dialog.Text) string {
+	var b strings.Builder
+	for _, s := range []string{lang, style, t.Key} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	for _, m := range []map[string]string{t.Args, t.Keys} {
+		names := make([]string, 0, len(m))
+		for n := range m {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			b.WriteString(n)
+			b.WriteByte(1)
+			b.WriteString(m[n])
+			b.WriteByte(0)
+		}
+		b.WriteByte(2)
+	}
+	return b.String()
+}
+
+var _ locales.Message = dialog.Text{}

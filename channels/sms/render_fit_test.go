@@ -1,0 +1,124 @@
+package sms
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/locales"
+)
+
+func TestRenderKeepsTheAction(t *testing.T) {
+	head := lit("EXP-2026-000101, Renda Garantida de Ciutadania (Generalitat de Catalunya): falten documents des del 12/03/2026.")
+	missing := lit("Falta: certificat de convivència.")
+	deadline := lit("Tens temps fins al 26/03/2026.").AsAction()
+	next := lit("Què has de fer: Demana el certificat de convivència al teu ajuntament (a l'oficina d'atenció ciutadana o a la seu electrònica) i envia'l abans del 26 de març.").AsAction()
+	tests := []struct {
+		name          string
+		lines         []dialog.Text
+		want, wantNot []string
+	}{
+		{"ParentheticalFirst", []dialog.Text{head, missing, deadline, next},
+			[]string{"Tens temps fins al 26/03/2026.", "al teu ajuntament i envia'l abans del 26 de març."},
+			[]string{"oficina d'atenci"}},
+		{"OtherLinesBeforeTheAction", []dialog.Text{head, missing, lit(strings.Repeat("Una nota llarga de l'expedient. ", 6)), deadline, next},
+			[]string{"Tens temps fins al 26/03/2026.", "envia'l abans del 26 de març.", "Renda Garantida"},
+			[]string{"Una nota llarga"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.GSM7 = true
+			c := newTestChannel(t, cfg, nil, nil)
+			got := c.Render("ca", dialog.Reply{Lines: tt.lines, Options: options("Més", "Menú")})
+			if got.Segments > 2 || !got.Shortened {
+				t.Fatalf("%d segments, shortened %v: %q", got.Segments, got.Shortened, got.Body)
+			}
+			body := unaccented.Replace(Transliterate(got.Body)) // compare spellings alike
+			for _, w := range tt.want {
+				if w = unaccented.Replace(Transliterate(w)); !strings.Contains(body, w) {
+					t.Errorf("body %q lost %q", got.Body, w)
+				}
+			}
+			for _, n := range tt.wantNot {
+				if strings.Contains(body, unaccented.Replace(Transliterate(n))) {
+					t.Errorf("body %q keeps %q", got.Body, n)
+				}
+			}
+			if strings.Contains(got.Body, "...\n1.") && !strings.Contains(got.Body, "\n...\n") {
+				t.Errorf("body %q cuts a line inside a sentence", got.Body)
+			}
+		})
+	}
+}
+
+func TestRenderCutsAtSentences(t *testing.T) {
+	cfg := testConfig()
+	cfg.GSM7 = true
+	cfg.SegmentBudget = 1
+	c := newTestChannel(t, cfg, nil, nil)
+	long := "Primera frase curta. Segona frase una mica més llarga que la primera, amb més paraules. Tercera frase, que ja no hi cap de cap manera dins d'un sol SMS de cent seixanta caràcters."
+	got := c.Render("ca", dialog.Reply{Lines: []dialog.Text{lit(long)}})
+	if got.Body != "Primera frase curta. Segona frase una mica més llarga que la primera, amb més paraules." {
+		t.Errorf("body = %q, want the first two sentences", got.Body)
+	}
+}
+
+func TestRenderTransliteratesTheWholeMessage(t *testing.T) {
+	cfg := testConfig()
+	cfg.GSM7 = true
+	c := newTestChannel(t, cfg, nil, nil)
+	got := c.Render("ca", dialog.Reply{Lines: []dialog.Text{
+		lit("Ministeri per a la Transició Ecològica i el Repte Demogràfic"),
+		lit("Direcció General de la Policia: identitat. Això és més llarg que un SMS sencer en UCS-2, per força."),
+	}, Options: options("Veure'n més", "Menú")})
+	if !got.Translit {
+		t.Fatalf("not transliterated: %q", got.Body)
+	}
+	for _, mixed := range []string{"ò", "à", "é", "è", "ó", "ú"} {
+		if strings.Contains(got.Body, mixed) {
+			t.Errorf("body %q keeps %q next to unaccented words", got.Body, mixed)
+		}
+	}
+	if !strings.Contains(got.Body, "Transicio Ecologica") || !strings.Contains(got.Body, "2. Menu") {
+		t.Errorf("body = %q", got.Body)
+	}
+}
+
+func TestRendererFits(t *testing.T) {
+	r := NewRenderer(Config{GSM7: true}, locales.MustLoad())
+	caps := r.Capabilities()
+	if caps.Fitter == nil || caps.PageSize < 2 || !caps.Compact || !caps.CarrierOptOut {
+		t.Fatalf("Capabilities = %+v", caps)
+	}
+	short := dialog.Reply{Lines: []dialog.Text{lit("Hola.")}, Options: options("Sí", "No")}
+	if !caps.Fitter.Fits("ca", short) {
+		t.Error("a short reply does not fit")
+	}
+	long := dialog.Reply{Lines: []dialog.Text{lit(strings.Repeat("Una frase. ", 40))}}
+	if caps.Fitter.Fits("ca", long) {
+		t.Error("a reply of 440 characters fits in 2 segments")
+	}
+	if !caps.Fitter.Fits("ca", dialog.Reply{}) {
+		t.Error("an empty reply does not fit")
+	}
+}
+
+func TestSentencesAndParentheticals(t *testing.T) {
+	if got := sentences("Un. Dos? Tres! Quatre (art. 95). ¿Cinc?"); strings.Join(got, "|") != "Un.|Dos?|Tres!|Quatre (art. 95).|¿Cinc?" {
+		t.Errorf("sentences = %q", got)
+	}
+	if got := sentences(""); len(got) != 0 {
+		t.Errorf("sentences(\"\") = %q", got)
+	}
+	for in, want := range map[string]string{
+		"Ingrés mínim vital (INSS)":                                        "Ingrés mínim vital (INSS)",
+		"al teu ajuntament (a l'oficina o a la seu electrònica) i envia'l": "al teu ajuntament i envia'l",
+		"obert (sense tancar":                                              "obert (sense tancar",
+		"":                                                                 "",
+	} {
+		if got := dropParentheticals(in); got != want {
+			t.Errorf("dropParentheticals(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
