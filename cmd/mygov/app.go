@@ -12,6 +12,7 @@ import (
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/internal/metrics"
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
@@ -48,7 +49,7 @@ var (
 // classifier and the engine. Run serves citizens with it (serve.go); the subcommands use
 // its parts. Close releases the store.
 type Main struct {
-	Config     config
+	Config     config.Config
 	Log        *slog.Logger
 	Store      store
 	Catalog    *locales.Catalog
@@ -61,7 +62,7 @@ type Main struct {
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
-func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string, error) {
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store, string, error) {
 	if cfg.DatabaseURL != "" {
 		s, err := postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 		return s, "PostgreSQL (DATABASE_URL)", err
@@ -73,7 +74,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string
 // NewMain opens the store (loading the demo data into an empty one), the catalog and the
 // classifier, whose procedure names come from the store's benefits catalog, and builds the
 // engine.
-func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err error) {
+func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main, err error) {
 	st, where, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err

@@ -10,12 +10,13 @@ import (
 	"github.com/catalonia/mygov/channels/console"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/records"
 )
 
 // runChat talks to the assistant in the terminal, one message a line of stdin, as the
 // citizen with the --as phone (or anonymously).
-func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+func runChat(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	as := fs.String("as", "", "talk as the citizen with this phone number (E.164, e.g. +34600000001)")

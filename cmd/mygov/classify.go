@@ -5,11 +5,12 @@ import (
 	"log/slog"
 
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/config"
 )
 
 // procedures returns the procedure names of the store's benefits catalog, for the
 // classifier's gazetteer (see tool.ClassifyCommand).
-func procedures(cfg config, log *slog.Logger) func(context.Context) ([]intents.Procedure, error) {
+func procedures(cfg config.Config, log *slog.Logger) func(context.Context) ([]intents.Procedure, error) {
 	return func(ctx context.Context) ([]intents.Procedure, error) {
 		m, err := NewMain(ctx, cfg, log)
 		if err != nil {

@@ -67,35 +67,3 @@ func commandHelp(cmd string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Usage:\n%s\n\nConfiguration comes from the environment: see the README, or run \"mygov config check\".\n", strings.Join(lines, "\n"))
 	return 0
 }
-
-// indent formats a joined error one problem a line.
-func indent(err error) string {
-	return "  - " + strings.ReplaceAll(err.Error(), "\n", "\n  - ")
-}
-
-// runConfig runs "mygov config check": it reports every invalid setting, or a summary of
-// the valid configuration (secrets left out).
-func runConfig(args []string, cfg config, cfgErr error, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: mygov config check")
-		return 2
-	}
-	if cfgErr != nil {
-		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", indent(cfgErr))
-		return 1
-	}
-	db := "SQLite " + cfg.DBPath
-	if cfg.DatabaseURL != "" {
-		db = "PostgreSQL (" + envDatabaseURL + ")"
-	}
-	on := func(b bool) string {
-		if b {
-			return "on"
-		}
-		return "off"
-	}
-	fmt.Fprintf(stdout, "configuration ok\n  database: %s\n  address: %s\n  public URL: %s\n  telegram: %s\n  sms: %s\n  log: %s, %s\n  delivery: %d workers per channel, job timeout %s, retries up to %s apart, give up after %s\n  metrics token: %s\n",
-		db, cfg.Addr, cfg.PublicURL, on(cfg.TelegramToken != ""), on(cfg.SMSOn()), cfg.LogLevel, cfg.LogFormat,
-		cfg.Queue.MaxWorkers, cfg.Queue.JobTimeout, cfg.MaxBackoff, cfg.GiveUpAfter, on(cfg.MetricsToken != ""))
-	return 0
-}

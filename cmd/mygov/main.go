@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
 
 	"github.com/catalonia/mygov/intents/tool"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/privacy"
 )
 
@@ -64,12 +65,12 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stdout, "mygov", buildVersion())
 		return 0
 	}
-	cfg, err := loadConfig(getenv)
+	cfg, err := config.Load(getenv)
 	if cmd == "config" {
-		return runConfig(args, cfg, err, stdout, stderr)
+		return config.Check(args, cfg, err, stdout, stderr)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", indent(err))
+		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", config.Indent(err))
 		return 2
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/privacy"
 )
 
@@ -66,7 +67,7 @@ func TestChatPrintsEachTurnInOrder(t *testing.T) {
 // and a failed turn included, and checks that no personal data reaches the logs.
 func TestLogsHoldNoPersonalData(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "mygov.db")
-	getenv := env(envLogLevel, "debug")
+	getenv := env(config.EnvLogLevel, "debug")
 	out, logs := chat(t, db, getenv, []string{"--as", "+34600000001"},
 		"hola, soc la Maria Puig", "com va la meva sol·licitud?", "quines dades teniu de mi?",
 		"87654321X", "01/01/1990", "12345678Z", "15/03/1984", "qui ha consultat les meves dades?",
@@ -91,7 +92,7 @@ func TestPrivacyExport(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "mygov.db")
 	chat(t, db, env(), []string{"--as", "+34600000001"}, "com va la meva sol·licitud?")
 	var out, errb bytes.Buffer
-	if code := run([]string{"privacy", "export", "--citizen", "cit-0001"}, env(envDB, db), nil, &out, &errb); code != 0 {
+	if code := run([]string{"privacy", "export", "--citizen", "cit-0001"}, env(config.EnvDB, db), nil, &out, &errb); code != 0 {
 		t.Fatalf("export exited %d: %s", code, errb.String())
 	}
 	var x privacy.Export
@@ -102,10 +103,10 @@ func TestPrivacyExport(t *testing.T) {
 		t.Errorf("export = citizen %v, %d applications, %d conversations", x.Citizen, len(x.Applications), len(x.Transcripts))
 	}
 	out.Reset()
-	if code := run([]string{"privacy", "erase", "--citizen", "cit-0001"}, env(envDB, db), nil, &out, &errb); code != 0 {
+	if code := run([]string{"privacy", "erase", "--citizen", "cit-0001"}, env(config.EnvDB, db), nil, &out, &errb); code != 0 {
 		t.Fatalf("erase exited %d: %s", code, errb.String())
 	}
-	if code := run([]string{"privacy", "export", "--citizen", "nobody"}, env(envDB, db), nil, &out, &errb); code != 1 {
+	if code := run([]string{"privacy", "export", "--citizen", "nobody"}, env(config.EnvDB, db), nil, &out, &errb); code != 1 {
 		t.Errorf("export of an unknown citizen exited %d, want 1", code)
 	}
 }

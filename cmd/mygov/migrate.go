@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/catalonia/mygov/internal/config"
 )
 
 // runMigrate brings the database schema up to date (opening a store migrates it).
-func runMigrate(ctx context.Context, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
 	st, where, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov migrate: %v\n", err)

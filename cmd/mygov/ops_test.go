@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/internal/metrics"
 	"github.com/catalonia/mygov/sqlite"
 )
@@ -31,7 +32,7 @@ func TestHelpEverywhere(t *testing.T) {
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			// An invalid setting must not stop help, and help must not run the command.
-			code, out, errs := runOut(t, args, envSMSSegments, "abc", envDB, t.TempDir()+"/never.db")
+			code, out, errs := runOut(t, args, config.EnvSMSSegments, "abc", config.EnvDB, t.TempDir()+"/never.db")
 			if code != 0 || !strings.Contains(out, "Usage:") {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 			}
@@ -60,28 +61,28 @@ func TestInvalidConfiguration(t *testing.T) {
 		kv   []string
 		want []string
 	}{
-		{"Segments", []string{envSMSSegments, "abc"}, []string{envSMSSegments, "whole number"}},
-		{"LogLevel", []string{envLogLevel, "verbose"}, []string{envLogLevel, "debug, info"}},
-		{"LogFormat", []string{envLogFormat, "xml"}, []string{envLogFormat, "json"}},
-		{"DurationWithoutUnit", []string{envVerifyIdle, "30"}, []string{envVerifyIdle, "unit"}},
-		{"ThresholdAsPercent", []string{envConfidenceThresh, "60"}, []string{envConfidenceThresh, "0 to 1"}},
-		{"GSM7", []string{envSMSGSM7, "maybe"}, []string{envSMSGSM7}},
-		{"Retention", []string{envRetentionDays, "-3"}, []string{envRetentionDays}},
-		{"Workers", []string{envDeliveryWorkers, "0"}, []string{envDeliveryWorkers}},
-		{"RescueShorterThanTimeout", []string{envDeliveryTimeout, "30s", envDeliveryRescue, "10s"}, []string{envDeliveryRescue}},
-		{"Addr", []string{envAddr, "8080"}, []string{envAddr}},
-		{"SMSRate", []string{envSMSRate, "fast"}, []string{envSMSRate, "messages a second"}},
-		{"TelegramRate", []string{envTelegramRate, "-1"}, []string{envTelegramRate}},
-		{"DatabaseURL", []string{envDatabaseURL, "mysql://x"}, []string{envDatabaseURL}},
-		{"PublicURL", []string{envPublicURL, "mygov.example"}, []string{envPublicURL}},
-		{"TwilioWithoutToken", []string{envTwilioSID, "AC1", envTwilioFrom, "+34600000000", envPublicURL, "https://x.example"},
-			[]string{envTwilioToken, "missing"}},
-		{"TwilioShortFrom", []string{envTwilioSID, "AC1", envTwilioToken, "t0k", envTwilioFrom, "600", envPublicURL, "https://x.example"},
-			[]string{envTwilioFrom, "E.164"}},
-		{"SMSWithoutPublicURL", []string{envTwilioSID, "AC1", envTwilioToken, "t0k", envTwilioFrom, "+34600000000"},
-			[]string{envPublicURL, "missing"}},
-		{"TelegramSecretWithoutToken", []string{envTelegramSecret, "s"}, []string{envTelegramSecret, envTelegramToken}},
-		{"TelegramWebhookWithoutSecret", []string{envTelegramToken, "1:a", envTelegramWebhook, "https://x.example/tg"}, []string{envTelegramSecret}},
+		{"Segments", []string{config.EnvSMSSegments, "abc"}, []string{config.EnvSMSSegments, "whole number"}},
+		{"LogLevel", []string{config.EnvLogLevel, "verbose"}, []string{config.EnvLogLevel, "debug, info"}},
+		{"LogFormat", []string{config.EnvLogFormat, "xml"}, []string{config.EnvLogFormat, "json"}},
+		{"DurationWithoutUnit", []string{config.EnvVerifyIdle, "30"}, []string{config.EnvVerifyIdle, "unit"}},
+		{"ThresholdAsPercent", []string{config.EnvConfidenceThresh, "60"}, []string{config.EnvConfidenceThresh, "0 to 1"}},
+		{"GSM7", []string{config.EnvSMSGSM7, "maybe"}, []string{config.EnvSMSGSM7}},
+		{"Retention", []string{config.EnvRetentionDays, "-3"}, []string{config.EnvRetentionDays}},
+		{"Workers", []string{config.EnvDeliveryWorkers, "0"}, []string{config.EnvDeliveryWorkers}},
+		{"RescueShorterThanTimeout", []string{config.EnvDeliveryTimeout, "30s", config.EnvDeliveryRescue, "10s"}, []string{config.EnvDeliveryRescue}},
+		{"Addr", []string{config.EnvAddr, "8080"}, []string{config.EnvAddr}},
+		{"SMSRate", []string{config.EnvSMSRate, "fast"}, []string{config.EnvSMSRate, "messages a second"}},
+		{"TelegramRate", []string{config.EnvTelegramRate, "-1"}, []string{config.EnvTelegramRate}},
+		{"DatabaseURL", []string{config.EnvDatabaseURL, "mysql://x"}, []string{config.EnvDatabaseURL}},
+		{"PublicURL", []string{config.EnvPublicURL, "mygov.example"}, []string{config.EnvPublicURL}},
+		{"TwilioWithoutToken", []string{config.EnvTwilioSID, "AC1", config.EnvTwilioFrom, "+34600000000", config.EnvPublicURL, "https://x.example"},
+			[]string{config.EnvTwilioToken, "missing"}},
+		{"TwilioShortFrom", []string{config.EnvTwilioSID, "AC1", config.EnvTwilioToken, "t0k", config.EnvTwilioFrom, "600", config.EnvPublicURL, "https://x.example"},
+			[]string{config.EnvTwilioFrom, "E.164"}},
+		{"SMSWithoutPublicURL", []string{config.EnvTwilioSID, "AC1", config.EnvTwilioToken, "t0k", config.EnvTwilioFrom, "+34600000000"},
+			[]string{config.EnvPublicURL, "missing"}},
+		{"TelegramSecretWithoutToken", []string{config.EnvTelegramSecret, "s"}, []string{config.EnvTelegramSecret, config.EnvTelegramToken}},
+		{"TelegramWebhookWithoutSecret", []string{config.EnvTelegramToken, "1:a", config.EnvTelegramWebhook, "https://x.example/tg"}, []string{config.EnvTelegramSecret}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,15 +103,15 @@ func TestInvalidConfiguration(t *testing.T) {
 }
 
 func TestConfigErrorsHideSecrets(t *testing.T) {
-	_, _, errs := runOut(t, []string{"serve"}, envTwilioSID, "AC1", envTwilioToken, "sec-ret!", envTwilioFrom, "+34600000000", envPublicURL, "https://x.example")
-	if strings.Contains(errs, "sec-ret!") || !strings.Contains(errs, envTwilioToken) {
+	_, _, errs := runOut(t, []string{"serve"}, config.EnvTwilioSID, "AC1", config.EnvTwilioToken, "sec-ret!", config.EnvTwilioFrom, "+34600000000", config.EnvPublicURL, "https://x.example")
+	if strings.Contains(errs, "sec-ret!") || !strings.Contains(errs, config.EnvTwilioToken) {
 		t.Errorf("message:\n%s", errs)
 	}
 }
 
 func TestConfigCheckValid(t *testing.T) {
-	code, out, errs := runOut(t, []string{"config", "check"}, envTwilioSID, "AC1", envTwilioToken, "tok", envTwilioFrom, "+34600000000",
-		envPublicURL, "https://mygov.example", envLogFormat, "json", envDeliveryWorkers, "50")
+	code, out, errs := runOut(t, []string{"config", "check"}, config.EnvTwilioSID, "AC1", config.EnvTwilioToken, "tok", config.EnvTwilioFrom, "+34600000000",
+		config.EnvPublicURL, "https://mygov.example", config.EnvLogFormat, "json", config.EnvDeliveryWorkers, "50")
 	if code != 0 || !strings.Contains(out, "sms: on") || !strings.Contains(out, "50 workers") || strings.Contains(out, "tok\n") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -124,7 +125,7 @@ func TestReadyzAndMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := loadConfig(env(envMetricsToken, "tok"))
+	cfg, _ := config.Load(env(config.EnvMetricsToken, "tok"))
 	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), Store: st, Metrics: metrics.New(0.5)}
 	mux := http.NewServeMux()
 	m.routeOps(mux, map[string]delivery.Sender{"sms": nil})

@@ -5,11 +5,12 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/privacy"
 )
 
 // openPrivacyStore opens the store for privacy.Command.
-func openPrivacyStore(cfg config, log *slog.Logger) func(context.Context) (privacy.Store, io.Closer, error) {
+func openPrivacyStore(cfg config.Config, log *slog.Logger) func(context.Context) (privacy.Store, io.Closer, error) {
 	return func(ctx context.Context) (privacy.Store, io.Closer, error) {
 		st, _, err := openStore(ctx, cfg, log)
 		return st, st, err

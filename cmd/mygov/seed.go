@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/inbox"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/records/demo"
 )
 
 // runSeed loads a dataset into the store: for now the synthetic demo data (--demo).
-func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+func runSeed(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	loadDemo := fs.Bool("demo", false, "load the synthetic demo dataset")

@@ -15,6 +15,7 @@ import (
 	"github.com/catalonia/mygov/channels/telegram"
 	"github.com/catalonia/mygov/channels/whatsapp"
 	"github.com/catalonia/mygov/delivery"
+	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/internal/server"
 	"github.com/catalonia/mygov/privacy"
 )
@@ -22,7 +23,7 @@ import (
 // retentionInterval is how often serve deletes the messages older than the retention period.
 const retentionInterval = time.Hour
 
-func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
+func runServe(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", args)
 		return 2
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) error {
 	c := m.Config
 	if c.TelegramToken == "" {
-		m.Log.Info("channel off: telegram (set " + envTelegramToken + " to turn it on)")
+		m.Log.Info("channel off: telegram (set " + config.EnvTelegramToken + " to turn it on)")
 	} else {
 		tg, err := telegram.New(telegram.Config{
 			Token:         c.TelegramToken,
@@ -60,7 +61,7 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 		srv.Loops[telegram.Name], senders[telegram.Name] = tg.Run, tg
 	}
 	if !c.SMSOn() {
-		m.Log.Info("channel off: sms (set " + envTwilioSID + ", " + envTwilioToken + ", " + envTwilioFrom + " or " + envTwilioService + " and " + envPublicURL + " to turn it on)")
+		m.Log.Info("channel off: sms (set " + config.EnvTwilioSID + ", " + config.EnvTwilioToken + ", " + config.EnvTwilioFrom + " or " + config.EnvTwilioService + " and " + config.EnvPublicURL + " to turn it on)")
 	} else {
 		s, err := sms.New(sms.Config{
 			AccountSID:          c.TwilioSID,
@@ -86,12 +87,12 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 func (m *Main) whatsapp(srv *server.Server, senders map[string]delivery.Sender) error {
 	c := m.Config
 	if !c.WhatsAppOn() {
-		m.Log.Info("channel off: whatsapp (set " + envTwilioSID + ", " + envTwilioToken + " and " + envWhatsAppFrom + " to turn it on)")
+		m.Log.Info("channel off: whatsapp (set " + config.EnvTwilioSID + ", " + config.EnvTwilioToken + " and " + config.EnvWhatsAppFrom + " to turn it on)")
 		return nil
 	}
 	templates, err := whatsapp.ParseTemplates(c.WhatsAppTemplates)
 	if err != nil {
-		return fmt.Errorf("%s: %w", envWhatsAppTpl, err)
+		return fmt.Errorf("%s: %w", config.EnvWhatsAppTpl, err)
 	}
 	w, err := whatsapp.New(whatsapp.Config{
 		AccountSID:          c.TwilioSID,

@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/inbox"
+	"github.com/catalonia/mygov/internal/config"
 )
 
 // runStaff manages the inbox's accounts: "mygov staff add|list|disable".
-func runStaff(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
+func runStaff(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
 	st, _, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov staff: %v\n", err)
