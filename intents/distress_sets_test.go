@@ -30,10 +30,13 @@ func distressSetFigures(t *testing.T, path string) (right, pos, alarms, neg int)
 	return right, pos, alarms, neg
 }
 
+// distressSets are the labelled distress files, in the order they were written.
+var distressSets = []string{"testdata/distress.jsonl", "testdata/distress-fresh.jsonl", "testdata/distress-heldout.jsonl", "testdata/distress-street-tune.jsonl", "testdata/distress-street-test.jsonl"}
+
 // TestDistressSets prints recall and false alarms per labelled file.
 // `go test -run TestDistressSets -v ./intents`.
 func TestDistressSets(t *testing.T) {
-	for _, p := range []string{"testdata/distress.jsonl", "testdata/distress-fresh.jsonl", "testdata/distress-heldout.jsonl", "testdata/distress-street-tune.jsonl", "testdata/distress-street-test.jsonl"} {
+	for _, p := range distressSets {
 		right, pos, alarms, neg := distressSetFigures(t, p)
 		t.Logf("%s: recall %d of %d = %.3f; false alarms %d of %d", p, right, pos, float64(right)/float64(pos), alarms, neg)
 	}
