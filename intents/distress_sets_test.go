@@ -2,6 +2,7 @@ package intents
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -39,5 +40,25 @@ func TestDistressSets(t *testing.T) {
 	for _, p := range distressSets {
 		right, pos, alarms, neg := distressSetFigures(t, p)
 		t.Logf("%s: recall %d of %d = %.3f; false alarms %d of %d", p, right, pos, float64(right)/float64(pos), alarms, neg)
+	}
+}
+
+// TestDistressRuledOut checks that a "!category" pattern drops only its own category.
+func TestDistressRuledOut(t *testing.T) {
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"desahucio: qué documentos necesito para el trámite?", nil},
+		{"mañana nos desahucian", []string{"housing"}},
+		{"quins papers necessito? el meu home em pega", []string{"violence"}},
+		{"vull fer de voluntari al banc d'aliments", nil},
+		{"", nil},
+		{strings.Repeat("requisitos ", 2000), nil},
+	}
+	for _, tt := range tests {
+		if got := DetectDistress(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("DetectDistress(%.40q) = %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }
