@@ -64,6 +64,8 @@ const (
 
 	KeyHumanPhone     = "human.phone"
 	KeyHumanEscalated = "human.escalated"
+	// KeyHumanEscalatedLater says from when a person will answer, outside office hours.
+	KeyHumanEscalatedLater = "human.escalated.later"
 
 	KeyVerifyAskID     = "verify.ask_id"
 	KeyVerifyAskBirth  = "verify.ask_birth"
@@ -99,6 +101,7 @@ const (
 	PrefixCategory = "category."
 	PrefixChannel  = "channel."
 	PrefixReason   = "reason."
+	PrefixWeekday  = "weekday." // 0 (Sunday) to 6, "today", "tomorrow": "de dilluns", "del lunes"
 )
 
 // Option values (button payloads). Intent and language options are always accepted; the

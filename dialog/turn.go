@@ -461,14 +461,43 @@ func (t *turn) human() ([]Reply, error) {
 	if t.e.Escalator == nil {
 		return t.reset(t.withMenu(T(KeyHumanPhone)))
 	}
-	if _, err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, Escalation{Reason: ReasonAsked}); err != nil {
+	h, err := t.e.Escalator.Escalate(t.ctx, t.tx, t.c, Escalation{Reason: ReasonAsked})
+	if err != nil {
 		return nil, fmt.Errorf("escalate: %w", err)
 	}
 	t.c.Menu, t.c.List, t.c.Pending = nil, "", ""
 	if err := fire(t.ctx, t.c, EventEscalate); err != nil {
 		return nil, err
 	}
-	return []Reply{{Lines: []Text{T(KeyHumanEscalated)}}}, nil
+	return []Reply{{Lines: []Text{t.handoff(h)}}}, nil
+}
+
+// handoff tells the citizen roughly when a person will answer: soon within office hours,
+// otherwise from when the team opens ("a partir de dilluns a les 9").
+func (t *turn) handoff(h Handoff) Text {
+	if h.Open || h.Opens.IsZero() {
+		return T(KeyHumanEscalated)
+	}
+	loc := t.e.location()
+	opens, now := h.Opens.In(loc), t.now.In(loc)
+	at := strconv.Itoa(opens.Hour())
+	if opens.Minute() != 0 {
+		at = opens.Format("15:04")
+	}
+	day := PrefixWeekday + strconv.Itoa(int(opens.Weekday()))
+	switch {
+	case sameDay(opens, now):
+		day = PrefixWeekday + "today"
+	case sameDay(opens.AddDate(0, 0, -1), now):
+		day = PrefixWeekday + "tomorrow"
+	}
+	return T(KeyHumanEscalatedLater, "Time", at).WithKey("Day", day)
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // reset ends whatever was open and returns r.

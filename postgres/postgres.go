@@ -28,6 +28,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/records"
@@ -67,8 +68,20 @@ func Open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	// database/sql keeps its own connections, and their prepared statements, between
+	// queries; the pool serves River's listener and the migration lock.
+	db := stdlib.OpenDB(*pcfg.ConnConfig)
+	db.SetMaxOpenConns(int(pcfg.MaxConns))
+	db.SetMaxIdleConns(int(pcfg.MaxConns))
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	d := &dialect{pool: pool, schema: cfg.Schema, river: riverdatabasesql.NewWithPgxListener(db, pool)}
+	rc := &river.Config{Logger: cfg.Logger}
+	d.Configure(rc)
+	if d.inserter, err = river.NewClient(riverpgxv5.New(nil), rc); err != nil {
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("postgres: river client: %w", err)
+	}
 	return sqlstore.Open(ctx, d, db, cfg)
 }
 
@@ -77,6 +90,9 @@ type dialect struct {
 	pool   *pgxpool.Pool
 	schema string
 	river  *riverdatabasesql.Driver
+	// inserter enqueues jobs with River's pgx driver, on the connection of the
+	// transaction: the outbox's inserts skip database/sql's conversions.
+	inserter *river.Client[pgx.Tx]
 }
 
 var _ sqlstore.Dialect = (*dialect)(nil)
@@ -111,18 +127,61 @@ func (d *dialect) lockKey(name string) int64 {
 
 // Begin holds the advisory lock of lock until the transaction ends: turns of one
 // conversation wait for each other, turns of others do not.
-func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (*sql.Tx, func(), error) {
-	t, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, nil, err
+func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.Tx, error) {
+	t, err := sqlstore.BeginOn(ctx, db)
+	if err != nil || lock == "" {
+		return t, err
 	}
-	if lock != "" {
-		if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, d.lockKey(lock)); err != nil {
-			t.Rollback()
-			return nil, nil, fmt.Errorf("lock: %w", err)
-		}
+	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, d.lockKey(lock)); err != nil {
+		t.Rollback()
+		t.End()
+		return sqlstore.Tx{}, fmt.Errorf("lock: %w", err)
 	}
-	return t, func() {}, nil
+	return t, nil
+}
+
+// InsertJob inserts through River's pgx driver on the transaction's own connection.
+func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	return tx.Conn.Raw(func(dc any) error {
+		_, err := d.inserter.InsertTx(ctx, openTx{dc.(*stdlib.Conn).Conn()}, args, opts)
+		return err
+	})
+}
+
+// openTx is the pgx.Tx of a transaction that database/sql began on the connection: it
+// runs statements in it, and leaves ending it to database/sql.
+type openTx struct{ c *pgx.Conn }
+
+var errNotHere = errors.New("postgres: the transaction is database/sql's to end")
+
+func (t openTx) Begin(context.Context) (pgx.Tx, error) { return nil, errNotHere }
+func (t openTx) Commit(context.Context) error          { return errNotHere }
+func (t openTx) Rollback(context.Context) error        { return errNotHere }
+func (t openTx) LargeObjects() pgx.LargeObjects        { return pgx.LargeObjects{} }
+func (t openTx) Conn() *pgx.Conn                       { return t.c }
+
+func (t openTx) CopyFrom(ctx context.Context, table pgx.Identifier, cols []string, src pgx.CopyFromSource) (int64, error) {
+	return t.c.CopyFrom(ctx, table, cols, src)
+}
+
+func (t openTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.c.SendBatch(ctx, b)
+}
+
+func (t openTx) Prepare(ctx context.Context, name, sql string) (*pgconn.StatementDescription, error) {
+	return t.c.Prepare(ctx, name, sql)
+}
+
+func (t openTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.c.Exec(ctx, sql, args...)
+}
+
+func (t openTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.c.Query(ctx, sql, args...)
+}
+
+func (t openTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return t.c.QueryRow(ctx, sql, args...)
 }
 
 func (*dialect) ErrorCode(err error) records.Code {

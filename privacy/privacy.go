@@ -27,6 +27,28 @@ type Store interface {
 	// EraseTranscripts empties every message of the citizen's conversations and keeps their
 	// ids and every access event.
 	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
+	// RecordAccess writes to the citizen's access log: an operator's export is a read.
+	RecordAccess(ctx context.Context, e *records.AccessEvent) error
+}
+
+// Access log of an export: MyGov read everything, at the citizen's request, through its
+// operators (rendered as "channel.operator" and "reason.export").
+const (
+	ChannelOperator = "operator"
+	ReasonExport    = "export"
+)
+
+// RecordExport writes the operator's export of the citizen's data to their access log, so
+// that "who used my data" shows it.
+func RecordExport(ctx context.Context, st Store, citizenID string, now time.Time) error {
+	err := st.RecordAccess(ctx, &records.AccessEvent{
+		CitizenID: citizenID, At: now, AdministrationID: records.AccessorAssistant,
+		Category: records.CategoryInventory, Channel: ChannelOperator, Reason: ReasonExport,
+	})
+	if err != nil {
+		return fmt.Errorf("privacy: record the export: %w", err)
+	}
+	return nil
 }
 
 // Purger is what the retention policy needs of a store.
@@ -159,8 +181,11 @@ func Command(ctx context.Context, args []string, open func(context.Context) (Sto
 			}
 		} else {
 			var x *Export
-			if x, err = Assemble(ctx, st, *id, time.Now()); err == nil {
-				err = x.WriteJSON(stdout)
+			now := time.Now()
+			if x, err = Assemble(ctx, st, *id, now); err == nil {
+				if err = RecordExport(ctx, st, x.Citizen.ID, now); err == nil {
+					err = x.WriteJSON(stdout)
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 // fakeStore holds one citizen, cit-1, with one of each record; fail makes the read it names fail.
 type fakeStore struct {
+	access  []records.AccessEvent
 	fail    string
 	erased  string
 	purged  time.Time
@@ -59,6 +61,11 @@ func (f *fakeStore) Transcripts(context.Context, string) ([]dialog.Transcript, e
 func (f *fakeStore) EraseTranscripts(_ context.Context, id string) (int64, error) {
 	f.erased = id
 	return 3, f.err("erase")
+}
+
+func (f *fakeStore) RecordAccess(_ context.Context, e *records.AccessEvent) error {
+	f.access = append(f.access, *e)
+	return f.err("access")
 }
 
 func (f *fakeStore) PurgeTranscripts(_ context.Context, before time.Time) (int64, error) {
@@ -144,5 +151,22 @@ func TestPurgeCutoff(t *testing.T) {
 	}
 	if err := Purge(context.Background(), &fakeStore{fail: "purge"}, 90, now, log); !errors.Is(err, errBroken) {
 		t.Errorf("Purge with a broken store = %v", err)
+	}
+}
+
+func TestCommandExportIsLogged(t *testing.T) {
+	st := &fakeStore{}
+	open := func(context.Context) (Store, io.Closer, error) { return st, io.NopCloser(nil), nil }
+	var out, errb bytes.Buffer
+	if code := Command(context.Background(), []string{"export", "--citizen", "cit-1"}, open, &out, &errb); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errb.String())
+	}
+	if len(st.access) != 1 || st.access[0].CitizenID != "cit-1" || st.access[0].Reason != ReasonExport || st.access[0].Channel != ChannelOperator {
+		t.Errorf("access log after an export = %+v", st.access)
+	}
+	st = &fakeStore{fail: "access"}
+	out.Reset()
+	if code := Command(context.Background(), []string{"export", "--citizen", "cit-1"}, open, &out, &errb); code == 0 || out.Len() != 0 {
+		t.Errorf("an export that could not be logged: exit %d, %d bytes written", code, out.Len())
 	}
 }

@@ -69,12 +69,20 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return sqlstore.Open(ctx, &dialect{river: riversqlite.New(db), writes: make(chan struct{}, 1)}, db, cfg)
+	d := &dialect{river: riversqlite.New(db), writes: make(chan struct{}, 1)}
+	rc := &river.Config{Logger: cfg.Logger}
+	d.Configure(rc)
+	if d.inserter, err = river.NewClient(d.river, rc); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: river client: %w", err)
+	}
+	return sqlstore.Open(ctx, d, db, cfg)
 }
 
 // dialect is SQLite's sqlstore.Dialect.
 type dialect struct {
-	river *riversqlite.Driver
+	river    *riversqlite.Driver
+	inserter *river.Client[*sql.Tx] // insert-only: the outbox
 	// writes lets one transaction of this Store at a time at the write lock: waiting here
 	// hands the lock over at once, where SQLite's busy handler would poll for it.
 	writes chan struct{}
@@ -95,19 +103,25 @@ func (*dialect) JSONInt(col, key string) string {
 }
 
 // Begin takes the database's write lock, whatever lock is named: turns run one at a time.
-func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (*sql.Tx, func(), error) {
+func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.Tx, error) {
 	select {
 	case d.writes <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, context.Cause(ctx)
+		return sqlstore.Tx{}, context.Cause(ctx)
 	}
-	release := func() { <-d.writes }
-	t, err := db.BeginTx(ctx, nil) // IMMEDIATE (see Open)
+	t, err := sqlstore.BeginOn(ctx, db) // IMMEDIATE (see Open)
 	if err != nil {
-		release()
-		return nil, nil, err
+		<-d.writes
+		return t, err
 	}
-	return t, release, nil
+	end := t.End
+	t.End = func() { end(); <-d.writes }
+	return t, nil
+}
+
+func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := d.inserter.InsertTx(ctx, tx.Tx, args, opts)
+	return err
 }
 
 func (*dialect) ErrorCode(err error) records.Code {

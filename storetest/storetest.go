@@ -91,6 +91,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"RecordAccess", testRecordAccess},
 		{"BadInput", testBadInput},
 		{"Privacy", testPrivacy},
+		{"InboxStaffAndSessions", testInboxStaffAndSessions},
+		{"InboxCases", testInboxCases},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open) })
 	}

@@ -78,7 +78,8 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 			st.Close()
 		}
 	}()
-	if seeded, err := demo.SeedIfEmpty(ctx, st, time.Now()); err != nil {
+	seeded, err := demo.SeedIfEmpty(ctx, st, time.Now())
+	if err != nil {
 		return nil, err
 	} else if seeded {
 		log.Info("loaded the demo data into the empty database")
@@ -103,6 +104,9 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 	}
 	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
+	if err := m.escalateToInbox(ctx, seeded, madrid); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

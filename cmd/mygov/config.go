@@ -33,6 +33,9 @@ const (
 	envVerifyMax        = "MYGOV_VERIFY_MAX"         // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
+	envInboxTeams       = "MYGOV_INBOX_TEAMS"     // MUNICIPALITY=TEAM,…; default serveis-socials
+	envInboxHours       = "MYGOV_INBOX_HOURS"     // TEAM=DAYS/HH:MM-HH:MM,…; default 1-5/09:00-14:00
+	envInboxUnclaimed   = "MYGOV_INBOX_UNCLAIMED" // unclaimed this long, the citizen is given the 012; default 2h
 )
 
 // config is MyGov's configuration, read once from the environment.
@@ -55,6 +58,9 @@ type config struct {
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
 	Threshold             float64
+
+	InboxTeams, InboxHours string
+	InboxUnclaimed         time.Duration
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -83,6 +89,9 @@ func loadConfig(getenv func(string) string) config {
 		VerifyMax:         duration(getenv(envVerifyMax), 24*time.Hour),
 		RetentionDays:     atoi(getenv(envRetentionDays), 90),
 		Threshold:         intents.DefaultThreshold,
+		InboxTeams:        getenv(envInboxTeams),
+		InboxHours:        getenv(envInboxHours),
+		InboxUnclaimed:    duration(getenv(envInboxUnclaimed), 2*time.Hour),
 	}
 	if f, err := strconv.ParseFloat(getenv(envConfidenceThresh), 64); err == nil && f >= 0 && f <= 1 {
 		c.Threshold = f

@@ -33,6 +33,9 @@ Usage:
   mygov privacy export|erase --citizen ID
                                         write all data held about a citizen as JSON, or
                                         erase their conversations (the access log is kept)
+  mygov staff add --email E --name N --municipality M [--team T] [--role worker|coordinator] [--password-stdin]
+  mygov staff list | disable --email E
+                                        the social workers' inbox accounts
   mygov classify [--model PATH] [--json]  classify one message per line of standard input
   mygov train --data FILE --out PATH    train an intent model
   mygov eval --model PATH --data FILE   evaluate an intent model
@@ -63,6 +66,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "privacy":
 		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
+	case "staff":
+		return runStaff(ctx, args, cfg, log, stdin, stdout, stderr)
 	case "classify":
 		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
 	case "train":

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/records/demo"
 )
 
@@ -37,6 +38,12 @@ func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	if err := st.Seed(ctx, d); err != nil {
 		fmt.Fprintf(stderr, "mygov seed: %v\n", err)
 		return 1
+	}
+	if is, ok := st.(inbox.StaffStore); ok {
+		if err := inbox.SeedDemoStaff(ctx, is, time.Now()); err != nil {
+			fmt.Fprintf(stderr, "mygov seed: %v\n", err)
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "Loaded %d citizens, %d applications and %d benefits into %s.\n", len(d.Citizens), len(d.Applications), len(d.Benefits), where)
 	return 0

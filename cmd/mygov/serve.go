@@ -128,6 +128,10 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 	// the delivery workers; this goroutine goes then.
 	go privacy.PurgeEvery(ctx, m.Store, m.Config.RetentionDays, retentionInterval, time.Now, m.Log)
 
+	if err := m.inbox(ctx, srv.Mux); err != nil {
+		return err
+	}
+
 	return srv.Run(ctx, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "MyGov is running on http://%s (database: %s).\n", addr, m.where)
 		fmt.Fprintf(stdout, "Channels: %v on. To chat in the terminal: go run ./cmd/mygov chat --as +34600000001\n", slices.Sorted(maps.Keys(senders)))

@@ -77,6 +77,21 @@ func (s suite) escalatedIsSilentExceptStop(t *testing.T) {
 	must(t, out, "no te enviaré avisos")
 }
 
+func (s suite) escalatedOutsideHoursSaysWhen(t *testing.T) {
+	e := s.env(t)
+	loc := time.UTC // the suite's engine shows times in UTC
+	d := e.Clock.Now().In(loc).AddDate(0, 0, 2)
+	for d.Weekday() != time.Monday {
+		d = d.AddDate(0, 0, 1)
+	}
+	opens := time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, loc)
+	e.Engine.Escalator = escalatorFunc(func(context.Context, dialog.Tx, *dialog.Conversation, dialog.Escalation) (dialog.Handoff, error) {
+		return dialog.Handoff{Team: "serveis-socials", Opens: opens}, nil
+	})
+	must(t, e.Telegram("5006", "es").Say("quiero hablar con una persona"), "a partir del lunes a las 9")
+	must(t, e.Console(maria).Say("vull parlar amb una persona"), "a partir de dilluns a les 9")
+}
+
 func (s suite) sMSOptOut(t *testing.T) {
 	e := s.env(t)
 	u := e.SMS(maria)

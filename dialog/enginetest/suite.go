@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"OtherIsNeverADeadEnd", s.otherIsNeverADeadEnd},
 		{"HumanWithoutInbox", s.humanWithoutInbox},
 		{"EscalatedIsSilentExceptStop", s.escalatedIsSilentExceptStop},
+		{"EscalatedOutsideHoursSaysWhen", s.escalatedOutsideHoursSaysWhen},
 		{"SMSOptOut", s.sMSOptOut},
 		{"OutboundCarriesLastInbound", s.outboundCarriesLastInbound},
 		{"BadInput", s.badInput},

@@ -102,18 +102,25 @@ func (s *Buffer) String() string {
 // logged if the test failed.
 func Serve(t *testing.T, env ...string) string {
 	t.Helper()
-	bin := BuildMygov(t)
+	public, _ := Start(t, BuildMygov(t), filepath.Join(t.TempDir(), "mygov.db"), env...)
+	return public
+}
+
+// Start is Serve with the binary and the SQLite file given (a test may prepare the file
+// with other subcommands first); it also returns the process's output.
+func Start(t *testing.T, bin, db string, env ...string) (string, *Buffer) {
+	t.Helper()
 	addr := FreeAddr(t)
 	public := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "serve")
 	cmd.Env = append(append(CleanEnv(),
 		"MYGOV_ADDR="+addr,
-		"MYGOV_DB="+filepath.Join(t.TempDir(), "mygov.db"),
+		"MYGOV_DB="+db,
 		"MYGOV_PUBLIC_URL="+public,
 	), env...)
-	var logs Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -128,5 +135,5 @@ func Serve(t *testing.T, env ...string) string {
 		}
 	})
 	WaitHealthy(t, public+"/healthz", 60*time.Second)
-	return public
+	return public, logs
 }

@@ -18,10 +18,11 @@ type Dialect interface {
 	Name() string
 	// Rebind returns query, written with ? placeholders, in the database's own form.
 	Rebind(query string) string
-	// Begin starts a write transaction holding the lock named lock ("" for none) until it
-	// ends: the lock of a conversation or of a provider's receipts. end is called once the
-	// transaction has ended.
-	Begin(ctx context.Context, db *sql.DB, lock string) (tx *sql.Tx, end func(), err error)
+	// Begin starts a write transaction (see BeginOn) holding the lock named lock ("" for
+	// none) until it ends: the lock of a conversation or of a provider's receipts.
+	Begin(ctx context.Context, db *sql.DB, lock string) (Tx, error)
+	// InsertJob enqueues a River job in tx: the job exists, and runs, only if tx commits.
+	InsertJob(ctx context.Context, tx Tx, args river.JobArgs, opts *river.InsertOpts) error
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit() any
 	// Time and Date return the argument of a time and of a date column (never the zero
@@ -37,8 +38,8 @@ type Dialect interface {
 	// ErrorCode returns the records error code of a constraint error: records.ECONFLICT for
 	// a unique violation, records.EINVALID for a foreign key; "" for any other error.
 	ErrorCode(err error) records.Code
-	// River returns the River driver over the store's database, and Configure adjusts a
-	// River client's configuration (schema, polling) before the store builds the client.
+	// River returns the River driver of the workers and the migrations, and Configure
+	// adjusts a River client's configuration (schema, polling).
 	River() riverdriver.Driver[*sql.Tx]
 	Configure(c *river.Config)
 	// Migrations holds the dialect's migrations, "migrations/NNNN_name.sql", and
@@ -49,4 +50,25 @@ type Dialect interface {
 	LockMigrations(ctx context.Context) (unlock func(), err error)
 	// Close releases what the dialect opened beside the *sql.DB, after the store closed it.
 	Close() error
+}
+
+// Tx is a write transaction of Dialect.Begin, on a connection of its own.
+type Tx struct {
+	*sql.Tx
+	Conn *sql.Conn // the connection of the transaction, for the driver's own calls
+	End  func()    // called once the transaction has ended: frees what Begin took
+}
+
+// BeginOn begins a transaction on a connection of db, which End returns.
+func BeginOn(ctx context.Context, db *sql.DB) (Tx, error) {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return Tx{}, err
+	}
+	t, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		c.Close()
+		return Tx{}, err
+	}
+	return Tx{Tx: t, Conn: c, End: func() { c.Close() }}, nil
 }

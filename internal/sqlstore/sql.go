@@ -25,19 +25,19 @@ type querier interface {
 type conn struct {
 	s  *Store
 	q  querier
-	tx *sql.Tx // nil outside a transaction
+	tx Tx // zero outside a transaction
 }
 
-func (s *Store) conn(q querier) conn   { return conn{s: s, q: q} }
-func (s *Store) txConn(t *sql.Tx) conn { return conn{s: s, q: t, tx: t} }
+func (s *Store) conn(q querier) conn { return conn{s: s, q: q} }
+func (s *Store) txConn(t Tx) conn    { return conn{s: s, q: t.Tx, tx: t} }
 
 // insertJob enqueues a River job in the transaction: the job exists, and runs, only if
 // the transaction commits (a transactional outbox).
 func (c conn) insertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	if c.tx == nil {
+	if c.tx.Tx == nil {
 		return fmt.Errorf("enqueue %s: outside a transaction", args.Kind())
 	}
-	if _, err := c.s.river.InsertTx(ctx, c.tx, args, opts); err != nil {
+	if err := c.s.d.InsertJob(ctx, c.tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

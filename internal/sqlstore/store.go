@@ -29,7 +29,6 @@ type Store struct {
 	reader
 	d      Dialect
 	db     *sql.DB
-	river  *river.Client[*sql.Tx] // insert-only: the outbox
 	now    func() time.Time
 	logger *slog.Logger
 	// queries caches the dialect's form of each query (see conn).
@@ -88,10 +87,6 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("river migrate: %w", err)
-	}
-	s.river, err = river.NewClient(s.d.River(), s.riverConfig())
-	if err != nil {
-		return fmt.Errorf("river client: %w", err)
 	}
 	return nil
 }
@@ -186,11 +181,11 @@ func (s *Store) errorf(op string, err error) error {
 // write runs fn in a write transaction that holds lock ("" for none; see Dialect.Begin)
 // and commits when fn returns nil.
 func (s *Store) write(ctx context.Context, lock string, fn func(q conn) error) error {
-	t, end, err := s.d.Begin(ctx, s.db, lock)
+	t, err := s.d.Begin(ctx, s.db, lock)
 	if err != nil {
 		return err
 	}
-	defer end()
+	defer t.End()
 	defer t.Rollback()
 	if err := fn(s.txConn(t)); err != nil {
 		return err

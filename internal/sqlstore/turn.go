@@ -29,11 +29,11 @@ func lockName(kind string, parts ...string) string {
 // that write (they may wait for the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
 	channel, address = Clean(channel), Clean(address)
-	sqlTx, end, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
+	sqlTx, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
 	if err != nil {
 		return s.errorf("turn: begin", err)
 	}
-	defer end()
+	defer sqlTx.End()
 	done := false
 	defer func() {
 		if done {
