@@ -54,9 +54,13 @@ type Conversation struct {
 	VerifiedAt      time.Time `json:"verified_at,omitzero"`
 	LastSeen        time.Time `json:"last_seen,omitzero"`
 
-	OptedOut  bool      `json:"opted_out,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	OptedOut bool `json:"opted_out,omitempty"`
+	// Notices is the citizen's consent to notices on this conversation (consent.go);
+	// NoticesAsked says MyGov asked for it once already.
+	Notices      bool      `json:"notices,omitempty"`
+	NoticesAsked bool      `json:"notices_asked,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Lockout counts failed verifications for one key ("citizen:ID" or "sender:CHANNEL:ADDRESS").

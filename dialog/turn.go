@@ -22,6 +22,7 @@ type turn struct {
 	now time.Time
 
 	citizen *records.Citizen // set when the conversation is linked to a citizen
+	useful  bool             // an answer from the citizen's records was given (see consent.go)
 }
 
 // run decides the replies of the turn and updates the conversation.
@@ -69,9 +70,14 @@ func (t *turn) run() ([]Reply, error) {
 	case KindCommand:
 		return t.command()
 	case KindButton:
-		return t.button(in.Payload)
+		replies, err := t.button(in.Payload)
+		return t.offerNotices(replies), err
 	}
-	return t.text()
+	if replies, ok, err := t.consent(); ok {
+		return replies, err
+	}
+	replies, err := t.text()
+	return t.offerNotices(replies), err
 }
 
 // identify links the conversation to the citizen whose phone the channel proves, and loads
@@ -322,6 +328,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.useful = t.useful || ((list == IntentStatus || list == IntentForMe) && t.citizen != nil)
 	next := offset + size
 	if next < total {
 		t.c.List, t.c.Offset = list, next
@@ -360,6 +367,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 		return t.intent(strings.TrimPrefix(v, ValueIntent), Classification{})
 	case v == ValueLang+LangCA || v == ValueLang+LangES:
 		return t.setLanguage(strings.TrimPrefix(v, ValueLang))
+	case strings.HasPrefix(v, ValueApplication) && slices.Contains(t.c.Menu, v):
+		return t.guarded(IntentStatus, strings.TrimPrefix(v, ValueApplication))
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
 		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
@@ -528,6 +537,9 @@ func (t *turn) menuReply(line Text, values []string) Reply {
 }
 
 func optionKey(v string) string {
+	if strings.HasPrefix(v, ValueApplication) {
+		return KeyOptionApplication
+	}
 	switch v {
 	case ValueIntent + IntentStatus:
 		return KeyOptionStatus

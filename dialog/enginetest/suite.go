@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		}
 	}
 
+	runNotices(t, env)
+
 	t.Run("StatusCatalan", func(t *testing.T) {
 		e := env(t)
 		out := e.Console(maria).Say("com va la meva sol·licitud?")
