@@ -98,3 +98,9 @@ type Notifier interface {
 }
 
 var _ Notifier = (*dialog.Engine)(nil)
+
+// NewBenefitItem is the item telling the citizen that benefit b is now likely for them,
+// with its reason.
+func NewBenefitItem(citizenID string, b records.Benefit, now time.Time) Item {
+	return Item{CitizenID: citizenID, Kind: dialog.NoticeNewBenefit, Cause: BenefitCause(b.ID), Benefit: b.Name, Reason: b.Why, CreatedAt: now}
+}
