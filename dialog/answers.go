@@ -148,124 +148,6 @@ func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
 	return lines, len(hs), nil
 }
 
-// maxUsage is how many access events data_usage reads.
-const maxUsage = 200
-
-// usagePage lists who read the citizen's data, newest first, MyGov's own reads included.
-func (t *turn) usagePage(offset, size int) ([]Text, int, error) {
-	// The read is recorded first, so the citizen sees it at the top of the list.
-	if offset == 0 {
-		if err := t.recordAccess(records.CategoryAccessLog, IntentDataUsage); err != nil {
-			return nil, 0, err
-		}
-	}
-	evs, err := t.tx.FindAccessEventsByCitizen(t.ctx, t.citizen.ID, maxUsage)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find access events: %w", err)
-	}
-	if len(evs) == 0 {
-		return []Text{T(KeyUsageNone)}, 0, nil
-	}
-	var lines []Text
-	if offset == 0 {
-		lines = append(lines, T(KeyUsageHeader, "Count", strconv.Itoa(len(evs))))
-	}
-	names := map[string]string{}
-	lang := t.lang()
-	for _, ev := range page(evs, offset, size) {
-		if ev.AdministrationID == records.AccessorAssistant {
-			lines = append(lines, T(KeyUsageAssistant, "Date", t.date(ev.At)).
-				WithKey("Category", PrefixCategory+ev.Category).
-				WithKey("Channel", PrefixChannel+ev.Channel).
-				WithKey("Reason", PrefixReason+ev.Reason))
-			continue
-		}
-		adm, err := t.administration(ev.AdministrationID, names)
-		if err != nil {
-			return nil, 0, err
-		}
-		lines = append(lines, T(KeyUsageItem, "Date", t.date(ev.At), "Administration", adm, "Unit", ev.Unit.In(lang), "Purpose", ev.Purpose.In(lang)).
-			WithKey("Category", PrefixCategory+ev.Category))
-	}
-	return lines, len(evs), nil
-}
-
-// forMePage lists the benefits the citizen may be entitled to, or the general catalog for
-// someone not identified.
-func (t *turn) forMePage(offset, size int) ([]Text, int, error) {
-	lang := t.lang()
-	names := map[string]string{}
-	var lines []Text
-	if t.citizen == nil || t.trust() < TrustPossession {
-		bs, err := t.tx.ListBenefits(t.ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list benefits: %w", err)
-		}
-		if offset == 0 {
-			lines = append(lines, T(KeyForMeGeneralHeader))
-		}
-		for _, b := range page(bs, offset, size) {
-			lines = append(lines, T(KeyForMeGeneralItem, "Name", b.Name.In(lang), "Summary", b.Summary.In(lang), "Link", b.Link, "Phone", b.Phone))
-		}
-		if offset+size >= len(bs) {
-			lines = append(lines, T(KeyForMeIllustrative))
-		}
-		return lines, len(bs), nil
-	}
-	if offset == 0 {
-		if err := t.recordAccess(records.CategoryIncome, IntentForMe); err != nil {
-			return nil, 0, err
-		}
-	}
-	bs, err := t.newBenefits()
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(bs) == 0 {
-		return []Text{T(KeyForMeNone)}, 0, nil
-	}
-	if offset == 0 {
-		lines = append(lines, T(KeyForMeHeader, "Count", strconv.Itoa(len(bs))))
-	}
-	for _, b := range page(bs, offset, size) {
-		adm, err := t.administration(b.AdministrationID, names)
-		if err != nil {
-			return nil, 0, err
-		}
-		lines = append(lines, T(KeyForMeItem, "Name", b.Name.In(lang), "Administration", adm, "Why", b.Why.In(lang),
-			"Link", b.Link, "Phone", b.Phone, "Documents", joinTexts(b.Documents, lang)))
-	}
-	if offset+size >= len(bs) {
-		lines = append(lines, T(KeyForMeIllustrative))
-	}
-	return lines, len(bs), nil
-}
-
-// newBenefits returns the benefits the citizen's profile meets, leaving out those the
-// citizen has already applied for and that are not denied or closed: status covers them.
-func (t *turn) newBenefits() ([]records.Benefit, error) {
-	if t.e.Matcher == nil {
-		return nil, nil
-	}
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
-	if err != nil {
-		return nil, fmt.Errorf("find applications: %w", err)
-	}
-	open := map[string]bool{}
-	for _, a := range apps {
-		if a.Status != records.StatusDenied && a.Status != records.StatusClosed {
-			open[a.ProcedureID] = true
-		}
-	}
-	var out []records.Benefit
-	for _, b := range t.e.Matcher.Match(*t.citizen, t.now) {
-		if !open[b.ID] {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 func page[S ~[]E, E any](s S, offset, size int) S {
 	if offset >= len(s) {
 		return nil
@@ -273,7 +155,7 @@ func page[S ~[]E, E any](s S, offset, size int) S {
 	return s[offset:min(offset+size, len(s))]
 }
 
-func joinTexts(ts []records.Text, lang string) string {
+func joinTexts(ts []records.Localized, lang string) string {
 	parts := make([]string, 0, len(ts))
 	for _, t := range ts {
 		parts = append(parts, t.In(lang))

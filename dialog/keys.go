@@ -11,7 +11,7 @@ const (
 	KeyHelp           = "help"
 	KeyMenuPrompt     = "menu.prompt"
 	KeyClarify        = "clarify"
-	KeyOther          = "fallback"
+	KeyOutOfScope     = "out_of_scope" // the intent is not one the assistant answers
 	KeyInputEmpty     = "input.empty"
 	KeyInputTooLong   = "input.too_long"
 	KeyInputTruncated = "input.truncated"

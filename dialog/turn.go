@@ -255,7 +255,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 		}
 		return t.guarded(name, ref)
 	default:
-		return t.reset(t.withMenu(T(KeyOther)))
+		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
 }
 
@@ -323,7 +323,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	case IntentForMe:
 		lines, total, err = t.forMePage(offset, size)
 	default:
-		return t.reset(t.withMenu(T(KeyOther)))
+		return t.reset(t.withMenu(T(KeyOutOfScope)))
 	}
 	if err != nil {
 		return nil, err

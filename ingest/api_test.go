@@ -13,6 +13,7 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 var testNow = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -25,7 +26,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T, opts ...Option) *env {
-	d := records.Demo(testNow)
+	d := demo.Dataset(testNow)
 	st := newFakeStore(d)
 	elig, err := records.NewEligibility(d.Benefits)
 	if err != nil {

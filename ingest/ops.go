@@ -203,15 +203,15 @@ func (a *API) newBenefits(ctx context.Context, tx Tx, old, next records.Citizen,
 
 // applicationBody is the body of PUT /applications/{reference}.
 type applicationBody struct {
-	CitizenID        string         `json:"citizen_id"`
-	ProcedureID      string         `json:"procedure_id"`
-	Procedure        records.Text   `json:"procedure"`
-	Unit             records.Text   `json:"unit"`
-	Status           records.Status `json:"status"`
-	Note             records.Text   `json:"note"`
-	NextStep         records.Text   `json:"next_step"`
-	MissingDocuments []records.Text `json:"missing_documents"`
-	Deadline         *string        `json:"deadline"`
+	CitizenID        string              `json:"citizen_id"`
+	ProcedureID      string              `json:"procedure_id"`
+	Procedure        records.Localized   `json:"procedure"`
+	Unit             records.Localized   `json:"unit"`
+	Status           records.Status      `json:"status"`
+	Note             records.Localized   `json:"note"`
+	NextStep         records.Localized   `json:"next_step"`
+	MissingDocuments []records.Localized `json:"missing_documents"`
+	Deadline         *string             `json:"deadline"`
 }
 
 func (a *API) putApplication(admin string, params map[string]string, body []byte) (txFunc, error) {
@@ -286,11 +286,11 @@ func (a *API) putApplication(admin string, params map[string]string, body []byte
 
 // statusBody is the body of POST /applications/{reference}/status.
 type statusBody struct {
-	Status           records.Status `json:"status"`
-	Note             records.Text   `json:"note"`
-	NextStep         records.Text   `json:"next_step"`
-	MissingDocuments []records.Text `json:"missing_documents"`
-	Deadline         *string        `json:"deadline"`
+	Status           records.Status      `json:"status"`
+	Note             records.Localized   `json:"note"`
+	NextStep         records.Localized   `json:"next_step"`
+	MissingDocuments []records.Localized `json:"missing_documents"`
+	Deadline         *string             `json:"deadline"`
 }
 
 func (a *API) postStatus(admin string, params map[string]string, body []byte) (txFunc, error) {
@@ -382,9 +382,9 @@ func (a *API) afterChange(ctx context.Context, tx Tx, app *records.Application, 
 
 // holdingBody is the body of POST /citizens/{id}/holdings.
 type holdingBody struct {
-	Category   string       `json:"category"`
-	Register   records.Text `json:"register"`
-	LegalBasis records.Text `json:"legal_basis"`
+	Category   string            `json:"category"`
+	Register   records.Localized `json:"register"`
+	LegalBasis records.Localized `json:"legal_basis"`
 }
 
 func (a *API) postHolding(admin string, params map[string]string, body []byte) (txFunc, error) {
@@ -419,12 +419,12 @@ func (a *API) postHolding(admin string, params map[string]string, body []byte) (
 
 // accessBody is the body of POST /citizens/{id}/access-events.
 type accessBody struct {
-	AdministrationID string       `json:"administration_id"` // optional; must be the caller's
-	At               string       `json:"at"`
-	Unit             records.Text `json:"unit"`
-	Category         string       `json:"category"`
-	Purpose          records.Text `json:"purpose"`
-	LegalBasis       records.Text `json:"legal_basis"`
+	AdministrationID string            `json:"administration_id"` // optional; must be the caller's
+	At               string            `json:"at"`
+	Unit             records.Localized `json:"unit"`
+	Category         string            `json:"category"`
+	Purpose          records.Localized `json:"purpose"`
+	LegalBasis       records.Localized `json:"legal_basis"`
 }
 
 func (a *API) postAccessEvent(admin string, params map[string]string, body []byte) (txFunc, error) {
@@ -476,22 +476,22 @@ func statusList() string {
 	return strings.Join(s, ", ")
 }
 
-func cleanTexts(ts []records.Text) []records.Text {
+func cleanTexts(ts []records.Localized) []records.Localized {
 	if len(ts) == 0 {
 		return nil
 	}
-	out := make([]records.Text, len(ts))
+	out := make([]records.Localized, len(ts))
 	for i, t := range ts {
 		out[i] = cleanText(t)
 	}
 	return out
 }
 
-func lastNote(app *records.Application) records.Text {
+func lastNote(app *records.Application) records.Localized {
 	if len(app.History) == 0 {
 		return nil
 	}
 	return app.History[len(app.History)-1].Note
 }
 
-func equalText(a, b records.Text) bool { return a["ca"] == b["ca"] && a["es"] == b["es"] }
+func equalText(a, b records.Localized) bool { return a["ca"] == b["ca"] && a["es"] == b["es"] }

@@ -50,7 +50,7 @@ func (c *checker) err() error {
 
 // text checks a bilingual value: both languages, each within max characters. required
 // says an empty value is an error.
-func (c *checker) text(field string, t records.Text, max int, required bool) {
+func (c *checker) text(field string, t records.Localized, max int, required bool) {
 	if len(t) == 0 {
 		if required {
 			c.add(field, "required, in ca and es")
@@ -101,11 +101,11 @@ func printable(s string) bool {
 }
 
 // cleanText trims every value of t.
-func cleanText(t records.Text) records.Text {
+func cleanText(t records.Localized) records.Localized {
 	if len(t) == 0 {
 		return nil
 	}
-	out := make(records.Text, len(t))
+	out := make(records.Localized, len(t))
 	for k, v := range t {
 		out[k] = strings.TrimSpace(v)
 	}

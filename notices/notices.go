@@ -17,17 +17,17 @@ type Item struct {
 	Kind      string `json:"kind"` // dialog.NoticeStatusChange, dialog.NoticeDeadline, dialog.NoticeNewBenefit
 	// Cause identifies the change within the citizen's items: the store keeps one item per
 	// (CitizenID, Cause), so the same change queued twice is told once.
-	Cause     string         `json:"cause"`
-	Ref       string         `json:"ref,omitempty"`
-	Procedure records.Text   `json:"procedure,omitempty"`
-	Status    records.Status `json:"status,omitempty"`
-	Note      records.Text   `json:"note,omitempty"`
-	NextStep  records.Text   `json:"next_step,omitempty"`
-	Document  records.Text   `json:"document,omitempty"`
-	Deadline  time.Time      `json:"deadline,omitzero"`
-	Benefit   records.Text   `json:"benefit,omitempty"`
-	Reason    records.Text   `json:"reason,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
+	Cause     string            `json:"cause"`
+	Ref       string            `json:"ref,omitempty"`
+	Procedure records.Localized `json:"procedure,omitempty"`
+	Status    records.Status    `json:"status,omitempty"`
+	Note      records.Localized `json:"note,omitempty"`
+	NextStep  records.Localized `json:"next_step,omitempty"`
+	Document  records.Localized `json:"document,omitempty"`
+	Deadline  time.Time         `json:"deadline,omitzero"`
+	Benefit   records.Localized `json:"benefit,omitempty"`
+	Reason    records.Localized `json:"reason,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
 }
 
 // LogValue keeps the notice's content out of logs.

@@ -133,8 +133,8 @@ func newWorker(now *time.Time, convs ...dialog.Conversation) (*Worker, *fakeStor
 
 func approved(id int64, ref string, t time.Time) Item {
 	return Item{ID: id, CitizenID: "cit-0001", Kind: dialog.NoticeStatusChange, Cause: StatusCause(ref, records.StatusApproved, t),
-		Ref: ref, Procedure: records.Text{"ca": "Renda Garantida", "es": "Renta Garantizada"}, Status: records.StatusApproved,
-		Note: records.Text{"ca": "Cobraràs el dia 10.", "es": "Cobrarás el día 10."}, CreatedAt: t}
+		Ref: ref, Procedure: records.Localized{"ca": "Renda Garantida", "es": "Renta Garantizada"}, Status: records.StatusApproved,
+		Note: records.Localized{"ca": "Cobraràs el dia 10.", "es": "Cobrarás el día 10."}, CreatedAt: t}
 }
 
 var maria = dialog.Conversation{Channel: "sms", Address: "+34600000001", CitizenID: "cit-0001", Lang: "ca", Notices: true}
@@ -176,7 +176,7 @@ func TestWorkerSendsOneNoticeADayAndMergesTheRest(t *testing.T) {
 	now = at("2026-11-20 15:00")
 	st.items = append(st.items,
 		Item{ID: 2, CitizenID: "cit-0001", Kind: dialog.NoticeDeadline, Cause: "deadline:EXP-2026-000102:2026-11-23", Ref: "EXP-2026-000102", Deadline: at("2026-11-23 00:00"), CreatedAt: now},
-		Item{ID: 3, CitizenID: "cit-0001", Kind: dialog.NoticeNewBenefit, Cause: BenefitCause("bono-social"), Benefit: records.Text{"ca": "Bo social"}, CreatedAt: now})
+		Item{ID: 3, CitizenID: "cit-0001", Kind: dialog.NoticeNewBenefit, Cause: BenefitCause("bono-social"), Benefit: records.Localized{"ca": "Bo social"}, CreatedAt: now})
 	wait, err := w.Deliver(context.Background(), "cit-0001")
 	if err != nil {
 		t.Fatal(err)

@@ -105,7 +105,7 @@ func NewEligibility(benefits []Benefit) (*Eligibility, error) {
 
 // Match returns the benefits whose rule is true for c at now, in catalog order. A rule
 // that fails at run time (a division by zero, an index out of range) does not match.
-// The benefits share their Text maps and slices with the catalog: callers must not
+// The benefits share their Localized maps and slices with the catalog: callers must not
 // modify them.
 func (e *Eligibility) Match(c Citizen, now time.Time) []Benefit {
 	vars := newRuleVars(c, now)

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// Text is a value the administrations publish in both official languages, keyed by
+// Localized is a value the administrations publish in both official languages, keyed by
 // language code ("ca", "es").
-type Text map[string]string
+type Localized map[string]string
 
 // In returns the text in lang, falling back to Catalan, then Spanish, then any value.
-func (t Text) In(lang string) string {
+func (t Localized) In(lang string) string {
 	if s, ok := t[lang]; ok && s != "" {
 		return s
 	}
@@ -81,8 +81,8 @@ type Profile struct {
 
 // Administration is a public body that holds or uses a citizen's data.
 type Administration struct {
-	ID   string `json:"id"`
-	Name Text   `json:"name"`
+	ID   string    `json:"id"`
+	Name Localized `json:"name"`
 }
 
 // Status is where an application stands.
@@ -116,7 +116,7 @@ func (s Status) Valid() bool {
 type StatusChange struct {
 	Status Status    `json:"status"`
 	At     time.Time `json:"at"`
-	Note   Text      `json:"note,omitempty"`
+	Note   Localized `json:"note,omitempty"`
 }
 
 // Application is a citizen's application (expedient) to a procedure.
@@ -124,14 +124,14 @@ type Application struct {
 	Ref              string         `json:"ref"` // "EXP-2026-000101"
 	CitizenID        string         `json:"citizen_id"`
 	ProcedureID      string         `json:"procedure_id"` // a Benefit ID when the procedure is a benefit
-	Procedure        Text           `json:"procedure"`
+	Procedure        Localized      `json:"procedure"`
 	AdministrationID string         `json:"administration_id"`
-	Unit             Text           `json:"unit"`
+	Unit             Localized      `json:"unit"`
 	Status           Status         `json:"status"`
 	UpdatedAt        time.Time      `json:"updated_at"`
-	MissingDocuments []Text         `json:"missing_documents,omitempty"`
+	MissingDocuments []Localized    `json:"missing_documents,omitempty"`
 	Deadline         time.Time      `json:"deadline,omitzero"`
-	NextStep         Text           `json:"next_step,omitempty"`
+	NextStep         Localized      `json:"next_step,omitempty"`
 	History          []StatusChange `json:"history"`
 }
 
@@ -164,11 +164,11 @@ var RecordCategories = []string{CategoryApplications, CategoryInventory, Categor
 
 // DataHolding says that an administration holds one category of a citizen's data.
 type DataHolding struct {
-	CitizenID        string `json:"citizen_id"`
-	AdministrationID string `json:"administration_id"`
-	Category         string `json:"category"`
-	Register         Text   `json:"register"`    // the source register, e.g. "Padró municipal d'habitants"
-	LegalBasis       Text   `json:"legal_basis"` // e.g. "Llei 7/1985, reguladora de les bases del règim local"
+	CitizenID        string    `json:"citizen_id"`
+	AdministrationID string    `json:"administration_id"`
+	Category         string    `json:"category"`
+	Register         Localized `json:"register"`    // the source register, e.g. "Padró municipal d'habitants"
+	LegalBasis       Localized `json:"legal_basis"` // e.g. "Llei 7/1985, reguladora de les bases del règim local"
 }
 
 // Channels of an access event besides the administrations' own systems.
@@ -187,10 +187,10 @@ type AccessEvent struct {
 	CitizenID        string    `json:"citizen_id"`
 	At               time.Time `json:"at"`
 	AdministrationID string    `json:"administration_id"` // or AccessorAssistant
-	Unit             Text      `json:"unit"`
+	Unit             Localized `json:"unit"`
 	Category         string    `json:"category"`
-	Purpose          Text      `json:"purpose"` // the procedure or reason
-	LegalBasis       Text      `json:"legal_basis"`
+	Purpose          Localized `json:"purpose"` // the procedure or reason
+	LegalBasis       Localized `json:"legal_basis"`
 	Channel          string    `json:"channel"` // "internal", "telegram", "sms", "console", "inbox"
 	// Reason is a machine code for reads made by MyGov itself ("status", "my_data",
 	// "data_usage", "for_me"); the assistant renders it from its catalogs.
@@ -200,17 +200,17 @@ type AccessEvent struct {
 // Benefit is an entry of the benefits catalog. Rule is a CEL expression over the
 // citizen's profile (see Eligibility); the rules of the demo catalog are illustrative.
 type Benefit struct {
-	ID               string   `json:"id"`
-	Name             Text     `json:"name"`
-	AdministrationID string   `json:"administration_id"`
-	Summary          Text     `json:"summary"`
-	Why              Text     `json:"why"` // why the citizen may be entitled, shown when the rule matches
-	Rule             string   `json:"rule"`
-	Link             string   `json:"link"`
-	Phone            string   `json:"phone"`
-	Documents        []Text   `json:"documents"`
-	Illustrative     bool     `json:"illustrative"`
-	Aliases          []string `json:"aliases"` // names citizens use, for entity matching
+	ID               string      `json:"id"`
+	Name             Localized   `json:"name"`
+	AdministrationID string      `json:"administration_id"`
+	Summary          Localized   `json:"summary"`
+	Why              Localized   `json:"why"` // why the citizen may be entitled, shown when the rule matches
+	Rule             string      `json:"rule"`
+	Link             string      `json:"link"`
+	Phone            string      `json:"phone"`
+	Documents        []Localized `json:"documents"`
+	Illustrative     bool        `json:"illustrative"`
+	Aliases          []string    `json:"aliases"` // names citizens use, for entity matching
 }
 
 // Reader reads a citizen's records. Implementations return errors with codes from this

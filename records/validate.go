@@ -17,7 +17,7 @@ const maxProblems = 20
 // Validate checks that the dataset is consistent: national ids valid and normalized,
 // phones E.164 and unique, application references well formed and unique, every
 // referenced administration and citizen present, statuses valid, each application's
-// history non-empty, in time order and ending at its status and UpdatedAt, every Text in
+// history non-empty, in time order and ending at its status and UpdatedAt, every Localized in
 // both Catalan and Spanish, and every benefit rule compiling. It returns nil or an
 // EINVALID error listing the first problems found; the messages name records by their
 // IDs and never quote personal data.
@@ -232,7 +232,7 @@ func (v *validator) addf(format string, args ...any) {
 }
 
 // text checks that t has a non-empty Catalan and Spanish value.
-func (v *validator) text(where string, t Text) {
+func (v *validator) text(where string, t Localized) {
 	for _, lang := range []string{"ca", "es"} {
 		if strings.TrimSpace(t[lang]) == "" {
 			v.addf("%s: no %s text", where, lang)

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
-// MariaPhone is the phone number of Maria, the citizen of records.Demo the suite reads.
+// MariaPhone is the phone number of Maria, the citizen of demo.Dataset the suite reads.
 const MariaPhone = "+34600000001"
 
 // dataset is the records the suite seeds.
-func dataset(now time.Time) *records.Dataset { return records.Demo(now) }
+func dataset(now time.Time) *records.Dataset { return demo.Dataset(now) }
 
 // equal compares got and want through their JSON, so that the failure shows both.
 func equal(t *testing.T, what string, got, want any) {

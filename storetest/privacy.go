@@ -7,6 +7,7 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/riverqueue/river"
 )
 
@@ -19,7 +20,7 @@ func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 	if !ok {
 		t.Fatalf("%T does not implement dialog.Privacy", s)
 	}
-	if err := s.Seed(ctx, records.Demo(time.Now())); err != nil {
+	if err := s.Seed(ctx, demo.Dataset(time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	maria, err := s.FindCitizenByPhone(ctx, MariaPhone)

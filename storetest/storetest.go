@@ -2,7 +2,7 @@
 // real database, what packages dialog and records expect of a store: turns serialized per
 // conversation, inbound dedupe, the transactional outbox with its River jobs, delivery
 // receipts, opt-outs, lockouts, the records and their reads, and text that PostgreSQL
-// would reject. It seeds records.Demo and reads Maria (MariaPhone). Packages sqlite and
+// would reject. It seeds demo.Dataset and reads Maria (MariaPhone). Packages sqlite and
 // postgres run it in their tests, and their BenchmarkTurn through this package's.
 package storetest
 
@@ -842,9 +842,9 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 	}
 	e := &records.AccessEvent{
 		CitizenID: maria.ID, At: time.Now(), AdministrationID: records.AccessorAssistant,
-		Unit: records.Text{"ca": "MyGov", "es": "MyGov"}, Category: records.CategoryIncome,
-		Purpose:    records.Text{"ca": "Consulta dels teus expedients", "es": "Consulta de tus expedientes"},
-		LegalBasis: records.Text{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: chSMS,
+		Unit: records.Localized{"ca": "MyGov", "es": "MyGov"}, Category: records.CategoryIncome,
+		Purpose:    records.Localized{"ca": "Consulta dels teus expedients", "es": "Consulta de tus expedientes"},
+		LegalBasis: records.Localized{"ca": "RGPD art. 15", "es": "RGPD art. 15"}, Channel: chSMS,
 	}
 	if err := s.RecordAccess(ctx, e); err != nil {
 		t.Fatalf("RecordAccess: %v", err)
@@ -1034,7 +1034,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 	}
 	equal(t, "aliases", bs[0].Aliases, []string{texts[3].want})
 	e := &records.AccessEvent{CitizenID: c.ID, At: time.Now(), AdministrationID: "\xff",
-		Purpose: records.Text{"ca": texts[3].in, "es": texts[1].in, "\x00": ""}, Channel: "\x00"}
+		Purpose: records.Localized{"ca": texts[3].in, "es": texts[1].in, "\x00": ""}, Channel: "\x00"}
 	if err := s.RecordAccess(ctx, e); err != nil {
 		t.Fatalf("RecordAccess(dirty): %v", err)
 	}
@@ -1042,7 +1042,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 	if err != nil || len(es) != 1 {
 		t.Fatalf("FindAccessEventsByCitizen: %v, %v", es, err)
 	}
-	equal(t, "dirty access purpose", es[0].Purpose, records.Text{"ca": texts[3].want, "es": texts[1].want, "\uFFFD": ""})
+	equal(t, "dirty access purpose", es[0].Purpose, records.Localized{"ca": texts[3].want, "es": texts[1].want, "\uFFFD": ""})
 	if es[0].AdministrationID != "\uFFFD" || es[0].Channel != "\uFFFD" {
 		t.Errorf("access event = %q, %q", es[0].AdministrationID, es[0].Channel)
 	}

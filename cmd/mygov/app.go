@@ -11,6 +11,7 @@ import (
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
 	"github.com/riverqueue/river"
 )
@@ -84,7 +85,7 @@ func (a *app) init(ctx context.Context, seedEmpty bool) error {
 			return err
 		}
 		if empty {
-			if err := a.store.Seed(ctx, records.Demo(time.Now())); err != nil {
+			if err := a.store.Seed(ctx, demo.Dataset(time.Now())); err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
 			a.log.Info("loaded the demo data into the empty database")

@@ -15,7 +15,7 @@ import (
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
-	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 // maxClassifyLine is the longest input line classify reads whole; the rest of a longer
@@ -42,7 +42,7 @@ func runClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// Procedure names come from the benefits catalog that ships with the demo data, so
 	// "com va la renda garantida?" names its procedure here as it does in a conversation.
-	gazetteer := intents.WithProcedures(procedures(records.Demo(time.Now()).Benefits))
+	gazetteer := intents.WithProcedures(procedures(demo.Dataset(time.Now()).Benefits))
 	var c *intents.Classifier
 	if *modelPath == "" {
 		var err error

@@ -8,17 +8,17 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	demo := fs.Bool("demo", false, "load the synthetic demo dataset")
+	loadDemo := fs.Bool("demo", false, "load the synthetic demo dataset")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if !*demo {
+	if !*loadDemo {
 		fmt.Fprintln(stderr, "mygov seed: say what to load: --demo")
 		return 2
 	}
@@ -28,7 +28,7 @@ func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 		return 1
 	}
 	defer st.Close()
-	d := records.Demo(time.Now())
+	d := demo.Dataset(time.Now())
 	if err := d.Validate(); err != nil {
 		fmt.Fprintf(stderr, "mygov seed: the demo data is invalid: %v\n", err)
 		return 1

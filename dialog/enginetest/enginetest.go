@@ -19,6 +19,7 @@ import (
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 )
 
 // Store is what the suite needs of a store.
@@ -67,7 +68,7 @@ func shared(t testing.TB) (*intents.Classifier, *locales.Catalog) {
 			return
 		}
 		var procs []intents.Procedure
-		for _, b := range records.Demo(time.Now()).Benefits {
+		for _, b := range demo.Dataset(time.Now()).Benefits {
 			names := append([]string{}, b.Aliases...)
 			for _, n := range b.Name {
 				names = append(names, n)
@@ -97,7 +98,7 @@ func New(t testing.TB, st Store, clock *Clock) *Env {
 	t.Helper()
 	cls, cat := shared(t)
 	ctx := context.Background()
-	if err := st.Seed(ctx, records.Demo(clock.Now())); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(clock.Now())); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	bs, err := st.ListBenefits(ctx)

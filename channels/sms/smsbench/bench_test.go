@@ -22,6 +22,7 @@ import (
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
+	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
 )
 
@@ -201,7 +202,7 @@ func newBench(tb testing.TB) *bench {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	if err := st.Seed(ctx, records.Demo(now)); err != nil {
+	if err := st.Seed(ctx, demo.Dataset(now)); err != nil {
 		tb.Fatalf("seed: %v", err)
 	}
 	benefits, err := st.ListBenefits(ctx)

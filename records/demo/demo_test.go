@@ -1,4 +1,4 @@
-package records
+package demo
 
 import (
 	"reflect"
@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/catalonia/mygov/records"
 )
 
-func demoApplication(t *testing.T, d *Dataset, ref string) Application {
+func demoApplication(t *testing.T, d *records.Dataset, ref string) records.Application {
 	t.Helper()
 	for _, a := range d.Applications {
 		if a.Ref == ref {
@@ -17,10 +19,10 @@ func demoApplication(t *testing.T, d *Dataset, ref string) Application {
 		}
 	}
 	t.Fatalf("demo has no application %s", ref)
-	return Application{}
+	return records.Application{}
 }
 
-func adminName(d *Dataset, id string) string {
+func adminName(d *records.Dataset, id string) string {
 	for _, a := range d.Administrations {
 		if a.ID == id {
 			return a.Name["ca"]
@@ -31,45 +33,45 @@ func adminName(d *Dataset, id string) string {
 
 func TestDemoValid(t *testing.T) {
 	for _, now := range []time.Time{testNow, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 7, 15, 23, 59, 0, 0, time.FixedZone("CEST", 2*3600))} {
-		if err := Demo(now).Validate(); err != nil {
-			t.Errorf("Demo(%v).Validate() = %v", now, err)
+		if err := Dataset(now).Validate(); err != nil {
+			t.Errorf("Dataset(%v).Validate() = %v", now, err)
 		}
 	}
 }
 
 func TestDemoDeterministic(t *testing.T) {
-	a, b := Demo(testNow), Demo(testNow)
+	a, b := Dataset(testNow), Dataset(testNow)
 	if !reflect.DeepEqual(a, b) {
-		t.Error("two Demo(now) differ")
+		t.Error("two Dataset(now) differ")
 	}
 	// Datasets share no maps: changing one leaves the next untouched.
 	a.Applications[0].Procedure["ca"] = "changed"
-	a.Applications[0].History[0].Note = Text{"ca": "x"}
+	a.Applications[0].History[0].Note = records.Localized{"ca": "x"}
 	a.Benefits[0].Documents[0]["ca"] = "changed"
-	if c := Demo(testNow); !reflect.DeepEqual(b, c) {
+	if c := Dataset(testNow); !reflect.DeepEqual(b, c) {
 		t.Error("changing a demo dataset changed the next one")
 	}
 }
 
 func TestDemoMaria(t *testing.T) {
-	d := Demo(testNow)
+	d := Dataset(testNow)
 	c := demoCitizen(t, d, "cit-0001")
-	want := Citizen{
+	want := records.Citizen{
 		ID: "cit-0001", NationalID: "12345678Z", GivenName: "Maria", Surnames: "Puig Soler",
 		BirthDate: time.Date(1984, time.March, 15, 0, 0, 0, 0, time.UTC), Phone: "+34600000001", Lang: "ca",
 		Street: "Carrer de Francesc Layret 23", Municipality: "Badalona",
-		Profile: Profile{HouseholdSize: 3, ChildrenAges: []int{6, 9}, SingleParent: true,
-			Employment: EmploymentUnemployed, MonthlyIncome: 650, Renting: true, MonthlyRent: 550},
+		Profile: records.Profile{HouseholdSize: 3, ChildrenAges: []int{6, 9}, SingleParent: true,
+			Employment: records.EmploymentUnemployed, MonthlyIncome: 650, Renting: true, MonthlyRent: 550},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Maria = %+v, want %+v", c, want)
 	}
-	if got := MaskAddress(c); got != "Carrer de Francesc Layret, Badalona" {
+	if got := records.MaskAddress(c); got != "Carrer de Francesc Layret, Badalona" {
 		t.Errorf("MaskAddress(Maria) = %q", got)
 	}
 
 	rgc := demoApplication(t, d, "EXP-2026-000101")
-	if rgc.CitizenID != c.ID || rgc.ProcedureID != "rgc" || rgc.Status != StatusNeedsDocuments {
+	if rgc.CitizenID != c.ID || rgc.ProcedureID != "rgc" || rgc.Status != records.StatusNeedsDocuments {
 		t.Errorf("EXP-2026-000101 = citizen %s, procedure %s, status %s", rgc.CitizenID, rgc.ProcedureID, rgc.Status)
 	}
 	if rgc.Procedure["ca"] != "Renda Garantida de Ciutadania" || rgc.Procedure["es"] != "Renta Garantizada de Ciudadanía" {
@@ -81,7 +83,7 @@ func TestDemoMaria(t *testing.T) {
 	if rgc.Unit["ca"] != "Departament de Drets Socials i Inclusió" || rgc.Unit["es"] != "Departamento de Derechos Sociales e Inclusión" {
 		t.Errorf("EXP-2026-000101 unit = %v", rgc.Unit)
 	}
-	wantDocs := []Text{{"ca": "certificat de convivència", "es": "certificado de convivencia"}}
+	wantDocs := []records.Localized{{"ca": "certificat de convivència", "es": "certificado de convivencia"}}
 	if !reflect.DeepEqual(rgc.MissingDocuments, wantDocs) {
 		t.Errorf("EXP-2026-000101 missing documents = %v", rgc.MissingDocuments)
 	}
@@ -102,7 +104,7 @@ func TestDemoMaria(t *testing.T) {
 	}
 
 	menjador := demoApplication(t, d, "EXP-2026-000102")
-	if menjador.CitizenID != c.ID || menjador.ProcedureID != "menjador" || menjador.Status != StatusApproved {
+	if menjador.CitizenID != c.ID || menjador.ProcedureID != "menjador" || menjador.Status != records.StatusApproved {
 		t.Errorf("EXP-2026-000102 = citizen %s, procedure %s, status %s", menjador.CitizenID, menjador.ProcedureID, menjador.Status)
 	}
 	if got := adminName(d, menjador.AdministrationID); got != "Consell Comarcal del Barcelonès" {
@@ -111,13 +113,13 @@ func TestDemoMaria(t *testing.T) {
 }
 
 func TestDemoJose(t *testing.T) {
-	d := Demo(testNow)
+	d := Dataset(testNow)
 	c := demoCitizen(t, d, "cit-0002")
-	want := Citizen{
+	want := records.Citizen{
 		ID: "cit-0002", NationalID: "X1234567L", GivenName: "José", Surnames: "García López",
 		BirthDate: time.Date(1958, time.November, 2, 0, 0, 0, 0, time.UTC), Phone: "+34600000002", Lang: "es",
 		Street: "Carrer de Sant Martí 14", Municipality: "Lleida",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentRetired,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentRetired,
 			MonthlyIncome: 900, Dependency: true},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -125,10 +127,10 @@ func TestDemoJose(t *testing.T) {
 	}
 	tests := []struct {
 		ref, proc, admin string
-		status           Status
+		status           records.Status
 	}{
-		{"EXP-2026-000201", "targeta_rosa", "Ajuntament de Lleida", StatusInReview},
-		{"EXP-2025-000202", "dependencia", "Generalitat de Catalunya", StatusApproved},
+		{"EXP-2026-000201", "targeta_rosa", "Ajuntament de Lleida", records.StatusInReview},
+		{"EXP-2025-000202", "dependencia", "Generalitat de Catalunya", records.StatusApproved},
 	}
 	for _, tt := range tests {
 		a := demoApplication(t, d, tt.ref)
@@ -143,11 +145,11 @@ func TestDemoJose(t *testing.T) {
 }
 
 func TestDemoCoverage(t *testing.T) {
-	d := Demo(testNow)
+	d := Dataset(testNow)
 	if len(d.Citizens) < 14 {
 		t.Errorf("demo has %d citizens, want at least 14", len(d.Citizens))
 	}
-	statuses := map[Status]bool{}
+	statuses := map[records.Status]bool{}
 	for _, a := range d.Applications {
 		statuses[a.Status] = true
 		if n := len(a.History); n < 2 || n > 5 {
@@ -159,11 +161,11 @@ func TestDemoCoverage(t *testing.T) {
 		if !a.Deadline.IsZero() && !a.Deadline.After(testNow) {
 			t.Errorf("%s: deadline is not ahead", a.Ref)
 		}
-		if a.Status == StatusNeedsDocuments && (a.Deadline.IsZero() || a.NextStep == nil) {
+		if a.Status == records.StatusNeedsDocuments && (a.Deadline.IsZero() || a.NextStep == nil) {
 			t.Errorf("%s: needs documents without a deadline and a next step", a.Ref)
 		}
 	}
-	for _, s := range Statuses {
+	for _, s := range records.Statuses {
 		if !statuses[s] {
 			t.Errorf("no application is %s", s)
 		}
@@ -193,7 +195,7 @@ func TestDemoCoverage(t *testing.T) {
 				if e.At.After(testNow) || e.At.Before(testNow.AddDate(-1, 0, 0)) {
 					t.Errorf("%s: access event %d at %v, want within the last months", c.ID, e.ID, e.At)
 				}
-				if e.Channel != AccessChannelInternal {
+				if e.Channel != records.AccessChannelInternal {
 					t.Errorf("%s: access event %d on channel %q", c.ID, e.ID, e.Channel)
 				}
 			}
@@ -221,7 +223,7 @@ func TestDemoCoverage(t *testing.T) {
 	for _, h := range d.Holdings {
 		categories[h.Category] = true
 	}
-	for _, c := range []string{CategoryIdentity, CategoryAddress, CategoryIncome, CategorySocialServices, CategoryEducation, CategoryHealth, CategoryEmployment, CategoryHousing} {
+	for _, c := range []string{records.CategoryIdentity, records.CategoryAddress, records.CategoryIncome, records.CategorySocialServices, records.CategoryEducation, records.CategoryHealth, records.CategoryEmployment, records.CategoryHousing} {
 		if !categories[c] {
 			t.Errorf("no data holding of category %s", c)
 		}
@@ -247,7 +249,7 @@ func TestDemoCoverage(t *testing.T) {
 func twoDigits(n int) string { return string(rune('0'+n/10)) + string(rune('0'+n%10)) }
 
 func TestDemoAccessEventsOrdered(t *testing.T) {
-	d := Demo(testNow)
+	d := Dataset(testNow)
 	for i, e := range d.AccessEvents {
 		if e.ID != int64(i+1) {
 			t.Fatalf("access event #%d has id %d", i, e.ID)
@@ -259,7 +261,7 @@ func TestDemoAccessEventsOrdered(t *testing.T) {
 }
 
 func TestDemoCatalog(t *testing.T) {
-	d := Demo(testNow)
+	d := Dataset(testNow)
 	want := []string{"rgc", "imv", "bo_social", "menjador", "targeta_rosa", "lloguer", "monoparental", "nombrosa", "dependencia", "pnc", "infancia"}
 	var got []string
 	aliases := map[string]string{}
@@ -338,8 +340,8 @@ func TestDemoDate(t *testing.T) {
 
 // TestDemoTextsNative guards against a language slipping into the other one's text.
 func TestDemoTextsNative(t *testing.T) {
-	d := Demo(testNow)
-	var texts []Text
+	d := Dataset(testNow)
+	var texts []records.Localized
 	for _, a := range d.Administrations {
 		texts = append(texts, a.Name)
 	}

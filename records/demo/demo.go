@@ -1,4 +1,6 @@
-package records
+// Package demo is the synthetic dataset of demonstrations and tests: administrations,
+// citizens, their applications, data holdings and access events, and the benefits catalog.
+package demo
 
 import (
 	"fmt"
@@ -6,9 +8,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/catalonia/mygov/records"
 )
 
-// Demo returns a synthetic dataset for demonstrations and tests: administrations, fifteen
+// Dataset returns a synthetic dataset for demonstrations and tests: administrations, fifteen
 // citizens of different municipalities of Catalonia with their applications, data holdings
 // and access events, and the benefits catalog. Dates are relative to now (application
 // updates in the last weeks and months, deadlines ahead), and the same now always gives
@@ -18,9 +22,9 @@ import (
 // It contains Maria Puig Soler (cit-0001, DNI 12345678Z, Badalona, Catalan), a single
 // mother of two who is unemployed, and José García López (cit-0002, NIE X1234567L, Lleida,
 // Spanish), a retired man who lives alone, whom the tests and demonstrations rely on.
-func Demo(now time.Time) *Dataset {
+func Dataset(now time.Time) *records.Dataset {
 	now = now.UTC()
-	d := &demo{
+	d := &builder{
 		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
 		procs: demoProcedures(),
 	}
@@ -30,31 +34,31 @@ func Demo(now time.Time) *Dataset {
 		d.addHoldings(c)
 	}
 	d.addAccessEvents()
-	d.Benefits = demoBenefits()
+	d.Benefits = benefits()
 	return &d.Dataset
 }
 
-// demo builds a Dataset.
-type demo struct {
-	Dataset
+// builder builds a Dataset.
+type builder struct {
+	records.Dataset
 	today time.Time
 	procs map[string]procedure
 }
 
-// tx returns a Text in Catalan and Spanish.
-func tx(ca, es string) Text { return Text{"ca": ca, "es": es} }
+// tx returns a Localized in Catalan and Spanish.
+func tx(ca, es string) records.Localized { return records.Localized{"ca": ca, "es": es} }
 
 // at returns the time days before today, at hour:minute UTC.
-func (d *demo) at(daysAgo, hour, minute int) time.Time {
+func (d *builder) at(daysAgo, hour, minute int) time.Time {
 	return d.today.AddDate(0, 0, -daysAgo).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 }
 
 // in returns the date days after today, at midnight UTC.
-func (d *demo) in(days int) time.Time { return d.today.AddDate(0, 0, days) }
+func (d *builder) in(days int) time.Time { return d.today.AddDate(0, 0, days) }
 
 // step is one StatusChange, daysAgo before today.
-func (d *demo) step(s Status, daysAgo, hour int, note Text) StatusChange {
-	return StatusChange{Status: s, At: d.at(daysAgo, hour, 7*daysAgo%60), Note: maps.Clone(note)}
+func (d *builder) step(s records.Status, daysAgo, hour int, note records.Localized) records.StatusChange {
+	return records.StatusChange{Status: s, At: d.at(daysAgo, hour, 7*daysAgo%60), Note: maps.Clone(note)}
 }
 
 // date returns "7 de desembre" or "7 de diciembre".
@@ -101,7 +105,7 @@ func municipalityOf(name string) municipality {
 			return m
 		}
 	}
-	panic("records: demo municipality " + name + " missing")
+	panic("demo: municipality " + name + " missing")
 }
 
 // Units of the administrations, shared by applications, holdings and access events.
@@ -120,8 +124,8 @@ var (
 	unitHPO          = tx("Registre de Sol·licitants d'Habitatge amb Protecció Oficial", "Registro de Solicitantes de Vivienda con Protección Oficial")
 )
 
-func (d *demo) addAdministrations() {
-	d.Administrations = []Administration{
+func (d *builder) addAdministrations() {
+	d.Administrations = []records.Administration{
 		{ID: "generalitat", Name: tx("Generalitat de Catalunya", "Generalitat de Catalunya")},
 		{ID: "ajuntament", Name: tx("Ajuntament del teu municipi", "Ayuntamiento de tu municipio")},
 		{ID: "consell-comarcal", Name: tx("Consell comarcal de la teva comarca", "Consejo comarcal de tu comarca")},
@@ -139,7 +143,7 @@ func (d *demo) addAdministrations() {
 		{ID: "miteco", Name: tx("Ministeri per a la Transició Ecològica i el Repte Demogràfic", "Ministerio para la Transición Ecológica y el Reto Demográfico")},
 	}
 	for _, m := range demoMunicipalities {
-		d.Administrations = append(d.Administrations, Administration{
+		d.Administrations = append(d.Administrations, records.Administration{
 			ID: m.ajuntament, Name: tx("Ajuntament de "+m.name, "Ayuntamiento de "+m.name),
 		})
 	}
@@ -147,7 +151,7 @@ func (d *demo) addAdministrations() {
 	for _, m := range demoMunicipalities {
 		if !seen[m.council] {
 			seen[m.council] = true
-			d.Administrations = append(d.Administrations, Administration{ID: m.council, Name: tx(m.councilCa, m.councilEs)})
+			d.Administrations = append(d.Administrations, records.Administration{ID: m.council, Name: tx(m.councilCa, m.councilEs)})
 		}
 	}
 }
@@ -155,7 +159,7 @@ func (d *demo) addAdministrations() {
 // procedure describes a procedure of the demo: its name, the unit that handles it, its
 // legal basis and the categories of data it reads.
 type procedure struct {
-	name, unit, basis Text
+	name, unit, basis records.Localized
 	reads             []string
 }
 
@@ -170,100 +174,100 @@ func demoProcedures() map[string]procedure {
 			name:  tx("Renda Garantida de Ciutadania", "Renta Garantizada de Ciudadanía"),
 			unit:  unitDretsSocials,
 			basis: tx("Llei 14/2017, de la renda garantida de ciutadania", "Ley 14/2017, de la renta garantizada de ciudadanía"),
-			reads: []string{CategoryIncome, CategoryAddress, CategoryEmployment},
+			reads: []string{records.CategoryIncome, records.CategoryAddress, records.CategoryEmployment},
 		},
 		"imv": {
 			name: tx("Ingrés mínim vital", "Ingreso mínimo vital"), unit: unitCAISS, basis: lawIMV,
-			reads: []string{CategoryIncome, CategoryAddress, CategoryIdentity},
+			reads: []string{records.CategoryIncome, records.CategoryAddress, records.CategoryIdentity},
 		},
 		"infancia": {
 			name: tx("Complement d'ajuda per a la infància", "Complemento de ayuda para la infancia"), unit: unitCAISS, basis: lawIMV,
-			reads: []string{CategoryIncome, CategoryIdentity},
+			reads: []string{records.CategoryIncome, records.CategoryIdentity},
 		},
 		"menjador": {
 			name:  tx("Ajut de menjador escolar", "Ayuda de comedor escolar"),
 			unit:  unitMenjador,
 			basis: tx("Decret 160/1996, del servei escolar de menjador", "Decreto 160/1996, del servicio escolar de comedor"),
-			reads: []string{CategoryIncome, CategoryEducation},
+			reads: []string{records.CategoryIncome, records.CategoryEducation},
 		},
 		"targeta_rosa": {
 			name: tx("Targeta rosa", "Tarjeta rosa"), unit: unitServeis, basis: lawSocial,
-			reads: []string{CategoryIncome, CategoryAddress},
+			reads: []string{records.CategoryIncome, records.CategoryAddress},
 		},
 		"dependencia": {
 			name:  tx("Prestació de dependència", "Prestación de dependencia"),
 			unit:  unitDretsSocials,
 			basis: tx("Llei 39/2006, de promoció de l'autonomia personal i atenció a les persones en situació de dependència", "Ley 39/2006, de Promoción de la Autonomía Personal y Atención a las personas en situación de dependencia"),
-			reads: []string{CategoryHealth, CategorySocialServices, CategoryIncome},
+			reads: []string{records.CategoryHealth, records.CategorySocialServices, records.CategoryIncome},
 		},
 		"lloguer": {
 			name: tx("Ajut al lloguer", "Ayuda al alquiler"), unit: unitLloguer, basis: lawHousing,
-			reads: []string{CategoryIncome, CategoryHousing, CategoryAddress},
+			reads: []string{records.CategoryIncome, records.CategoryHousing, records.CategoryAddress},
 		},
 		"monoparental": {
 			name:  tx("Títol de família monoparental", "Título de familia monoparental"),
 			unit:  unitDretsSocials,
 			basis: tx("Decret 151/2009, de les famílies monoparentals", "Decreto 151/2009, de las familias monoparentales"),
-			reads: []string{CategoryIdentity, CategoryAddress},
+			reads: []string{records.CategoryIdentity, records.CategoryAddress},
 		},
 		"nombrosa": {
 			name:  tx("Títol de família nombrosa", "Título de familia numerosa"),
 			unit:  unitDretsSocials,
 			basis: tx("Llei 40/2003, de protecció a les famílies nombroses", "Ley 40/2003, de Protección a las Familias Numerosas"),
-			reads: []string{CategoryIdentity, CategoryAddress},
+			reads: []string{records.CategoryIdentity, records.CategoryAddress},
 		},
 		"subsidi": {
 			name: tx("Subsidi per desocupació", "Subsidio por desempleo"), unit: unitPrestacions, basis: lawLGSS,
-			reads: []string{CategoryEmployment, CategoryIncome},
+			reads: []string{records.CategoryEmployment, records.CategoryIncome},
 		},
 		"prestacio_atur": {
 			name: tx("Prestació per desocupació (atur)", "Prestación por desempleo (paro)"), unit: unitPrestacions, basis: lawLGSS,
-			reads: []string{CategoryEmployment, CategoryIncome},
+			reads: []string{records.CategoryEmployment, records.CategoryIncome},
 		},
 		"devolucio_irpf": {
 			name: tx("Devolució de la declaració de la renda (IRPF)", "Devolución de la declaración de la renta (IRPF)"), unit: unitAEAT, basis: lawIRPF,
-			reads: []string{CategoryIncome},
+			reads: []string{records.CategoryIncome},
 		},
 		"canvi_cap": {
 			name:  tx("Canvi de metge de capçalera", "Cambio de médico de cabecera"),
 			unit:  unitCAP,
 			basis: tx("Llei 15/1990, d'ordenació sanitària de Catalunya", "Ley 15/1990, de ordenación sanitaria de Cataluña"),
-			reads: []string{CategoryHealth, CategoryAddress},
+			reads: []string{records.CategoryHealth, records.CategoryAddress},
 		},
 		"grau_discapacitat": {
 			name:  tx("Reconeixement del grau de discapacitat", "Reconocimiento del grado de discapacidad"),
 			unit:  unitDretsSocials,
 			basis: tx("Reial decret 888/2022, del grau de discapacitat", "Real Decreto 888/2022, del grado de discapacidad"),
-			reads: []string{CategoryHealth, CategoryIdentity},
+			reads: []string{records.CategoryHealth, records.CategoryIdentity},
 		},
 		"beca_equitat": {
 			name:  tx("Beca Equitat (matrícula de la universitat)", "Beca Equitat (matrícula de la universidad)"),
 			unit:  unitUniversitats,
 			basis: tx("Llei 1/2003, d'universitats de Catalunya", "Ley 1/2003, de universidades de Cataluña"),
-			reads: []string{CategoryIncome, CategoryEducation},
+			reads: []string{records.CategoryIncome, records.CategoryEducation},
 		},
 		"habitatge_hpo": {
 			name:  tx("Inscripció al Registre de sol·licitants d'habitatge protegit", "Inscripción en el Registro de solicitantes de vivienda protegida"),
 			unit:  unitHPO,
 			basis: lawHousing,
-			reads: []string{CategoryIncome, CategoryHousing, CategoryAddress},
+			reads: []string{records.CategoryIncome, records.CategoryHousing, records.CategoryAddress},
 		},
 		"teleassistencia": {
 			name: tx("Servei de teleassistència", "Servicio de teleasistencia"), unit: unitServeis, basis: lawSocial,
-			reads: []string{CategorySocialServices, CategoryHealth},
+			reads: []string{records.CategorySocialServices, records.CategoryHealth},
 		},
 	}
 }
 
 // app returns an application to procedure proc whose status and update time are those of
 // the last step of its history.
-func (d *demo) app(ref, citizenID, proc, adminID string, history ...StatusChange) Application {
+func (d *builder) app(ref, citizenID, proc, adminID string, history ...records.StatusChange) records.Application {
 	p, ok := d.procs[proc]
 	if !ok {
-		panic("records: demo procedure " + proc + " missing")
+		panic("demo: procedure " + proc + " missing")
 	}
 	last := history[len(history)-1]
-	return Application{
+	return records.Application{
 		Ref:              ref,
 		CitizenID:        citizenID,
 		ProcedureID:      proc,
@@ -287,41 +291,41 @@ var (
 	noteApproved = tx("Sol·licitud aprovada.", "Solicitud aprobada.")
 )
 
-func (d *demo) addCitizens() {
+func (d *builder) addCitizens() {
 	cc := municipalityOf
-	add := func(c Citizen, apps ...Application) {
+	add := func(c records.Citizen, apps ...records.Application) {
 		d.Citizens = append(d.Citizens, c)
 		d.Applications = append(d.Applications, apps...)
 	}
-	S, R, N, A, D, P, C := StatusSubmitted, StatusInReview, StatusNeedsDocuments, StatusApproved, StatusDenied, StatusPaid, StatusClosed
+	S, R, N, A, D, P, C := records.StatusSubmitted, records.StatusInReview, records.StatusNeedsDocuments, records.StatusApproved, records.StatusDenied, records.StatusPaid, records.StatusClosed
 
 	// Maria: single mother of two in Badalona, unemployed, renting.
 	rgc := d.app("EXP-2026-000101", "cit-0001", "rgc", "generalitat",
 		d.step(S, 45, 10, nil),
 		d.step(R, 30, 12, nil),
 		d.step(N, 4, 9, tx("Falta el certificat de convivència.", "Falta el certificado de convivencia.")))
-	rgc.MissingDocuments = []Text{tx("certificat de convivència", "certificado de convivencia")}
+	rgc.MissingDocuments = []records.Localized{tx("certificat de convivència", "certificado de convivencia")}
 	rgc.Deadline = d.in(10)
 	rgc.NextStep = tx(
 		"Demana el certificat de convivència al teu ajuntament (a l'oficina d'atenció ciutadana o a la seu electrònica) i envia'l abans del "+date("ca", rgc.Deadline)+".",
 		"Pide el certificado de convivencia a tu ayuntamiento (en la oficina de atención ciudadana o en la sede electrónica) y envíalo antes del "+date("es", rgc.Deadline)+".")
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0001", NationalID: "12345678Z", GivenName: "Maria", Surnames: "Puig Soler",
 		BirthDate: birth(1984, time.March, 15), Phone: "+34600000001", Lang: "ca",
 		Street: "Carrer de Francesc Layret 23", Municipality: "Badalona",
-		Profile: Profile{HouseholdSize: 3, ChildrenAges: []int{6, 9}, SingleParent: true,
-			Employment: EmploymentUnemployed, MonthlyIncome: 650, Renting: true, MonthlyRent: 550},
+		Profile: records.Profile{HouseholdSize: 3, ChildrenAges: []int{6, 9}, SingleParent: true,
+			Employment: records.EmploymentUnemployed, MonthlyIncome: 650, Renting: true, MonthlyRent: 550},
 	}, rgc, d.app("EXP-2026-000102", "cit-0001", "menjador", cc("Badalona").council,
 		d.step(S, 120, 11, nil),
 		d.step(R, 100, 9, nil),
 		d.step(A, 75, 13, tx("Ajut concedit per a aquest curs.", "Ayuda concedida para este curso."))))
 
 	// José: retired, lives alone in Lleida, recognised dependency.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0002", NationalID: "X1234567L", GivenName: "José", Surnames: "García López",
 		BirthDate: birth(1958, time.November, 2), Phone: "+34600000002", Lang: "es",
 		Street: "Carrer de Sant Martí 14", Municipality: "Lleida",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentRetired,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentRetired,
 			MonthlyIncome: 900, Dependency: true},
 	}, d.app("EXP-2026-000201", "cit-0002", "targeta_rosa", cc("Lleida").ajuntament,
 		d.step(S, 21, 10, nil),
@@ -332,12 +336,12 @@ func (d *demo) addCitizens() {
 			d.step(A, 95, 10, tx("Grau I de dependència reconegut.", "Grado I de dependencia reconocido."))))
 
 	// Núria: single mother of a toddler in Tortosa, works part time.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0003", NationalID: "87654321X", GivenName: "Núria", Surnames: "Vidal Camps",
 		BirthDate: birth(1991, time.June, 20), Phone: "+34600000003", Lang: "ca",
 		Street: "Carrer de la Rosa 8", Municipality: "Tortosa",
-		Profile: Profile{HouseholdSize: 2, ChildrenAges: []int{2}, SingleParent: true,
-			Employment: EmploymentEmployed, MonthlyIncome: 1100, Renting: true, MonthlyRent: 520},
+		Profile: records.Profile{HouseholdSize: 2, ChildrenAges: []int{2}, SingleParent: true,
+			Employment: records.EmploymentEmployed, MonthlyIncome: 1100, Renting: true, MonthlyRent: 520},
 	}, d.app("EXP-2026-000301", "cit-0003", "lloguer", "ahc",
 		d.step(S, 20, 17, nil),
 		d.step(N, 12, 10, noteMissing),
@@ -348,11 +352,11 @@ func (d *demo) addCitizens() {
 			d.step(A, 18, 12, noteApproved)))
 
 	// Ahmed: father of two in Sabadell, unemployed, renting.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0004", NationalID: "Y2345678Z", GivenName: "Ahmed", Surnames: "El Idrissi",
 		BirthDate: birth(1979, time.January, 8), Phone: "+34600000004", Lang: "es",
 		Street: "Carrer de la Concòrdia 41", Municipality: "Sabadell",
-		Profile: Profile{HouseholdSize: 4, ChildrenAges: []int{4, 12}, Employment: EmploymentUnemployed,
+		Profile: records.Profile{HouseholdSize: 4, ChildrenAges: []int{4, 12}, Employment: records.EmploymentUnemployed,
 			MonthlyIncome: 480, Renting: true, MonthlyRent: 600},
 	}, d.app("EXP-2026-000401", "cit-0004", "imv", "inss",
 		d.step(S, 50, 10, nil),
@@ -367,11 +371,11 @@ func (d *demo) addCitizens() {
 			d.step(R, 55, 10, nil)))
 
 	// Montserrat: widow in Girona with a small pension.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0005", NationalID: "47851236N", GivenName: "Montserrat", Surnames: "Ferrer Roca",
 		BirthDate: birth(1949, time.September, 30), Phone: "+34600000005", Lang: "ca",
 		Street: "Carrer de la Força 12", Municipality: "Girona",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentRetired,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentRetired,
 			MonthlyIncome: 620, DisabilityPercent: 45},
 	}, d.app("EXP-2026-000501", "cit-0005", "dependencia", "generalitat",
 		d.step(S, 25, 11, nil),
@@ -382,11 +386,11 @@ func (d *demo) addCitizens() {
 			d.step(P, 150, 8, notePaid)))
 
 	// Francisco Javier: long-term unemployed, lives alone in a rented room.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0006", NationalID: "40329817F", GivenName: "Francisco Javier", Surnames: "Moreno Ruiz",
 		BirthDate: birth(1968, time.April, 12), Phone: "+34600000006", Lang: "es",
 		Street: "Carrer de Llobregat 87", Municipality: "L'Hospitalet de Llobregat",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentUnemployed,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentUnemployed,
 			MonthlyIncome: 0, Renting: true, MonthlyRent: 350},
 	}, d.app("EXP-2026-000601", "cit-0006", "rgc", "generalitat",
 		d.step(S, 40, 10, nil),
@@ -403,24 +407,24 @@ func (d *demo) addCitizens() {
 	beca := d.app("EXP-2026-000701", "cit-0007", "beca_equitat", "generalitat",
 		d.step(S, 35, 20, nil),
 		d.step(N, 3, 10, noteMissing))
-	beca.MissingDocuments = []Text{tx("certificat de matrícula de la universitat", "certificado de matrícula de la universidad")}
+	beca.MissingDocuments = []records.Localized{tx("certificat de matrícula de la universitat", "certificado de matrícula de la universidad")}
 	beca.Deadline = d.in(15)
 	beca.NextStep = tx(
 		"Descarrega el certificat de matrícula de la web de la teva universitat i puja'l a la seu electrònica abans del "+date("ca", beca.Deadline)+".",
 		"Descarga el certificado de matrícula de la web de tu universidad y súbelo a la sede electrónica antes del "+date("es", beca.Deadline)+".")
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0007", NationalID: "46712093J", GivenName: "Laia", Surnames: "Soler Puigdomènech",
 		BirthDate: birth(2003, time.February, 25), Phone: "+34600000007", Lang: "ca",
 		Street: "Carrer de la Rutlla 30", Municipality: "Terrassa",
-		Profile: Profile{HouseholdSize: 3, Employment: EmploymentStudent, MonthlyIncome: 2100},
+		Profile: records.Profile{HouseholdSize: 3, Employment: records.EmploymentStudent, MonthlyIncome: 2100},
 	}, beca)
 
 	// Rosa: mother of three in Tarragona, both parents work.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0008", NationalID: "77124580Z", GivenName: "Rosa", Surnames: "Martínez Gil",
 		BirthDate: birth(1975, time.July, 7), Phone: "+34600000008", Lang: "es",
 		Street: "Rambla Nova 54", Municipality: "Tarragona",
-		Profile: Profile{HouseholdSize: 5, ChildrenAges: []int{3, 8, 11}, Employment: EmploymentEmployed,
+		Profile: records.Profile{HouseholdSize: 5, ChildrenAges: []int{3, 8, 11}, Employment: records.EmploymentEmployed,
 			MonthlyIncome: 1900},
 	}, d.app("EXP-2026-000801", "cit-0008", "nombrosa", "generalitat",
 		d.step(S, 90, 10, nil),
@@ -431,11 +435,11 @@ func (d *demo) addCitizens() {
 			d.step(R, 14, 10, nil)))
 
 	// Pere: retired couple in Reus.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0009", NationalID: "39876512D", GivenName: "Pere", Surnames: "Casals Vila",
 		BirthDate: birth(1956, time.December, 1), Phone: "+34600000009", Lang: "ca",
 		Street: "Carrer de Monterols 9", Municipality: "Reus",
-		Profile: Profile{HouseholdSize: 2, Employment: EmploymentRetired, MonthlyIncome: 1500},
+		Profile: records.Profile{HouseholdSize: 2, Employment: records.EmploymentRetired, MonthlyIncome: 1500},
 	}, d.app("EXP-2025-000901", "cit-0009", "devolucio_irpf", "aeat",
 		d.step(S, 190, 20, nil),
 		d.step(P, 160, 8, notePaid)),
@@ -449,28 +453,28 @@ func (d *demo) addCitizens() {
 		d.step(S, 28, 10, nil),
 		d.step(R, 21, 12, nil),
 		d.step(N, 6, 9, noteMissing))
-	lloguer.MissingDocuments = []Text{tx("rebuts del lloguer dels últims tres mesos", "recibos del alquiler de los últimos tres meses")}
+	lloguer.MissingDocuments = []records.Localized{tx("rebuts del lloguer dels últims tres mesos", "recibos del alquiler de los últimos tres meses")}
 	lloguer.Deadline = d.in(8)
 	lloguer.NextStep = tx(
 		"Demana els rebuts al propietari o busca'ls al teu banc, i envia'ls per la seu electrònica abans del "+date("ca", lloguer.Deadline)+".",
 		"Pide los recibos al propietario o búscalos en tu banco, y envíalos por la sede electrónica antes del "+date("es", lloguer.Deadline)+".")
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0010", NationalID: "Z3456789D", GivenName: "Fatima Zahra", Surnames: "Benali",
 		BirthDate: birth(1988, time.October, 19), Phone: "+34600000010", Lang: "es",
 		Street: "Carrer de la Riera 102", Municipality: "Mataró",
-		Profile: Profile{HouseholdSize: 2, ChildrenAges: []int{7}, SingleParent: true,
-			Employment: EmploymentEmployed, MonthlyIncome: 850, Renting: true, MonthlyRent: 650},
+		Profile: records.Profile{HouseholdSize: 2, ChildrenAges: []int{7}, SingleParent: true,
+			Employment: records.EmploymentEmployed, MonthlyIncome: 850, Renting: true, MonthlyRent: 650},
 	}, lloguer, d.app("EXP-2026-001002", "cit-0010", "menjador", cc("Mataró").council,
 		d.step(S, 110, 10, nil),
 		d.step(R, 95, 11, nil),
 		d.step(A, 70, 12, tx("Ajut concedit per a aquest curs.", "Ayuda concedida para este curso."))))
 
 	// Joan: unemployed, with a recognised disability, lives with his wife in Manresa.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0011", NationalID: "43210987J", GivenName: "Joan", Surnames: "Riera Bosch",
 		BirthDate: birth(1963, time.May, 22), Phone: "+34600000011", Lang: "ca",
 		Street: "Carrer del Born 17", Municipality: "Manresa",
-		Profile: Profile{HouseholdSize: 2, Employment: EmploymentUnemployed, MonthlyIncome: 900,
+		Profile: records.Profile{HouseholdSize: 2, Employment: records.EmploymentUnemployed, MonthlyIncome: 900,
 			Renting: true, MonthlyRent: 500, DisabilityPercent: 33},
 	}, d.app("EXP-2026-001101", "cit-0011", "prestacio_atur", "sepe",
 		d.step(S, 100, 10, nil),
@@ -482,11 +486,11 @@ func (d *demo) addCitizens() {
 			d.step(A, 60, 11, tx("Grau de discapacitat del 33 % reconegut.", "Grado de discapacidad del 33 % reconocido."))))
 
 	// Carmen: very old, lives alone in Vic, high dependency.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0012", NationalID: "36547821Q", GivenName: "Carmen", Surnames: "Ortega Navarro",
 		BirthDate: birth(1940, time.August, 14), Phone: "+34600000012", Lang: "es",
 		Street: "Carrer de Sant Pere 5", Municipality: "Vic",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentRetired,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentRetired,
 			MonthlyIncome: 780, DisabilityPercent: 70, Dependency: true},
 	}, d.app("EXP-2025-001201", "cit-0012", "dependencia", "generalitat",
 		d.step(S, 230, 10, nil),
@@ -498,11 +502,11 @@ func (d *demo) addCitizens() {
 			d.step(A, 45, 10, tx("T'instal·larem l'aparell aviat.", "Te instalaremos el aparato pronto."))))
 
 	// Marc: young worker in Figueres, renting alone.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0013", NationalID: "40871234G", GivenName: "Marc", Surnames: "Font Serra",
 		BirthDate: birth(1996, time.November, 11), Phone: "+34600000013", Lang: "ca",
 		Street: "Carrer de la Muralla 21", Municipality: "Figueres",
-		Profile: Profile{HouseholdSize: 1, LivesAlone: true, Employment: EmploymentEmployed,
+		Profile: records.Profile{HouseholdSize: 1, LivesAlone: true, Employment: records.EmploymentEmployed,
 			MonthlyIncome: 1400, Renting: true, MonthlyRent: 600},
 	}, d.app("EXP-2026-001301", "cit-0013", "habitatge_hpo", "ahc",
 		d.step(S, 75, 19, nil),
@@ -510,11 +514,11 @@ func (d *demo) addCitizens() {
 		d.step(A, 33, 12, tx("Ja ets al Registre. T'avisarem quan hi hagi pisos.", "Ya estás en el Registro. Te avisaremos cuando haya pisos."))))
 
 	// Albert: well-paid worker in Barcelona, entitled to none of the income-tested benefits.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0014", NationalID: "77654321L", GivenName: "Albert", Surnames: "Roig Ventura",
 		BirthDate: birth(1980, time.April, 3), Phone: "+34600000014", Lang: "ca",
 		Street: "Carrer de Provença 214", Municipality: "Barcelona",
-		Profile: Profile{HouseholdSize: 2, Employment: EmploymentEmployed, MonthlyIncome: 5200,
+		Profile: records.Profile{HouseholdSize: 2, Employment: records.EmploymentEmployed, MonthlyIncome: 5200,
 			Renting: true, MonthlyRent: 1300},
 	}, d.app("EXP-2026-001401", "cit-0014", "lloguer", "ahc",
 		d.step(S, 55, 21, nil),
@@ -522,11 +526,11 @@ func (d *demo) addCitizens() {
 		d.step(D, 22, 12, tx("Els ingressos de casa superen el límit d'aquest ajut.", "Los ingresos de casa superan el límite de esta ayuda."))))
 
 	// Lucía: self-employed mother of two in Barcelona.
-	add(Citizen{
+	add(records.Citizen{
 		ID: "cit-0015", NationalID: "38912456K", GivenName: "Lucía", Surnames: "Fernández Pardo",
 		BirthDate: birth(1985, time.January, 30), Phone: "+34600000015", Lang: "es",
 		Street: "Carrer de Pujades 150", Municipality: "Barcelona",
-		Profile: Profile{HouseholdSize: 4, ChildrenAges: []int{1, 5}, Employment: EmploymentSelf,
+		Profile: records.Profile{HouseholdSize: 4, ChildrenAges: []int{1, 5}, Employment: records.EmploymentSelf,
 			MonthlyIncome: 1600, Renting: true, MonthlyRent: 900},
 	}, d.app("EXP-2026-001501", "cit-0015", "infancia", "inss",
 		d.step(S, 16, 22, nil),
@@ -534,13 +538,13 @@ func (d *demo) addCitizens() {
 }
 
 // hold returns a data holding.
-func hold(citizenID, adminID, category string, register, basis Text) DataHolding {
-	return DataHolding{CitizenID: citizenID, AdministrationID: adminID, Category: category, Register: register, LegalBasis: basis}
+func hold(citizenID, adminID, category string, register, basis records.Localized) records.DataHolding {
+	return records.DataHolding{CitizenID: citizenID, AdministrationID: adminID, Category: category, Register: register, LegalBasis: basis}
 }
 
 // addHoldings adds what the administrations hold about c: 4 to 8 holdings that follow
 // from c's situation and applications.
-func (d *demo) addHoldings(c Citizen) {
+func (d *builder) addHoldings(c records.Citizen) {
 	m := municipalityOf(c.Municipality)
 	procs := map[string]bool{}
 	for _, a := range d.Applications {
@@ -549,71 +553,71 @@ func (d *demo) addHoldings(c Citizen) {
 		}
 	}
 	p := c.Profile
-	var hs []DataHolding
+	var hs []records.DataHolding
 	if strings.ContainsAny(c.NationalID[:1], "XYZ") {
-		hs = append(hs, hold(c.ID, "policia", CategoryIdentity,
+		hs = append(hs, hold(c.ID, "policia", records.CategoryIdentity,
 			tx("Registre Central d'Estrangers (NIE)", "Registro Central de Extranjeros (NIE)"),
 			tx("Llei orgànica 4/2000, sobre els drets i llibertats dels estrangers; RGPD art. 6.1.e", "Ley Orgánica 4/2000, sobre derechos y libertades de los extranjeros; RGPD art. 6.1.e")))
 	} else {
-		hs = append(hs, hold(c.ID, "policia", CategoryIdentity,
+		hs = append(hs, hold(c.ID, "policia", records.CategoryIdentity,
 			tx("Registre del DNI", "Registro del DNI"),
 			tx("Reial decret 1553/2005, del DNI; RGPD art. 6.1.e", "Real Decreto 1553/2005, del DNI; RGPD art. 6.1.e")))
 	}
 	hs = append(hs,
-		hold(c.ID, m.ajuntament, CategoryAddress,
+		hold(c.ID, m.ajuntament, records.CategoryAddress,
 			tx("Padró municipal d'habitants", "Padrón municipal de habitantes"),
 			tx("Llei 7/1985, reguladora de les bases del règim local (art. 15-17)", "Ley 7/1985, reguladora de las Bases del Régimen Local (arts. 15-17)")),
-		hold(c.ID, "aeat", CategoryIncome,
+		hold(c.ID, "aeat", records.CategoryIncome,
 			tx("Declaracions de l'IRPF i imputacions de rendes", "Declaraciones del IRPF e imputaciones de rentas"),
 			tx("Llei 58/2003, general tributària (art. 95); RGPD art. 6.1.c", "Ley 58/2003, General Tributaria (art. 95); RGPD art. 6.1.c")),
-		hold(c.ID, "catsalut", CategoryHealth,
+		hold(c.ID, "catsalut", records.CategoryHealth,
 			tx("Registre central de persones assegurades (RCA)", "Registro central de personas aseguradas (RCA)"),
 			tx("Llei 15/1990, d'ordenació sanitària de Catalunya; RGPD art. 9.2.h", "Ley 15/1990, de ordenación sanitaria de Cataluña; RGPD art. 9.2.h")))
 	switch p.Employment {
-	case EmploymentUnemployed:
-		hs = append(hs, hold(c.ID, "soc", CategoryEmployment,
+	case records.EmploymentUnemployed:
+		hs = append(hs, hold(c.ID, "soc", records.CategoryEmployment,
 			tx("Registre de demandants d'ocupació", "Registro de demandantes de empleo"),
 			tx("Llei 3/2023, d'ocupació", "Ley 3/2023, de Empleo")))
-	case EmploymentRetired:
-		hs = append(hs, hold(c.ID, "inss", CategoryEmployment,
+	case records.EmploymentRetired:
+		hs = append(hs, hold(c.ID, "inss", records.CategoryEmployment,
 			tx("Pensions de la Seguretat Social", "Pensiones de la Seguridad Social"),
 			tx("Reial decret legislatiu 8/2015, Llei general de la Seguretat Social", "Real Decreto Legislativo 8/2015, Ley General de la Seguridad Social")))
-	case EmploymentEmployed, EmploymentSelf:
-		hs = append(hs, hold(c.ID, "tgss", CategoryEmployment,
+	case records.EmploymentEmployed, records.EmploymentSelf:
+		hs = append(hs, hold(c.ID, "tgss", records.CategoryEmployment,
 			tx("Fitxer general d'afiliació (vida laboral)", "Fichero general de afiliación (vida laboral)"),
 			tx("Reial decret legislatiu 8/2015, Llei general de la Seguretat Social", "Real Decreto Legislativo 8/2015, Ley General de la Seguridad Social")))
 	}
 	if p.Renting {
-		hs = append(hs, hold(c.ID, "incasol", CategoryHousing,
+		hs = append(hs, hold(c.ID, "incasol", records.CategoryHousing,
 			tx("Registre de fiances dels contractes de lloguer", "Registro de fianzas de los contratos de alquiler"),
 			tx("Llei 13/1996, del registre i el dipòsit de fiances dels contractes de lloguer", "Ley 13/1996, del registro y el depósito de fianzas de los contratos de alquiler")))
-	} else if p.Employment != EmploymentStudent {
-		hs = append(hs, hold(c.ID, "atc", CategoryHousing,
+	} else if p.Employment != records.EmploymentStudent {
+		hs = append(hs, hold(c.ID, "atc", records.CategoryHousing,
 			tx("Impost sobre transmissions patrimonials (compra de l'habitatge)", "Impuesto sobre transmisiones patrimoniales (compra de la vivienda)"),
 			tx("Llei 7/2007, de l'Agència Tributària de Catalunya; RGPD art. 6.1.c", "Ley 7/2007, de la Agencia Tributaria de Cataluña; RGPD art. 6.1.c")))
 	}
 	if procs["lloguer"] || procs["habitatge_hpo"] {
-		hs = append(hs, hold(c.ID, "ahc", CategoryHousing,
+		hs = append(hs, hold(c.ID, "ahc", records.CategoryHousing,
 			tx("Expedients d'ajuts i registre d'habitatge protegit", "Expedientes de ayudas y registro de vivienda protegida"),
 			tx("Llei 18/2007, del dret a l'habitatge; RGPD art. 6.1.e", "Ley 18/2007, del derecho a la vivienda; RGPD art. 6.1.e")))
 	}
 	if procs["rgc"] || procs["dependencia"] || procs["teleassistencia"] || p.MonthlyIncome < 700 {
-		hs = append(hs, hold(c.ID, m.ajuntament, CategorySocialServices,
+		hs = append(hs, hold(c.ID, m.ajuntament, records.CategorySocialServices,
 			tx("Història social dels Serveis Socials Bàsics", "Historia social de los Servicios Sociales Básicos"),
 			tx("Llei 12/2007, de serveis socials (art. 17); RGPD art. 9.2.h", "Ley 12/2007, de servicios sociales de Cataluña (art. 17); RGPD art. 9.2.h")))
 	}
 	if len(p.ChildrenAges) > 0 {
-		hs = append(hs, hold(c.ID, "generalitat", CategoryEducation,
+		hs = append(hs, hold(c.ID, "generalitat", records.CategoryEducation,
 			tx("Registre d'alumnes (RALC) dels teus fills", "Registro de alumnos (RALC) de tus hijos"),
 			tx("Llei 12/2009, d'educació; RGPD art. 6.1.e", "Ley 12/2009, de educación de Cataluña; RGPD art. 6.1.e")))
 	}
-	if p.Employment == EmploymentStudent {
-		hs = append(hs, hold(c.ID, "generalitat", CategoryEducation,
+	if p.Employment == records.EmploymentStudent {
+		hs = append(hs, hold(c.ID, "generalitat", records.CategoryEducation,
 			tx("Expedients de beques universitàries", "Expedientes de becas universitarias"),
 			tx("Llei 1/2003, d'universitats de Catalunya; RGPD art. 6.1.e", "Ley 1/2003, de universidades de Cataluña; RGPD art. 6.1.e")))
 	}
 	if len(hs) < 8 {
-		hs = append(hs, hold(c.ID, "generalitat", CategoryContact,
+		hs = append(hs, hold(c.ID, "generalitat", records.CategoryContact,
 			tx("Dades de contacte per a avisos i notificacions", "Datos de contacto para avisos y notificaciones"),
 			tx("Llei 39/2015, del procediment administratiu comú (art. 41)", "Ley 39/2015, del Procedimiento Administrativo Común (art. 41)")))
 	}
@@ -623,19 +627,19 @@ func (d *demo) addHoldings(c Citizen) {
 // addAccessEvents adds, for every citizen, the reads of their data that their
 // applications caused, a visit to the doctor and a check of the padró, numbered in time
 // order.
-func (d *demo) addAccessEvents() {
-	var evs []AccessEvent
+func (d *builder) addAccessEvents() {
+	var evs []records.AccessEvent
 	for i, c := range d.Citizens {
 		m := municipalityOf(c.Municipality)
 		evs = append(evs,
-			AccessEvent{
+			records.AccessEvent{
 				CitizenID: c.ID, At: d.at(130+i, 9, 12+i), AdministrationID: m.ajuntament, Unit: maps.Clone(unitPadro),
-				Category: CategoryAddress, Purpose: tx("Revisió del padró d'habitants", "Revisión del padrón de habitantes"),
+				Category: records.CategoryAddress, Purpose: tx("Revisió del padró d'habitants", "Revisión del padrón de habitantes"),
 				LegalBasis: tx("Llei 7/1985, reguladora de les bases del règim local (art. 17)", "Ley 7/1985, reguladora de las Bases del Régimen Local (art. 17)"),
 			},
-			AccessEvent{
+			records.AccessEvent{
 				CitizenID: c.ID, At: d.at(20+3*i, 11, 30), AdministrationID: "catsalut", Unit: maps.Clone(unitCAP),
-				Category: CategoryHealth, Purpose: tx("Visita al CAP", "Visita en el CAP"),
+				Category: records.CategoryHealth, Purpose: tx("Visita al CAP", "Visita en el CAP"),
 				LegalBasis: tx("Llei 21/2000, sobre els drets d'informació concernent la salut i l'autonomia del pacient", "Ley 21/2000, sobre los derechos de información concernientes a la salud y la autonomía del paciente"),
 			})
 		for _, a := range d.Applications {
@@ -650,7 +654,7 @@ func (d *demo) addAccessEvents() {
 				if last.Equal(first) {
 					at = first.Add(time.Duration(k+1) * time.Hour)
 				}
-				evs = append(evs, AccessEvent{
+				evs = append(evs, records.AccessEvent{
 					CitizenID: c.ID, At: at.Truncate(time.Minute), AdministrationID: a.AdministrationID, Unit: maps.Clone(a.Unit),
 					Category: cat, Purpose: tx(a.Procedure["ca"]+" ("+a.Ref+")", a.Procedure["es"]+" ("+a.Ref+")"),
 					LegalBasis: maps.Clone(p.basis),
@@ -670,7 +674,7 @@ func (d *demo) addAccessEvents() {
 	})
 	for i := range evs {
 		evs[i].ID = int64(i + 1)
-		evs[i].Channel = AccessChannelInternal
+		evs[i].Channel = records.AccessChannelInternal
 	}
 	d.AccessEvents = evs
 }

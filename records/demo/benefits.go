@@ -1,15 +1,17 @@
-package records
+package demo
 
-// demoBenefits returns the benefits catalog of the demo: real Catalan and Spanish
+import "github.com/catalonia/mygov/records"
+
+// benefits returns the benefits catalog of the demo: real Catalan and Spanish
 // benefits whose rules are simplified, and so marked Illustrative. Aliases are written
 // in lower case without accents, as the intents normalizer leaves what citizens write.
-func demoBenefits() []Benefit {
+func benefits() []records.Benefit {
 	dni := tx("DNI o NIE", "DNI o NIE")
 	iban := tx("Número de compte del banc (IBAN)", "Número de cuenta del banco (IBAN)")
 	padro := tx("Certificat d'empadronament", "Certificado de empadronamiento")
 	convivencia := tx("Certificat de convivència", "Certificado de convivencia")
 	llibre := tx("Llibre de família", "Libro de familia")
-	return []Benefit{
+	return []records.Benefit{
 		{
 			ID:               "rgc",
 			Name:             tx("Renda Garantida de Ciutadania", "Renta Garantizada de Ciudadanía"),
@@ -19,7 +21,7 @@ func demoBenefits() []Benefit {
 			Rule:             `age >= 23 && age < 65 && income < 700 + 250 * (household_size - 1)`,
 			Link:             "https://web.gencat.cat/ca/tramits/tramits-temes/Renda-garantida-de-ciutadania",
 			Phone:            "012",
-			Documents:        []Text{dni, convivencia, iban},
+			Documents:        []records.Localized{dni, convivencia, iban},
 			Illustrative:     true,
 			Aliases:          []string{"renda garantida", "renda garantida de ciutadania", "rgc", "renta garantizada", "renta garantizada de ciudadania", "renda minima", "renta minima"},
 		},
@@ -32,7 +34,7 @@ func demoBenefits() []Benefit {
 			Rule:             `age >= 23 && age < 65 && income < 660.0 * (1.0 + 0.3 * double(household_size - 1))`,
 			Link:             "https://imv.seg-social.es/",
 			Phone:            "060",
-			Documents:        []Text{dni, padro, tx("Llibre de família, si tens fills", "Libro de familia, si tienes hijos")},
+			Documents:        []records.Localized{dni, padro, tx("Llibre de família, si tens fills", "Libro de familia, si tienes hijos")},
 			Illustrative:     true,
 			Aliases:          []string{"ingres minim vital", "ingreso minimo vital", "imv", "minim vital", "minimo vital"},
 		},
@@ -45,7 +47,7 @@ func demoBenefits() []Benefit {
 			Rule:             `(household_size == 1 && income <= 1100) || income_per_person < 650 || (single_parent && income <= 1800) || children >= 3`,
 			Link:             "https://www.bonosocial.gob.es/",
 			Phone:            "060",
-			Documents:        []Text{dni, tx("Una factura de la llum", "Una factura de la luz"), convivencia},
+			Documents:        []records.Localized{dni, tx("Una factura de la llum", "Una factura de la luz"), convivencia},
 			Illustrative:     true,
 			Aliases:          []string{"bo social", "bo social electric", "bono social", "bono social electrico", "descompte llum", "descuento luz"},
 		},
@@ -58,7 +60,7 @@ func demoBenefits() []Benefit {
 			Rule:             `children_ages.exists(a, a >= 3 && a <= 16) && income_per_person < 600`,
 			Link:             "https://educacio.gencat.cat/ca/serveis-escolars/menjador/ajuts-menjador/",
 			Phone:            "012",
-			Documents:        []Text{dni, llibre, tx("Full de sol·licitud que dona l'escola", "Hoja de solicitud que da la escuela")},
+			Documents:        []records.Localized{dni, llibre, tx("Full de sol·licitud que dona l'escola", "Hoja de solicitud que da la escuela")},
 			Illustrative:     true,
 			Aliases:          []string{"beca menjador", "beca de menjador", "ajut menjador", "ajut de menjador", "menjador", "beca comedor", "beca de comedor", "ayuda comedor", "comedor"},
 		},
@@ -71,7 +73,7 @@ func demoBenefits() []Benefit {
 			Rule:             `(age >= 60 || disability >= 33) && income_per_person < 1200`,
 			Link:             "https://ajuntament.barcelona.cat/targetarosa/ca/",
 			Phone:            "012",
-			Documents:        []Text{dni, tx("Una foto de carnet", "Una foto de carné"), tx("Certificat de discapacitat, si en tens", "Certificado de discapacidad, si lo tienes")},
+			Documents:        []records.Localized{dni, tx("Una foto de carnet", "Una foto de carné"), tx("Certificat de discapacitat, si en tens", "Certificado de discapacidad, si lo tienes")},
 			Illustrative:     true,
 			Aliases:          []string{"targeta rosa", "tarjeta rosa", "tarja rosa"},
 		},
@@ -84,7 +86,7 @@ func demoBenefits() []Benefit {
 			Rule:             `renting && rent > 0 && rent <= 950 && income <= 2500 && rent * 100 > income * 30`,
 			Link:             "https://habitatge.gencat.cat/ca/ambits/ajuts-i-prestacions/ajuts-al-lloguer/",
 			Phone:            "012",
-			Documents:        []Text{dni, tx("Contracte de lloguer", "Contrato de alquiler"), tx("Rebuts del lloguer", "Recibos del alquiler"), iban},
+			Documents:        []records.Localized{dni, tx("Contracte de lloguer", "Contrato de alquiler"), tx("Rebuts del lloguer", "Recibos del alquiler"), iban},
 			Illustrative:     true,
 			Aliases:          []string{"lloguer", "ajut lloguer", "ajuts al lloguer", "ajuda lloguer", "alquiler", "ayuda alquiler", "ayudas al alquiler", "bono alquiler"},
 		},
@@ -97,7 +99,7 @@ func demoBenefits() []Benefit {
 			Rule:             `single_parent && children > 0`,
 			Link:             "https://web.gencat.cat/ca/tramits/tramits-temes/Titol-de-familia-monoparental",
 			Phone:            "012",
-			Documents:        []Text{dni, llibre, convivencia, tx("Sentència de divorci o de custòdia, si n'hi ha", "Sentencia de divorcio o de custodia, si la hay")},
+			Documents:        []records.Localized{dni, llibre, convivencia, tx("Sentència de divorci o de custòdia, si n'hi ha", "Sentencia de divorcio o de custodia, si la hay")},
 			Illustrative:     true,
 			Aliases:          []string{"monoparental", "familia monoparental", "titol monoparental", "titol de familia monoparental", "titulo monoparental", "titulo de familia monoparental", "carnet monoparental", "carne monoparental"},
 		},
@@ -110,7 +112,7 @@ func demoBenefits() []Benefit {
 			Rule:             `children >= 3 || (children >= 2 && disability >= 33)`,
 			Link:             "https://web.gencat.cat/ca/tramits/tramits-temes/Titol-de-familia-nombrosa",
 			Phone:            "012",
-			Documents:        []Text{dni, llibre, convivencia},
+			Documents:        []records.Localized{dni, llibre, convivencia},
 			Illustrative:     true,
 			Aliases:          []string{"familia nombrosa", "nombrosa", "titol de familia nombrosa", "carnet familia nombrosa", "familia numerosa", "numerosa", "titulo de familia numerosa", "carne familia numerosa"},
 		},
@@ -123,7 +125,7 @@ func demoBenefits() []Benefit {
 			Rule:             `dependency || age >= 80 || disability >= 65`,
 			Link:             "https://web.gencat.cat/ca/tramits/tramits-temes/Reconeixement-de-la-situacio-de-dependencia",
 			Phone:            "012",
-			Documents:        []Text{dni, tx("Informe de salut del metge", "Informe de salud del médico"), padro},
+			Documents:        []records.Localized{dni, tx("Informe de salut del metge", "Informe de salud del médico"), padro},
 			Illustrative:     true,
 			Aliases:          []string{"dependencia", "llei de dependencia", "ley de dependencia", "grau de dependencia", "grado de dependencia", "ajuda dependencia", "ayuda dependencia"},
 		},
@@ -136,7 +138,7 @@ func demoBenefits() []Benefit {
 			Rule:             `income_per_person < 660 && ((age >= 65 && employment != "employed") || (age >= 18 && age < 65 && disability >= 65))`,
 			Link:             "https://web.gencat.cat/ca/tramits/tramits-temes/Pensio-no-contributiva-de-jubilacio",
 			Phone:            "012",
-			Documents:        []Text{dni, padro, iban},
+			Documents:        []records.Localized{dni, padro, iban},
 			Illustrative:     true,
 			Aliases:          []string{"pensio no contributiva", "pension no contributiva", "pnc", "pensio de jubilacio no contributiva", "pension de jubilacion no contributiva", "pension de invalidez no contributiva"},
 		},
@@ -149,7 +151,7 @@ func demoBenefits() []Benefit {
 			Rule:             `children_ages.exists(a, a < 18) && income_per_person < 750`,
 			Link:             "https://imv.seg-social.es/complemento-ayuda-infancia",
 			Phone:            "060",
-			Documents:        []Text{dni, llibre, padro},
+			Documents:        []records.Localized{dni, llibre, padro},
 			Illustrative:     true,
 			Aliases:          []string{"complement infancia", "complement d'ajuda per a la infancia", "complemento infancia", "complemento de ayuda para la infancia", "capi", "ajuda per fills", "ayuda por hijos", "ajuts per a infants"},
 		},
@@ -162,7 +164,7 @@ func demoBenefits() []Benefit {
 			Rule:             `employment == "unemployed" && age >= 18 && income_per_person < 900`,
 			Link:             "https://www.sepe.es/HomeSepe/es/Personas/distributiva-prestaciones/subsidio-por-desempleo.html",
 			Phone:            "060",
-			Documents:        []Text{dni, tx("Inscripció com a demandant d'ocupació", "Inscripción como demandante de empleo"), iban},
+			Documents:        []records.Localized{dni, tx("Inscripció com a demandant d'ocupació", "Inscripción como demandante de empleo"), iban},
 			Illustrative:     true,
 			Aliases:          []string{"subsidi", "subsidi atur", "subsidi per desocupacio", "ajuda atur", "subsidio", "subsidio paro", "subsidio por desempleo", "ayuda paro"},
 		},
@@ -175,7 +177,7 @@ func demoBenefits() []Benefit {
 			Rule:             `age < 30`,
 			Link:             "https://www.atm.cat/ca/tarifes/t-jove",
 			Phone:            "012",
-			Documents:        []Text{dni, tx("Targeta T-mobilitat", "Tarjeta T-mobilitat")},
+			Documents:        []records.Localized{dni, tx("Targeta T-mobilitat", "Tarjeta T-mobilitat")},
 			Illustrative:     true,
 			Aliases:          []string{"t-jove", "t jove", "tjove", "t-joven", "abonament jove", "abono joven"},
 		},
