@@ -54,7 +54,7 @@ func TestEndToEnd(t *testing.T) {
 	public := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd := exec.CommandContext(ctx, bin, "serve", "--demo")
 	cmd.Env = append(e2e.CleanEnv(),
 		"MYGOV_ADDR="+addr,
 		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),

@@ -34,6 +34,7 @@ const (
 type config struct {
 	DatabaseURL string
 	DBPath      string
+	DBNamed     bool // MYGOV_DB was given: the operator's database, never seeded unasked
 	Addr        string
 	LogLevel    string
 	LogLevelSet bool // MYGOV_LOG_LEVEL was given
@@ -54,6 +55,7 @@ func loadConfig(getenv func(string) string) config {
 	c := config{
 		DatabaseURL:     getenv(envDatabaseURL),
 		DBPath:          or(getenv(envDB), "mygov.db"),
+		DBNamed:         getenv(envDB) != "",
 		Addr:            or(getenv(envAddr), "127.0.0.1:8080"),
 		LogLevel:        or(getenv(envLogLevel), "info"),
 		LogLevelSet:     getenv(envLogLevel) != "",
@@ -102,4 +104,11 @@ func duration(s string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// seedDemo reports whether serve and chat load the demo data into an empty database: into
+// the embedded default one (so a first run shows a working demo) or when asked with --demo;
+// into a database the operator named, never.
+func (c config) seedDemo(asked bool) bool {
+	return asked || (c.DatabaseURL == "" && !c.DBNamed)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,11 +30,17 @@ type channel struct {
 var channelFactories []func(a *app) (*channel, string, error)
 
 func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", args)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "load the demo data into an empty database, even one named by DATABASE_URL or MYGOV_DB")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	a, err := openApp(ctx, cfg, log, true)
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	a, err := openApp(ctx, cfg, log, cfg.seedDemo(*demo))
 	if err != nil {
 		log.Error("mygov: start", "err", err)
 		return 1
