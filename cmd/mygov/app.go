@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
+	"github.com/catalonia/mygov/privacy"
 	"github.com/catalonia/mygov/records"
 	"github.com/catalonia/mygov/records/demo"
 	"github.com/catalonia/mygov/sqlite"
@@ -20,7 +24,8 @@ import (
 type store interface {
 	dialog.Store
 	dialog.Outbox
-	dialog.Privacy
+	privacy.Store
+	privacy.Purger
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)
@@ -33,24 +38,18 @@ var (
 	_ store = (*postgres.Store)(nil)
 )
 
-// app is MyGov wired together: the store, the catalog and the engine.
-type app struct {
-	cfg        config
-	log        *slog.Logger
-	store      store
-	catalog    *locales.Catalog
-	classifier *intents.Classifier
-	engine     *dialog.Engine
+// Main is MyGov wired together from its configuration: the store, the catalog, the
+// classifier and the engine. Run serves citizens with it (serve.go); the subcommands use
+// its parts. Close releases the store.
+type Main struct {
+	Config     config
+	Log        *slog.Logger
+	Store      store
+	Catalog    *locales.Catalog
+	Benefits   []records.Benefit // the store's benefits catalog
+	Classifier *intents.Classifier
+	Engine     *dialog.Engine
 	where      string // which database, for the start-up message
-}
-
-// madrid is the time zone of Catalonia, for the dates citizens read.
-func madrid() *time.Location {
-	loc, err := time.LoadLocation("Europe/Madrid")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
@@ -63,76 +62,70 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string
 	return s, "SQLite " + cfg.DBPath, err
 }
 
-// openApp opens the store, loads the demo data into an empty embedded database when asked,
-// and builds the engine.
-func openApp(ctx context.Context, cfg config, log *slog.Logger, seedEmpty bool) (*app, error) {
+// NewMain opens the store (loading the demo data into an empty one when config.seedDemo
+// says so), the catalog and the
+// classifier, whose procedure names come from the store's benefits catalog, and builds the
+// engine.
+func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err error) {
 	st, where, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st, where: where}
-	if err := a.init(ctx, seedEmpty); err != nil {
-		st.Close()
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	if cfg.seedDemo() {
+		if seeded, err := demo.SeedIfEmpty(ctx, st, time.Now()); err != nil {
+			return nil, err
+		} else if seeded {
+			log.Info("loaded the demo data into the empty database")
+		}
+	}
+	m := &Main{Config: cfg, Log: log, Store: st, where: where}
+	if m.Catalog, err = locales.Load(); err != nil {
 		return nil, err
 	}
-	return a, nil
+	if m.Benefits, err = st.ListBenefits(ctx); err != nil {
+		return nil, fmt.Errorf("list benefits: %w", err)
+	}
+	elig, err := records.NewEligibility(m.Benefits)
+	if err != nil {
+		return nil, err
+	}
+	if m.Classifier, err = intents.Default(intents.WithProcedures(intents.ProceduresOf(m.Benefits))); err != nil {
+		return nil, err
+	}
+	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log)
+	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil { // Catalonia's, for the dates citizens read
+		m.Engine.Location = loc
+	}
+	m.Engine.VerifyIdle, m.Engine.VerifyMax = cfg.VerifyIdle, cfg.VerifyMax
+	m.Engine.Threshold = cfg.Threshold
+	return m, nil
 }
 
-func (a *app) init(ctx context.Context, seedEmpty bool) error {
-	if seedEmpty {
-		empty, err := a.store.Empty(ctx)
-		if err != nil {
-			return err
+// startDelivery starts the River workers that send the outbox's replies through senders,
+// one queue per channel. stop waits a while for the jobs in flight.
+func (m *Main) startDelivery(ctx context.Context, senders map[string]delivery.Sender) (stop func(), err error) {
+	queues := slices.Collect(maps.Keys(senders))
+	if len(queues) == 0 {
+		queues = append(queues, river.QueueDefault) // nothing to send, but River wants a queue
+	}
+	w := &delivery.Worker{Outbox: m.Store, Senders: senders, Logger: m.Log}
+	stopWorkers, err := m.Store.StartWorkers(ctx, delivery.Workers(w), queues...)
+	if err != nil {
+		return nil, fmt.Errorf("start delivery: %w", err)
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := stopWorkers(sctx); err != nil {
+			m.Log.Warn("mygov: stop delivery", "err", err)
 		}
-		if empty {
-			if err := a.store.Seed(ctx, demo.Dataset(time.Now())); err != nil {
-				return fmt.Errorf("seed demo data: %w", err)
-			}
-			a.log.Info("loaded the demo data into the empty database")
-		}
-	}
-	cat, err := locales.Load()
-	if err != nil {
-		return err
-	}
-	a.catalog = cat
-	benefits, err := a.store.ListBenefits(ctx)
-	if err != nil {
-		return fmt.Errorf("list benefits: %w", err)
-	}
-	elig, err := records.NewEligibility(benefits)
-	if err != nil {
-		return err
-	}
-	cls, err := intents.Default(intents.WithProcedures(procedures(benefits)))
-	if err != nil {
-		return err
-	}
-	a.classifier = cls
-	e := dialog.NewEngine(a.store, a.classifier, elig, a.log)
-	e.Location = madrid()
-	e.VerifyIdle, e.VerifyMax = a.cfg.VerifyIdle, a.cfg.VerifyMax
-	if a.cfg.Threshold >= 0 {
-		e.Threshold = a.cfg.Threshold
-	} else {
-		e.Threshold = intents.DefaultThreshold
-	}
-	a.engine = e
-	return nil
+	}, nil
 }
 
-// procedures turns the benefits catalog into the classifier's gazetteer, so "com va la
-// renda garantida?" points at that application.
-func procedures(bs []records.Benefit) []intents.Procedure {
-	out := make([]intents.Procedure, 0, len(bs))
-	for _, b := range bs {
-		names := append([]string{}, b.Aliases...)
-		for _, n := range b.Name {
-			names = append(names, n)
-		}
-		out = append(out, intents.Procedure{ID: b.ID, Names: names})
-	}
-	return out
-}
-
-func (a *app) Close() error { return a.store.Close() }
+// Close releases the store.
+func (m *Main) Close() error { return m.Store.Close() }

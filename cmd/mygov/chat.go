@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
-	"time"
 
 	"github.com/catalonia/mygov/channels/console"
 	"github.com/catalonia/mygov/delivery"
@@ -16,6 +13,8 @@ import (
 	"github.com/catalonia/mygov/records"
 )
 
+// runChat talks to the assistant in the terminal, one message a line of stdin, as the
+// citizen with the --as phone (or anonymously).
 func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -42,70 +41,28 @@ func runChat(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 	if !cfg.LogLevelSet {
 		log = newLogger(stderr, "warn")
 	}
-	a, err := openApp(ctx, cfg, log, cfg.seedDemo(*demo))
+	cfg.DemoAsked = *demo
+	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov chat: %v\n", err)
 		return 1
 	}
-	defer a.Close()
+	defer m.Close()
 
 	address := *as
 	if address == "" {
 		address = "anonymous"
 	}
-	con := console.New(address, a.catalog, stdout)
-	w := &delivery.Worker{Outbox: a.store, Senders: map[string]delivery.Sender{console.Name: con}, Logger: log}
-	stopWorkers, err := a.store.StartWorkers(ctx, delivery.Workers(w), console.Name)
+	con := console.New(address, m.Catalog, stdout)
+	stop, err := m.startDelivery(ctx, map[string]delivery.Sender{console.Name: con})
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov chat: %v\n", err)
 		return 1
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		stopWorkers(sctx)
-	}()
-
-	session := strconv.FormatInt(time.Now().UnixNano(), 36)
-	in := bufio.NewReaderSize(stdin, 64*1024)
-	for n := 1; ; n++ {
-		line, err := readLine(in)
-		if err == io.EOF && line == "" {
-			return 0
-		}
-		if err != nil && err != io.EOF {
-			fmt.Fprintf(stderr, "mygov chat: read: %v\n", err)
-			return 1
-		}
-		msg := dialog.Inbound{
-			Channel:   console.Name,
-			Caps:      console.Capabilities,
-			Address:   address,
-			MessageID: session + "-" + strconv.Itoa(n),
-			Kind:      dialog.KindText,
-			Text:      line,
-			Phone:     *as,
-			LangHint:  *lang,
-			LangSet:   *lang != "",
-		}
-		res, herr := a.engine.Handle(ctx, msg)
-		if herr != nil {
-			fmt.Fprintf(stderr, "mygov chat: %v\n", herr)
-			return 1
-		}
-		ids := make([]int64, 0, len(res.Outbound))
-		for _, o := range res.Outbound {
-			ids = append(ids, o.ID)
-		}
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		werr := con.Wait(wctx, ids)
-		cancel()
-		if werr != nil {
-			fmt.Fprintf(stderr, "mygov chat: replies not delivered: %v\n", werr)
-			return 1
-		}
-		if err == io.EOF {
-			return 0
-		}
+	defer stop()
+	if err := con.Converse(ctx, m.Engine, console.Session{Phone: *as, Lang: *lang}, stdin); err != nil {
+		fmt.Fprintf(stderr, "mygov chat: %v\n", err)
+		return 1
 	}
+	return 0
 }

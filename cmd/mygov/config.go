@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/catalonia/mygov/intents"
 )
 
 // Environment variables: the only place MyGov reads its configuration.
@@ -35,6 +37,7 @@ type config struct {
 	DatabaseURL string
 	DBPath      string
 	DBNamed     bool // MYGOV_DB was given: the operator's database, never seeded unasked
+	DemoAsked   bool // --demo: load the demo data into an empty database, whichever
 	Addr        string
 	LogLevel    string
 	LogLevelSet bool // MYGOV_LOG_LEVEL was given
@@ -74,7 +77,7 @@ func loadConfig(getenv func(string) string) config {
 		VerifyIdle:      duration(getenv(envVerifyIdle), 30*time.Minute),
 		VerifyMax:       duration(getenv(envVerifyMax), 24*time.Hour),
 		RetentionDays:   atoi(getenv(envRetentionDays), 90),
-		Threshold:       -1,
+		Threshold:       intents.DefaultThreshold,
 	}
 	if f, err := strconv.ParseFloat(getenv(envConfidenceThresh), 64); err == nil && f >= 0 && f <= 1 {
 		c.Threshold = f
@@ -109,6 +112,6 @@ func duration(s string, def time.Duration) time.Duration {
 // seedDemo reports whether serve and chat load the demo data into an empty database: into
 // the embedded default one (so a first run shows a working demo) or when asked with --demo;
 // into a database the operator named, never.
-func (c config) seedDemo(asked bool) bool {
-	return asked || (c.DatabaseURL == "" && !c.DBNamed)
+func (c config) seedDemo() bool {
+	return c.DemoAsked || (c.DatabaseURL == "" && !c.DBNamed)
 }

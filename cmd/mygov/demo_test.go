@@ -23,19 +23,18 @@ func TestNamedDatabaseIsNeverSeededUnasked(t *testing.T) {
 
 func TestSeedDemo(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		cfg   config
-		asked bool
-		want  bool
+		name string
+		cfg  config
+		want bool
 	}{
-		{"EmbeddedDefault", config{}, false, true},
-		{"NamedSQLite", config{DBNamed: true}, false, false},
-		{"PostgreSQL", config{DatabaseURL: "postgres://x"}, false, false},
-		{"PostgreSQLAsked", config{DatabaseURL: "postgres://x"}, true, true},
+		{"EmbeddedDefault", config{}, true},
+		{"NamedSQLite", config{DBNamed: true}, false},
+		{"PostgreSQL", config{DatabaseURL: "postgres://x"}, false},
+		{"PostgreSQLAsked", config{DatabaseURL: "postgres://x", DemoAsked: true}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.cfg.seedDemo(tc.asked); got != tc.want {
-				t.Errorf("seedDemo(%v) = %v, want %v", tc.asked, got, tc.want)
+			if got := tc.cfg.seedDemo(); got != tc.want {
+				t.Errorf("seedDemo() = %v, want %v", got, tc.want)
 			}
 		})
 	}

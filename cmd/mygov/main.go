@@ -13,6 +13,9 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
+
+	"github.com/catalonia/mygov/intents/tool"
+	"github.com/catalonia/mygov/privacy"
 )
 
 func main() {
@@ -58,13 +61,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "migrate":
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "privacy":
-		return runPrivacy(ctx, args, cfg, log, stdout, stderr)
+		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
 	case "classify":
-		return runClassify(args, stdin, stdout, stderr)
+		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
 	case "train":
-		return runTrain(args, stdin, stdout, stderr)
+		return tool.TrainCommand(args, stdout, stderr)
 	case "eval":
-		return runEval(args, stdin, stdout, stderr)
+		return tool.EvalCommand(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

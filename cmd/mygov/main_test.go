@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/catalonia/mygov/privacy"
 )
 
 // env returns a getenv with the given variables and nothing else.
@@ -92,7 +94,7 @@ func TestPrivacyExport(t *testing.T) {
 	if code := run([]string{"privacy", "export", "--citizen", "cit-0001"}, env(envDB, db), nil, &out, &errb); code != 0 {
 		t.Fatalf("export exited %d: %s", code, errb.String())
 	}
-	var x export
+	var x privacy.Export
 	if err := json.Unmarshal(out.Bytes(), &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/catalonia/mygov/records/demo"
 )
 
+// runSeed loads a dataset into the store: for now the synthetic demo data (--demo).
 func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -43,16 +44,5 @@ func runSeed(ctx context.Context, args []string, cfg config, log *slog.Logger, s
 		return 1
 	}
 	fmt.Fprintf(stdout, "Loaded %d citizens, %d applications and %d benefits into %s.\n", len(d.Citizens), len(d.Applications), len(d.Benefits), where)
-	return 0
-}
-
-func runMigrate(ctx context.Context, cfg config, log *slog.Logger, stdout, stderr io.Writer) int {
-	st, where, err := openStore(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "mygov migrate: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	fmt.Fprintf(stdout, "The schema of %s is up to date.\n", where)
 	return 0
 }

@@ -67,14 +67,7 @@ func shared(t testing.TB) (*intents.Classifier, *locales.Catalog) {
 		if loadErr != nil {
 			return
 		}
-		var procs []intents.Procedure
-		for _, b := range demo.Dataset(time.Now()).Benefits {
-			names := append([]string{}, b.Aliases...)
-			for _, n := range b.Name {
-				names = append(names, n)
-			}
-			procs = append(procs, intents.Procedure{ID: b.ID, Names: names})
-		}
+		procs := intents.ProceduresOf(demo.Dataset(time.Now()).Benefits)
 		classifier, loadErr = intents.Default(intents.WithProcedures(procs))
 	})
 	if loadErr != nil {

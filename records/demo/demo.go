@@ -3,6 +3,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"sort"
@@ -677,4 +678,23 @@ func (d *builder) addAccessEvents() {
 		evs[i].Channel = records.AccessChannelInternal
 	}
 	d.AccessEvents = evs
+}
+
+// Seeder is a store that can tell it holds nothing and load a dataset.
+type Seeder interface {
+	Empty(ctx context.Context) (bool, error)
+	Seed(ctx context.Context, d *records.Dataset) error
+}
+
+// SeedIfEmpty loads the demo dataset of now into st when st holds nothing, so that a fresh
+// checkout runs; it reports whether it did.
+func SeedIfEmpty(ctx context.Context, st Seeder, now time.Time) (bool, error) {
+	empty, err := st.Empty(ctx)
+	if err != nil || !empty {
+		return false, err
+	}
+	if err := st.Seed(ctx, Dataset(now)); err != nil {
+		return false, fmt.Errorf("demo: seed: %w", err)
+	}
+	return true, nil
 }

@@ -213,15 +213,7 @@ func newBench(tb testing.TB) *bench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var procs []intents.Procedure
-	for _, b := range benefits {
-		names := append([]string{}, b.Aliases...)
-		for _, n := range b.Name {
-			names = append(names, n)
-		}
-		procs = append(procs, intents.Procedure{ID: b.ID, Names: names})
-	}
-	cls, err := newClassifier(intents.WithProcedures(procs), intents.WithClock(clock))
+	cls, err := newClassifier(intents.WithProcedures(intents.ProceduresOf(benefits)), intents.WithClock(clock))
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
