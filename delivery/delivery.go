@@ -1,5 +1,5 @@
 // Package delivery sends the replies of the outbox: a River worker takes each stored
-// dialog.Outbound job and hands it to the Sender of the conversation's channel, honouring
+// reply's Job and hands it to the Sender of the conversation's channel, honouring
 // opt-outs, rate limits and the providers' retry hints.
 package delivery
 
@@ -28,19 +28,38 @@ type SenderFunc func(ctx context.Context, o dialog.Outbound) (string, error)
 // Send calls f.
 func (f SenderFunc) Send(ctx context.Context, o dialog.Outbound) (string, error) { return f(ctx, o) }
 
-// Worker is the River worker of dialog.Outbound jobs. It is safe for concurrent use.
-type Worker struct {
-	river.WorkerDefaults[dialog.Outbound]
+// Job is the River job of one reply to deliver: the store enqueues it with the reply, in
+// the turn's transaction. Its arguments are the reply's fields.
+type Job struct {
+	dialog.Outbound
+}
 
-	Outbox  dialog.Outbox
+// Kind names the delivery job.
+func (Job) Kind() string { return "deliver_reply" }
+
+// Outbox is what delivery needs of the store.
+type Outbox interface {
+	// MarkOutbound records the delivery status of a stored reply and the provider's id for it.
+	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
+}
+
+// Worker is the River worker of Jobs. It is safe for concurrent use.
+type Worker struct {
+	river.WorkerDefaults[Job]
+
+	Outbox  Outbox
 	Senders map[string]Sender // by channel
 	Logger  *slog.Logger
 }
 
 // Work delivers one reply. Opted-out addresses get nothing but Final replies; permanent
 // failures cancel the job; a retry hint snoozes it.
-func (w *Worker) Work(ctx context.Context, job *river.Job[dialog.Outbound]) error {
-	o := job.Args
+func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
+	o := job.Args.Outbound
 	log := w.logger().With("outbound", o, "attempt", job.Attempt)
 	s, ok := w.Senders[o.Channel]
 	if !ok {
@@ -97,7 +116,7 @@ func (w *Worker) logger() *slog.Logger {
 
 // NextRetry backs off exponentially from one second, capped at ten minutes, so a flaky
 // provider is not hammered and a reply is not held back for long.
-func (w *Worker) NextRetry(job *river.Job[dialog.Outbound]) time.Time {
+func (w *Worker) NextRetry(job *river.Job[Job]) time.Time {
 	d := time.Second << min(job.Attempt, 10)
 	return time.Now().Add(min(d, 10*time.Minute))
 }

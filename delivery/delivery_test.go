@@ -49,8 +49,8 @@ func (f *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, o
 	return nil
 }
 
-func job(o dialog.Outbound) *river.Job[dialog.Outbound] {
-	return &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1}, Args: o}
+func job(o dialog.Outbound) *river.Job[Job] {
+	return &river.Job[Job]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1}, Args: Job{o}}
 }
 
 func TestWork(t *testing.T) {
@@ -134,7 +134,7 @@ func TestNextRetry(t *testing.T) {
 	w := &Worker{}
 	prev := time.Duration(0)
 	for attempt := 1; attempt <= 25; attempt++ {
-		j := &river.Job[dialog.Outbound]{JobRow: &rivertype.JobRow{Attempt: attempt}}
+		j := &river.Job[Job]{JobRow: &rivertype.JobRow{Attempt: attempt}}
 		d := time.Until(w.NextRetry(j))
 		if d < prev-time.Second || d > 10*time.Minute+time.Second {
 			t.Errorf("attempt %d: retry in %v (previous %v)", attempt, d, prev)

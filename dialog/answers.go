@@ -15,8 +15,8 @@ import (
 const dateLayout = "02/01/2006"
 
 func (e *Engine) location() *time.Location {
-	if e.Location != nil {
-		return e.Location
+	if e.loc != nil {
+		return e.loc
 	}
 	return time.Local
 }

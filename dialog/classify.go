@@ -63,11 +63,3 @@ func (c Classification) Entity(kind string) (Entity, bool) {
 type Classifier interface {
 	Classify(ctx context.Context, text string) Classification
 }
-
-// ClassifierFunc adapts a function to the Classifier interface.
-type ClassifierFunc func(ctx context.Context, text string) Classification
-
-// Classify calls f.
-func (f ClassifierFunc) Classify(ctx context.Context, text string) Classification {
-	return f(ctx, text)
-}

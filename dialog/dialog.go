@@ -152,9 +152,6 @@ type Outbound struct {
 	Reply          Reply  `json:"reply"`
 }
 
-// Kind names the delivery job.
-func (Outbound) Kind() string { return "deliver_reply" }
-
 // LogValue keeps the address and text out of logs.
 func (o Outbound) LogValue() slog.Value {
 	return slog.GroupValue(

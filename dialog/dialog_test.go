@@ -50,9 +50,10 @@ func TestTransitions(t *testing.T) {
 		{"VerifiedBackToIdle", StateVerifying, EventVerified, StateIdle, true},
 		{"ListSelf", StateAnswering, EventList, StateAnswering, true},
 		{"EscalatedIgnoresList", StateEscalated, EventList, StateEscalated, false},
-		{"OptedOutNeedsOptIn", StateOptedOut, EventReset, StateOptedOut, false},
-		{"OptIn", StateOptedOut, EventOptIn, StateIdle, true},
-		{"OptOutFromEscalated", StateEscalated, EventOptOut, StateOptedOut, true},
+		{"OptOutFromEscalated", StateEscalated, EventOptOut, StateIdle, true},
+		{"OptOutFromVerifying", StateVerifying, EventOptOut, StateIdle, true},
+		{"StoredOptedOutIsIdle", "opted_out", EventVerify, StateVerifying, true},
+		{"UnknownStateIsIdle", "\x00garbage", EventReset, StateIdle, true},
 		{"VerifiedOnlyWhileVerifying", StateIdle, EventVerified, StateIdle, false},
 		{"EmptyIsIdle", "", EventVerify, StateVerifying, true},
 	}
@@ -76,7 +77,7 @@ func TestTrust(t *testing.T) {
 	tests := []struct {
 		name string
 		c    Conversation
-		want int
+		want Trust
 	}{
 		{"Anonymous", Conversation{}, TrustAnonymous},
 		{"Possession", Conversation{CitizenID: "c1"}, TrustPossession},

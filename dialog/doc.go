@@ -1,7 +1,7 @@
 // Package dialog is the domain of a conversation: what arrives (Inbound), what the assistant
 // answers (Reply, as catalog keys with arguments, never text), the persisted Conversation
 // with its state, and the Engine that runs one turn. It declares the interfaces it needs
-// (Store, Tx, Classifier, Matcher, Escalator, Outbox, Privacy) and imports no database,
+// (Store, Tx, Classifier, Matcher, Escalator) and imports no database,
 // channel, HTTP or ML package.
 //
 // # A turn
@@ -21,13 +21,16 @@
 //	idle ──list────▶ answering ──list/reset─▶ …         (menus, pages, "MÉS")
 //	idle ──confirm─▶ confirm  ──reset──────▶ idle       (erasure asks for a yes)
 //	any  ──escalate▶ escalated ──release───▶ idle       (a social worker answers; the bot is quiet)
-//	any  ──opt_out─▶ opted_out ──opt_in────▶ idle       (STOP / ALTA)
+//	any  ──opt_out─▶ idle, with the OptedOut flag set        (STOP; ALTA clears the flag)
+//
+// Opting out is a flag of the conversation, not a state: a carrier's opt-out sets it
+// outside any turn. While it is set, a channel with CarrierOptOut gets no reply.
 //
 // # Trust
 //
 // Level 0 (anonymous) gets greetings, help, general benefits and a person to talk to;
 // level 1 (the channel proves the phone) the status of the citizen's applications and the
-// benefits for them; level 2 (level 1 plus the national id and birth date, within
-// VerifyIdle and VerifyMax) the data held and who used it. Asking above the current level
+// benefits for them; level 2 (level 1 plus the national id and birth date, within the
+// verification window, WithVerifyWindow) the data held and who used it. Asking above the current level
 // starts identification and answers the question once it succeeds.
 package dialog

@@ -67,43 +67,74 @@ type Handoff struct {
 
 // Engine runs the turns of every conversation. It is safe for concurrent use: turns of one
 // conversation are serialized by the Store's lock.
+//
+// Its collaborators are fields main wires (as benbjohnson/wtf's services are); its settings
+// are NewEngine's options.
 type Engine struct {
 	Store      Store
 	Classifier Classifier
 	Matcher    Matcher
 	Escalator  Escalator // nil until the social workers' inbox is wired
 	Logger     *slog.Logger
-	Now        func() time.Time
-	// Location is the time zone dates and times are shown in (Europe/Madrid in main).
-	Location *time.Location
 
-	// Threshold is the confidence under which the engine asks instead of guessing.
-	Threshold float64
-	// VerifyIdle ends level 2 after this long without a message; VerifyMax in any case.
-	VerifyIdle, VerifyMax time.Duration
-	// MaxFailures failed verifications lock the citizen and the sender for LockBase,
+	clock     func() time.Time
+	loc       *time.Location // dates and times are shown in it (time.Local when nil)
+	threshold float64        // the confidence under which the engine asks instead of guessing
+	// verifyIdle ends level 2 after this long without a message; verifyMax in any case.
+	verifyIdle, verifyMax time.Duration
+	// maxFailures failed verifications lock the citizen and the sender for lockBase,
 	// doubling with each lock.
-	MaxFailures int
-	LockBase    time.Duration
+	maxFailures int
+	lockBase    time.Duration
 }
 
-// NewEngine returns an Engine with the defaults of the architecture.
-func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog.Logger) *Engine {
+// EngineOption is an optional setting of an Engine.
+type EngineOption func(*Engine)
+
+// WithClock sets the clock of the engine (time.Now by default).
+func WithClock(now func() time.Time) EngineOption { return func(e *Engine) { e.clock = now } }
+
+// WithLocation sets the time zone dates and times are shown in (the machine's by default;
+// main passes Europe/Madrid).
+func WithLocation(loc *time.Location) EngineOption { return func(e *Engine) { e.loc = loc } }
+
+// WithThreshold sets the confidence under which the engine asks what the citizen means
+// instead of guessing. The classifier calibrates it (intents.DefaultThreshold, which main
+// passes); without it the engine never asks.
+func WithThreshold(t float64) EngineOption { return func(e *Engine) { e.threshold = t } }
+
+// WithVerifyWindow sets how long level 2 lasts: idle without messages, max in any case
+// (30 minutes and 24 hours by default).
+func WithVerifyWindow(idle, max time.Duration) EngineOption {
+	return func(e *Engine) { e.verifyIdle, e.verifyMax = idle, max }
+}
+
+// WithLockout sets how many failed verifications lock the citizen and the sender, and for
+// how long the first lock lasts; each lock doubles it (3 and 15 minutes by default).
+func WithLockout(failures int, base time.Duration) EngineOption {
+	return func(e *Engine) { e.maxFailures, e.lockBase = failures, base }
+}
+
+// NewEngine returns an Engine with the defaults of the architecture, changed by opts.
+func NewEngine(store Store, classifier Classifier, matcher Matcher, logger *slog.Logger, opts ...EngineOption) *Engine {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Engine{
+	e := &Engine{
 		Store:       store,
 		Classifier:  classifier,
 		Matcher:     matcher,
 		Logger:      logger,
-		Now:         time.Now,
-		Threshold:   0.45,
-		VerifyIdle:  30 * time.Minute,
-		VerifyMax:   24 * time.Hour,
-		MaxFailures: 3,
-		LockBase:    15 * time.Minute,
+		clock:       time.Now,
+		verifyIdle:  30 * time.Minute,
+		verifyMax:   24 * time.Hour,
+		maxFailures: 3,
+		lockBase:    15 * time.Minute,
 	}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
 var _ Handler = (*Engine)(nil)
@@ -211,18 +242,18 @@ func enqueue(ctx context.Context, tx Tx, c *Conversation, replies []Reply) ([]Ou
 }
 
 func (e *Engine) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
+	if e.clock != nil {
+		return e.clock()
 	}
 	return time.Now()
 }
 
 // Trust returns the trust level of c at now.
-func (e *Engine) Trust(c *Conversation, now time.Time) int {
+func (e *Engine) Trust(c *Conversation, now time.Time) Trust {
 	switch {
 	case c.CitizenID == "":
 		return TrustAnonymous
-	case !c.VerifiedAt.IsZero() && now.Sub(c.VerifiedAt) < e.VerifyMax && now.Sub(c.LastSeen) < e.VerifyIdle:
+	case !c.VerifiedAt.IsZero() && now.Sub(c.VerifiedAt) < e.verifyMax && now.Sub(c.LastSeen) < e.verifyIdle:
 		return TrustVerified
 	default:
 		return TrustPossession

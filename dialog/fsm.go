@@ -16,8 +16,7 @@ const (
 	EventConfirm  = "confirm"  // ask to confirm an irreversible action
 	EventEscalate = "escalate" // a social worker takes the conversation
 	EventRelease  = "release"  // the social worker hands the conversation back
-	EventOptOut   = "opt_out"  // the citizen asked not to be messaged
-	EventOptIn    = "opt_in"   // the citizen asked to be messaged again
+	EventOptOut   = "opt_out"  // the citizen asked not to be messaged: back to idle, from anywhere
 	EventReset    = "reset"    // back to idle: done, cancelled, or a new topic
 )
 
@@ -28,8 +27,7 @@ var transitions = fsm.Events{
 	{Name: EventConfirm, Src: []string{string(StateIdle), string(StateAnswering), string(StateConfirm)}, Dst: string(StateConfirm)},
 	{Name: EventEscalate, Src: []string{string(StateIdle), string(StateAnswering), string(StateVerifying), string(StateConfirm)}, Dst: string(StateEscalated)},
 	{Name: EventRelease, Src: []string{string(StateEscalated)}, Dst: string(StateIdle)},
-	{Name: EventOptOut, Src: []string{string(StateIdle), string(StateAnswering), string(StateVerifying), string(StateConfirm), string(StateEscalated)}, Dst: string(StateOptedOut)},
-	{Name: EventOptIn, Src: []string{string(StateOptedOut)}, Dst: string(StateIdle)},
+	{Name: EventOptOut, Src: []string{string(StateIdle), string(StateAnswering), string(StateVerifying), string(StateConfirm), string(StateEscalated)}, Dst: string(StateIdle)},
 	{Name: EventReset, Src: []string{string(StateIdle), string(StateAnswering), string(StateVerifying), string(StateConfirm)}, Dst: string(StateIdle)},
 }
 
@@ -38,8 +36,12 @@ var ErrTransition = errors.New("dialog: transition not allowed")
 
 // machine rebuilds the state machine of one conversation for one turn: looplab/fsm is not
 // safe for concurrent use, so every turn gets its own, restored from the persisted state.
+// A state it does not know restarts at idle: "opted_out", which earlier versions stored,
+// is now the conversation's OptedOut flag.
 func machine(s State) *fsm.FSM {
-	if s == "" {
+	switch s {
+	case StateIdle, StateVerifying, StateAnswering, StateConfirm, StateEscalated:
+	default:
 		s = StateIdle
 	}
 	return fsm.NewFSM(string(s), transitions, fsm.Callbacks{})
@@ -56,6 +58,3 @@ func fire(ctx context.Context, c *Conversation, ev string) error {
 	c.State = State(m.Current())
 	return nil
 }
-
-// Can reports whether event ev is allowed in state s.
-func Can(s State, ev string) bool { return machine(s).Can(ev) }

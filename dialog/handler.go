@@ -15,9 +15,3 @@ type Result struct {
 type Handler interface {
 	Handle(ctx context.Context, in Inbound) (Result, error)
 }
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, in Inbound) (Result, error)
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, in Inbound) (Result, error) { return f(ctx, in) }

@@ -1,7 +1,9 @@
 package dialog
 
-// Catalog keys the engine uses. Every key exists in both languages of locales/; a test
-// there checks it.
+// Catalog keys the engine uses. Every key exists in both languages of locales/:
+// TestDialogKeysExist in locales/keys_test.go reads every Key… constant of this package
+// from its source, and the keys built with the Prefix… constants, and fails on a missing
+// one, so the catalog never shows a citizen a raw key.
 const (
 	KeyWelcome        = "welcome"
 	KeyAskLanguage    = "lang.ask"

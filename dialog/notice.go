@@ -44,7 +44,7 @@ func (e *Engine) Notify(ctx context.Context, channel, address string, n Notice) 
 		switch {
 		case c.CitizenID == "" || c.CitizenID != n.CitizenID:
 			skipped = NoticeSkippedUnlinked
-		case c.OptedOut || c.State == StateOptedOut:
+		case c.OptedOut:
 			skipped = NoticeSkippedOptedOut
 		case c.State == StateEscalated:
 			skipped = NoticeSkippedEscalated

@@ -17,14 +17,18 @@ const (
 	StateAnswering State = "answering" // a menu or a paginated list is open
 	StateConfirm   State = "confirm"   // asked to confirm an irreversible action
 	StateEscalated State = "escalated" // a social worker has the conversation; the bot is silent
-	StateOptedOut  State = "opted_out" // the citizen asked not to be messaged
 )
 
-// Trust levels (see ARCHITECTURE.md).
+// Trust is how much a conversation has proven about who is writing; each answer needs a
+// level (see doc.go and docs/ARCHITECTURE.md). Levels are ordered: a higher one includes
+// the lower ones.
+type Trust int
+
+// Trust levels.
 const (
-	TrustAnonymous  = 0 // nothing proven
-	TrustPossession = 1 // holds the citizen's phone
-	TrustVerified   = 2 // possession + national id + birth date, within the window
+	TrustAnonymous  Trust = 0 // nothing proven
+	TrustPossession Trust = 1 // holds the citizen's phone
+	TrustVerified   Trust = 2 // possession + national id + birth date, within the window
 )
 
 // Conversation is the persisted state of one citizen's conversation on one channel address.
@@ -54,6 +58,8 @@ type Conversation struct {
 	VerifiedAt      time.Time `json:"verified_at,omitzero"`
 	LastSeen        time.Time `json:"last_seen,omitzero"`
 
+	// OptedOut says the address asked not to be messaged: a flag, not a state, as a
+	// carrier's opt-out sets it outside any turn (Outbox.SetOptedOut).
 	OptedOut bool `json:"opted_out,omitempty"`
 	// Notices is the citizen's consent to notices on this conversation (consent.go);
 	// NoticesAsked says MyGov asked for it once already.
@@ -92,11 +98,15 @@ type Tx interface {
 	AddInbound(ctx context.Context, conversationID int64, in Inbound) (int64, error)
 	// AddOutbound stores a reply and enqueues its delivery job; it sets o.ID.
 	AddOutbound(ctx context.Context, o *Outbound) error
-	// Lockout returns the lockout counter for key (zero when none).
+	// Lockout returns the lockout counter for key (zero when none) and holds it until the
+	// turn ends, so that turns of other conversations counting on the same key (a citizen
+	// over SMS and Telegram at once) wait and count every failure.
 	Lockout(ctx context.Context, key string) (Lockout, error)
 	// SaveLockout writes the lockout counter.
 	SaveLockout(ctx context.Context, l Lockout) error
-	// EraseTranscripts empties every message of the citizen's conversations (see Privacy).
+	// EraseTranscripts empties every message of the citizen's conversations: their
+	// content goes, their ids (so a redelivered message is still recognised) and every
+	// access event (the audit) stay.
 	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
 }
 
@@ -109,20 +119,6 @@ const (
 	DeliveryFailed      = "failed"
 	DeliverySkipped     = "skipped" // not sent: the address opted out
 )
-
-// Outbox is what the delivery worker and the channels' receipts need of the store.
-type Outbox interface {
-	// MarkOutbound records the delivery status of a stored reply and the provider's id for it.
-	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
-	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
-	// reports false when that receipt was stored before.
-	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
-	// OptedOut reports whether the address asked not to be messaged.
-	OptedOut(ctx context.Context, channel, address string) (bool, error)
-	// SetOptedOut marks or clears the opt-out of an address, outside any turn (e.g. a
-	// carrier's opt-out error).
-	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
-}
 
 // Message is one stored message of a transcript.
 type Message struct {
@@ -140,22 +136,6 @@ type Transcript struct {
 	Conversation Conversation `json:"conversation"`
 	Messages     []Message    `json:"messages"`
 }
-
-// Privacy is what the citizen's rights of access and erasure, and the retention policy, need
-// of the store. Erasing a transcript empties its messages' content and keeps their ids (so
-// a redelivered message is still recognised) and every access event (the audit).
-type Privacy interface {
-	// Transcripts returns the conversations linked to the citizen and their messages.
-	Transcripts(ctx context.Context, citizenID string) ([]Transcript, error)
-	// EraseTranscripts empties every message of the citizen's conversations.
-	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
-	// PurgeTranscripts deletes the messages created before t.
-	PurgeTranscripts(ctx context.Context, before time.Time) (int64, error)
-}
-
-// DeliveryRankSQL ranks the stored status of a reply as DeliveryRank does, in SQL that
-// SQLite and PostgreSQL both accept, so a late receipt never moves a reply back.
-const DeliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END`
 
 // DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2.
 func DeliveryRank(status string) int {

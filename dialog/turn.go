@@ -37,21 +37,16 @@ func (t *turn) run() ([]Reply, error) {
 	case KindOptOut:
 		return t.optOut(KeyOptOutDone)
 	case KindOptIn:
-		if err := t.optIn(); err != nil {
-			return nil, err
-		}
+		c.OptedOut = false
 		return []Reply{t.withMenu(T(KeyOptInDone))}, nil
 	case KindSMSHelp:
 		return []Reply{{Lines: []Text{T(KeySMSHelp)}}}, nil
 	}
-	if c.OptedOut || c.State == StateOptedOut {
+	if c.OptedOut {
 		if in.Caps.CarrierOptOut {
 			return nil, nil // never message an opted-out number until it opts in
 		}
-		// On chat channels, writing again is asking to be answered again.
-		if err := t.optIn(); err != nil {
-			return nil, err
-		}
+		c.OptedOut = false // on chat channels, writing again is asking to be answered again
 	}
 	if c.State == StateEscalated {
 		if in.Kind == KindCommand && in.Command == "stop" {
@@ -129,7 +124,7 @@ func (t *turn) identify() error {
 	return nil
 }
 
-func (t *turn) trust() int { return t.e.Trust(t.c, t.now) }
+func (t *turn) trust() Trust { return t.e.Trust(t.c, t.now) }
 
 // text handles a written message.
 func (t *turn) text() ([]Reply, error) {
@@ -146,7 +141,7 @@ func (t *turn) text() ([]Reply, error) {
 
 	switch c.State {
 	case StateVerifying:
-		if isCancel(word) || (cls.Intent == IntentStop && cls.Confidence >= t.e.Threshold) {
+		if isCancel(word) || (cls.Intent == IntentStop && cls.Confidence >= t.e.threshold) {
 			return t.cancelVerification()
 		}
 		if !t.answersVerification(cls) {
@@ -187,7 +182,7 @@ func (t *turn) text() ([]Reply, error) {
 	if isEraseRequest(s) {
 		return t.guarded(ActionErase, "")
 	}
-	if cls.Confidence < t.e.Threshold {
+	if cls.Confidence < t.e.threshold {
 		return []Reply{t.withMenu(T(KeyClarify))}, nil
 	}
 	return t.intent(cls.Intent, cls)
@@ -209,7 +204,7 @@ func (t *turn) answersVerification(cls Classification) bool {
 	case IntentOther, IntentGreeting, IntentHelp:
 		return true // "hola" or a typo in the id is still an attempt: ask again
 	}
-	return cls.Confidence < t.e.Threshold
+	return cls.Confidence < t.e.threshold
 }
 
 // followLanguage switches the conversation's language when the citizen clearly writes in
@@ -260,7 +255,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 }
 
 // required is the trust level each answer needs.
-func required(intent string) int {
+func required(intent string) Trust {
 	switch intent {
 	case IntentMyData, IntentDataUsage, ActionErase:
 		return TrustVerified
@@ -463,14 +458,6 @@ func (t *turn) optOut(key string) ([]Reply, error) {
 	}
 	t.c.OptedOut, t.c.Menu, t.c.List, t.c.Pending = true, nil, "", ""
 	return []Reply{{Lines: []Text{T(key)}, Final: true}}, nil
-}
-
-func (t *turn) optIn() error {
-	t.c.OptedOut = false
-	if t.c.State == StateOptedOut {
-		return fire(t.ctx, t.c, EventOptIn)
-	}
-	return nil
 }
 
 func (t *turn) logout() ([]Reply, error) {

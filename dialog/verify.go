@@ -81,7 +81,7 @@ func (t *turn) verified() ([]Reply, error) {
 func (t *turn) failed() ([]Reply, error) {
 	c := t.c
 	c.VerifyStep, c.VerifyIDMatched = stepNationalID, false
-	left := t.e.MaxFailures
+	left := t.e.maxFailures
 	var until time.Time
 	for _, key := range t.lockKeys() {
 		l, err := t.tx.Lockout(t.ctx, key)
@@ -90,13 +90,13 @@ func (t *turn) failed() ([]Reply, error) {
 		}
 		l.Key = key
 		l.Failures++
-		if l.Failures >= t.e.MaxFailures {
-			l.LockedUntil = t.now.Add(t.e.LockBase << min(l.Locks, 10))
+		if l.Failures >= t.e.maxFailures {
+			l.LockedUntil = t.now.Add(t.e.lockBase << min(l.Locks, 10))
 			l.Locks++
 			l.Failures = 0
 			until = later(until, l.LockedUntil)
 		}
-		left = min(left, t.e.MaxFailures-l.Failures)
+		left = min(left, t.e.maxFailures-l.Failures)
 		if err := t.tx.SaveLockout(t.ctx, l); err != nil {
 			return nil, err
 		}

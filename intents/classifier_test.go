@@ -158,13 +158,14 @@ func TestHoldoutFloor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DefaultModel: %v", err)
 	}
+	// The floors are the targets intents/README-figures.md publishes the model against.
 	mt := Evaluate(m, ex)
-	if mt.Accuracy < 0.90 || mt.MacroF1 < 0.88 {
-		t.Errorf("holdout accuracy %.4f, macro-F1 %.4f; want ≥ 0.90 and ≥ 0.88", mt.Accuracy, mt.MacroF1)
+	if mt.Accuracy < 0.95 || mt.MacroF1 < 0.93 {
+		t.Errorf("holdout accuracy %.4f, macro-F1 %.4f; want ≥ 0.95 and ≥ 0.93", mt.Accuracy, mt.MacroF1)
 	}
 	lm := EvaluateLanguage(m, ex)
-	if right := float64(lm.LongRight) / float64(max(1, lm.Long)); right < 0.93 {
-		t.Errorf("holdout language of 3+ words right %.4f, want ≥ 0.93", right)
+	if right := float64(lm.LongRight) / float64(max(1, lm.Long)); right < 0.97 {
+		t.Errorf("holdout language of 3+ words right %.4f, want ≥ 0.97", right)
 	}
 }
 

@@ -22,32 +22,45 @@ const maxProblems = 20
 // EINVALID error listing the first problems found; the messages name records by their
 // IDs and never quote personal data.
 func (d *Dataset) Validate() error {
-	v := &validator{}
-	admins := map[string]bool{}
-	for i, a := range d.Administrations {
+	v := &validator{admins: map[string]bool{}, citizens: map[string]bool{}}
+	v.administrations(d.Administrations)
+	v.citizenRecords(d.Citizens)
+	v.applications(d.Applications)
+	v.holdings(d.Holdings)
+	v.accessEvents(d.AccessEvents)
+	v.benefits(d.Benefits)
+	return v.err()
+}
+
+// administrations checks ids present and unique, and names in both languages.
+func (v *validator) administrations(as []Administration) {
+	for i, a := range as {
 		where := fmt.Sprintf("administration %q", a.ID)
 		switch {
 		case a.ID == "":
 			v.addf("administration #%d: empty id", i)
-		case admins[a.ID]:
+		case v.admins[a.ID]:
 			v.addf("%s: duplicate id", where)
 		}
-		admins[a.ID] = true
+		v.admins[a.ID] = true
 		v.text(where+": name", a.Name)
 	}
+}
 
-	citizens := map[string]bool{}
+// citizenRecords checks ids, national ids and phones present, valid and unique, and
+// each citizen's language, name, birth date, municipality and profile.
+func (v *validator) citizenRecords(cs []Citizen) {
 	ids := map[string]string{}
 	phones := map[string]string{}
-	for i, c := range d.Citizens {
+	for i, c := range cs {
 		where := fmt.Sprintf("citizen %q", c.ID)
 		switch {
 		case c.ID == "":
 			v.addf("citizen #%d: empty id", i)
-		case citizens[c.ID]:
+		case v.citizens[c.ID]:
 			v.addf("%s: duplicate id", where)
 		}
-		citizens[c.ID] = true
+		v.citizens[c.ID] = true
 		if !ValidNationalID(c.NationalID) {
 			v.addf("%s: national id is not a valid, normalized DNI or NIE", where)
 		} else if other, ok := ids[c.NationalID]; ok {
@@ -74,24 +87,32 @@ func (d *Dataset) Validate() error {
 		if c.Municipality == "" {
 			v.addf("%s: no municipality", where)
 		}
-		p := c.Profile
-		switch p.Employment {
-		case "", EmploymentEmployed, EmploymentUnemployed, EmploymentRetired, EmploymentStudent, EmploymentSelf:
-		default:
-			v.addf("%s: unknown employment %q", where, p.Employment)
-		}
-		if p.HouseholdSize < 0 || p.MonthlyIncome < 0 || p.MonthlyRent < 0 || p.DisabilityPercent < 0 || p.DisabilityPercent > 100 {
-			v.addf("%s: profile has a negative or impossible number", where)
-		}
-		for _, a := range p.ChildrenAges {
-			if a < 0 {
-				v.addf("%s: negative child age", where)
-			}
+		v.profile(where, c.Profile)
+	}
+}
+
+// profile checks the employment is known and no number is negative or impossible.
+func (v *validator) profile(where string, p Profile) {
+	switch p.Employment {
+	case "", EmploymentEmployed, EmploymentUnemployed, EmploymentRetired, EmploymentStudent, EmploymentSelf:
+	default:
+		v.addf("%s: unknown employment %q", where, p.Employment)
+	}
+	if p.HouseholdSize < 0 || p.MonthlyIncome < 0 || p.MonthlyRent < 0 || p.DisabilityPercent < 0 || p.DisabilityPercent > 100 {
+		v.addf("%s: profile has a negative or impossible number", where)
+	}
+	for _, a := range p.ChildrenAges {
+		if a < 0 {
+			v.addf("%s: negative child age", where)
 		}
 	}
+}
 
+// applications checks references well formed and unique, the citizen and administration
+// present, the status valid, the texts bilingual and the history (see history).
+func (v *validator) applications(as []Application) {
 	refs := map[string]bool{}
-	for i, a := range d.Applications {
+	for i, a := range as {
 		where := fmt.Sprintf("application %q", a.Ref)
 		switch {
 		case !refPattern.MatchString(a.Ref):
@@ -100,10 +121,10 @@ func (d *Dataset) Validate() error {
 			v.addf("%s: duplicate reference", where)
 		}
 		refs[a.Ref] = true
-		if !citizens[a.CitizenID] {
+		if !v.citizens[a.CitizenID] {
 			v.addf("%s: unknown citizen %q", where, a.CitizenID)
 		}
-		if !admins[a.AdministrationID] {
+		if !v.admins[a.AdministrationID] {
 			v.addf("%s: unknown administration %q", where, a.AdministrationID)
 		}
 		if a.ProcedureID == "" {
@@ -123,36 +144,46 @@ func (d *Dataset) Validate() error {
 		if a.NextStep != nil {
 			v.text(where+": next step", a.NextStep)
 		}
-		if len(a.History) == 0 {
-			v.addf("%s: empty history", where)
-			continue
+		v.history(where, a)
+	}
+}
+
+// history checks an application's history is non-empty, valid, in time order and ends at
+// the application's status and UpdatedAt.
+func (v *validator) history(where string, a Application) {
+	if len(a.History) == 0 {
+		v.addf("%s: empty history", where)
+		return
+	}
+	for j, h := range a.History {
+		if !h.Status.Valid() {
+			v.addf("%s: history step %d: unknown status %q", where, j, h.Status)
 		}
-		for j, h := range a.History {
-			if !h.Status.Valid() {
-				v.addf("%s: history step %d: unknown status %q", where, j, h.Status)
-			}
-			if j > 0 && h.At.Before(a.History[j-1].At) {
-				v.addf("%s: history step %d is earlier than the one before", where, j)
-			}
-			if h.Note != nil {
-				v.text(fmt.Sprintf("%s: history step %d: note", where, j), h.Note)
-			}
+		if j > 0 && h.At.Before(a.History[j-1].At) {
+			v.addf("%s: history step %d is earlier than the one before", where, j)
 		}
-		last := a.History[len(a.History)-1]
-		if last.Status != a.Status {
-			v.addf("%s: history ends at %q, status is %q", where, last.Status, a.Status)
-		}
-		if !last.At.Equal(a.UpdatedAt) {
-			v.addf("%s: updated at differs from the last history step", where)
+		if h.Note != nil {
+			v.text(fmt.Sprintf("%s: history step %d: note", where, j), h.Note)
 		}
 	}
+	last := a.History[len(a.History)-1]
+	if last.Status != a.Status {
+		v.addf("%s: history ends at %q, status is %q", where, last.Status, a.Status)
+	}
+	if !last.At.Equal(a.UpdatedAt) {
+		v.addf("%s: updated at differs from the last history step", where)
+	}
+}
 
-	for i, h := range d.Holdings {
+// holdings checks the citizen, administration and category exist and the texts are
+// bilingual.
+func (v *validator) holdings(hs []DataHolding) {
+	for i, h := range hs {
 		where := fmt.Sprintf("holding #%d of citizen %q", i, h.CitizenID)
-		if !citizens[h.CitizenID] {
+		if !v.citizens[h.CitizenID] {
 			v.addf("%s: unknown citizen", where)
 		}
-		if !admins[h.AdministrationID] {
+		if !v.admins[h.AdministrationID] {
 			v.addf("%s: unknown administration %q", where, h.AdministrationID)
 		}
 		if !slices.Contains(Categories, h.Category) {
@@ -161,9 +192,14 @@ func (d *Dataset) Validate() error {
 		v.text(where+": register", h.Register)
 		v.text(where+": legal basis", h.LegalBasis)
 	}
+}
 
+// accessEvents checks ids unique, the citizen and accessor (an administration or the
+// assistant) exist, the category is known, time and channel are set and the texts are
+// bilingual.
+func (v *validator) accessEvents(es []AccessEvent) {
 	events := map[int64]bool{}
-	for i, e := range d.AccessEvents {
+	for i, e := range es {
 		where := fmt.Sprintf("access event #%d (id %d)", i, e.ID)
 		if e.ID != 0 {
 			if events[e.ID] {
@@ -171,10 +207,10 @@ func (d *Dataset) Validate() error {
 			}
 			events[e.ID] = true
 		}
-		if !citizens[e.CitizenID] {
+		if !v.citizens[e.CitizenID] {
 			v.addf("%s: unknown citizen %q", where, e.CitizenID)
 		}
-		if e.AdministrationID != AccessorAssistant && !admins[e.AdministrationID] {
+		if e.AdministrationID != AccessorAssistant && !v.admins[e.AdministrationID] {
 			v.addf("%s: unknown administration %q", where, e.AdministrationID)
 		}
 		if !slices.Contains(Categories, e.Category) && !slices.Contains(RecordCategories, e.Category) {
@@ -190,13 +226,17 @@ func (d *Dataset) Validate() error {
 		v.text(where+": purpose", e.Purpose)
 		v.text(where+": legal basis", e.LegalBasis)
 	}
+}
 
-	for i, b := range d.Benefits {
+// benefits checks ids present, the administration exists, the texts are bilingual and
+// every rule compiles.
+func (v *validator) benefits(bs []Benefit) {
+	for i, b := range bs {
 		where := fmt.Sprintf("benefit %q", b.ID)
 		if b.ID == "" {
 			v.addf("benefit #%d: empty id", i)
 		}
-		if !admins[b.AdministrationID] {
+		if !v.admins[b.AdministrationID] {
 			v.addf("%s: unknown administration %q", where, b.AdministrationID)
 		}
 		v.text(where+": name", b.Name)
@@ -206,7 +246,7 @@ func (d *Dataset) Validate() error {
 			v.text(where+": document", t)
 		}
 	}
-	if _, err := NewEligibility(d.Benefits); err != nil {
+	if _, err := NewEligibility(bs); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			v.addf("%s", e.Message)
@@ -214,13 +254,13 @@ func (d *Dataset) Validate() error {
 			v.addf("%v", err)
 		}
 	}
-	return v.err()
 }
 
 // validator collects the problems of a dataset.
 type validator struct {
-	problems []string
-	more     int
+	admins, citizens map[string]bool // the ids seen, for the references
+	problems         []string
+	more             int
 }
 
 func (v *validator) addf(format string, args ...any) {

@@ -5,20 +5,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 	"github.com/catalonia/mygov/records/demo"
 	"github.com/riverqueue/river"
 )
 
+// Privacy is what the citizens' rights of access and erasure, and the retention policy,
+// need of a store.
+type Privacy interface {
+	Transcripts(ctx context.Context, citizenID string) ([]dialog.Transcript, error)
+	EraseTranscripts(ctx context.Context, citizenID string) (int64, error)
+	PurgeTranscripts(ctx context.Context, before time.Time) (int64, error)
+}
+
 // testPrivacy checks the rights of access and erasure and the retention purge: erasure
 // empties the citizen's transcripts and keeps the access log and the dedupe keys.
 func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	ctx := t.Context()
-	p, ok := s.(dialog.Privacy)
+	p, ok := s.(Privacy)
 	if !ok {
-		t.Fatalf("%T does not implement dialog.Privacy", s)
+		t.Fatalf("%T does not implement Privacy", s)
 	}
 	if err := s.Seed(ctx, demo.Dataset(time.Now())); err != nil {
 		t.Fatal(err)
@@ -48,7 +57,7 @@ func testPrivacy(t *testing.T, open func(t *testing.T) Store) {
 	// Deliver the reply, so its finished job (whose arguments hold the text) is in the table.
 	delivered := make(chan struct{}, 1)
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[dialog.Outbound]) error {
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[delivery.Job]) error {
 		delivered <- struct{}{}
 		return nil
 	}))

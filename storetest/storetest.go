@@ -17,6 +17,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
@@ -32,9 +33,13 @@ const (
 // River workers, and an Inspector for the checks no interface can make.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	records.Writer
+	// The outbox of package delivery and of the channels' receipts.
+	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 	Seed(ctx context.Context, d *records.Dataset) error
 	Empty(ctx context.Context) (bool, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error)
@@ -80,6 +85,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},
 		{"Lockouts", testLockouts},
+		{"LockoutCountsConcurrentFailures", testLockoutConcurrent},
+		{"ReopenMigratesNothing", testReopen},
 		{"SeedAndRead", testSeedAndRead},
 		{"RecordAccess", testRecordAccess},
 		{"BadInput", testBadInput},
@@ -115,7 +122,7 @@ func strs(t *testing.T, s Store, query string) []string {
 	return v
 }
 
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t *testing.T, what string, err error, code records.Code) {
 	t.Helper()
 	var e *records.Error
 	if !errors.As(err, &e) || e.Code != code {
@@ -435,8 +442,8 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	got := make(chan dialog.Outbound, 10)
 	workers := river.NewWorkers()
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[dialog.Outbound]) error {
-		got <- job.Args
+	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[delivery.Job]) error {
+		got <- job.Args.Outbound
 		return nil
 	}))
 	stop, err := s.StartWorkers(t.Context(), workers, chTelegram)
@@ -986,7 +993,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("%d stored replies, want 1", len(replies))
 	}
 	equalJSON(t, "stored reply", replies[0], wantReply)
-	jobs, err := s.JobArgs(ctx, dialog.Outbound{}.Kind())
+	jobs, err := s.JobArgs(ctx, delivery.Job{}.Kind())
 	if err != nil {
 		t.Fatalf("JobArgs: %v", err)
 	}

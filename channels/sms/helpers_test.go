@@ -136,7 +136,7 @@ func testConfig() Config {
 	}
 }
 
-func newTestChannel(t *testing.T, cfg Config, h dialog.Handler, ob dialog.Outbox) *Channel {
+func newTestChannel(t *testing.T, cfg Config, h dialog.Handler, ob Outbox) *Channel {
 	t.Helper()
 	if h == nil {
 		h = &fakeHandler{}

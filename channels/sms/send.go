@@ -50,7 +50,7 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 	}
 	// One client per call: twilio-go takes no context and hides the response headers, so
 	// the call's own transport carries ctx and keeps the status and Retry-After it saw.
-	rt := &callTransport{ctx: ctx, base: c.transport, api: c.api}
+	rt := &callTransport{ctx: ctx, base: http.DefaultTransport, api: c.api}
 	cl := &client.Client{
 		Credentials: client.NewCredentials(c.cfg.AccountSID, c.cfg.AuthToken),
 		HTTPClient: &http.Client{

@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,15 +73,23 @@ type Config struct {
 type Channel struct {
 	cfg            Config
 	handler        dialog.Handler
-	outbox         dialog.Outbox
+	outbox         Outbox
 	cat            *locales.Catalog
 	log            *slog.Logger
 	validator      client.RequestValidator
 	publicURL      string   // without a trailing slash
 	api            *url.URL // nil for Twilio's own host
 	statusCallback string
-	transport      http.RoundTripper
 	now            func() time.Time
+}
+
+// Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
+type Outbox interface {
+	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
+	// reports false when that receipt was stored before.
+	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
+	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
 }
 
 // Option sets an optional setting of a Channel.
@@ -91,16 +100,10 @@ func WithClock(now func() time.Time) Option {
 	return func(c *Channel) { c.now = now }
 }
 
-// WithTransport sets the HTTP transport of the calls to Twilio's REST API
-// (http.DefaultTransport by default).
-func WithTransport(rt http.RoundTripper) Option {
-	return func(c *Channel) { c.transport = rt }
-}
-
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
-func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
+func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	switch {
@@ -160,7 +163,6 @@ func New(cfg Config, h dialog.Handler, outbox dialog.Outbox, cat *locales.Catalo
 		publicURL:      pub,
 		api:            api,
 		statusCallback: pub + PathStatus,
-		transport:      http.DefaultTransport,
 		now:            time.Now,
 	}
 	for _, o := range opts {
@@ -197,20 +199,6 @@ func alphanumeric(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// isE164 reports whether s is an E.164 phone number: a "+", a first digit that is not
-// zero and 8 to 15 digits in all (the rule of records.ValidPhone).
-func isE164(s string) bool {
-	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // emptyTwiML is the answer to every accepted webhook: the replies leave through the
@@ -101,7 +102,7 @@ func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 		Truncated:  truncated,
 		ReceivedAt: c.now(),
 	}
-	if isE164(from) {
+	if records.ValidPhone(from) {
 		in.Phone = from
 	}
 	return in, nil

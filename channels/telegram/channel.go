@@ -65,12 +65,17 @@ type Config struct {
 	// server that answers at once is not called in a tight loop (DefaultPollInterval when
 	// zero).
 	PollInterval time.Duration
-	// HTTPClient makes the API calls; nil means a client without timeout (every call
-	// carries its own deadline).
-	HTTPClient *http.Client
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
 }
+
+// Option is an optional setting of a Channel.
+type Option func(*Channel)
+
+// WithClock sets the clock that stamps inbound updates (time.Now by default).
+func WithClock(now func() time.Time) Option { return func(c *Channel) { c.now = now } }
+
+// WithHTTPClient sets the client of the API calls (by default a client without timeout:
+// every call carries its own deadline).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Channel) { c.client = hc } }
 
 // Channel is the Telegram channel: it receives updates (webhook or long polling), runs them
 // as turns of a dialog.Handler, and sends replies as a delivery.Sender. Its methods are safe
@@ -84,6 +89,7 @@ type Channel struct {
 	log     *slog.Logger
 	client  *http.Client
 	apiURL  string
+	now     func() time.Time
 
 	chats   *serializer // turns, by chat
 	sends   *serializer // sends, by chat
@@ -104,7 +110,7 @@ var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // New returns a Channel that runs turns with h and renders replies with cat. It makes no
 // network call: Run does.
-func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger) (*Channel, error) {
+func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
@@ -137,20 +143,14 @@ func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{}
-	}
 	c := &Channel{
 		cfg:           cfg,
 		handler:       h,
 		cat:           cat,
 		log:           logger,
-		client:        client,
+		client:        &http.Client{},
 		apiURL:        apiURL,
+		now:           time.Now,
 		chats:         newSerializer(),
 		sends:         newSerializer(),
 		limiter:       newLimiter(time.Now), // rate limits follow the real clock
@@ -159,10 +159,13 @@ func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger
 		backoff:       time.Second,
 		maxBackoff:    time.Minute,
 	}
-	opts := []bot.Option{
+	for _, o := range opts {
+		o(c)
+	}
+	botOpts := []bot.Option{
 		bot.WithServerURL(apiURL),
 		bot.WithSkipGetMe(),
-		bot.WithHTTPClient(cfg.PollTimeout, client),
+		bot.WithHTTPClient(cfg.PollTimeout, c.client),
 		// The library's own dispatch (Start, StartWebhook, ProcessUpdate) is not used: it
 		// runs each update on its own goroutine. Should anything feed it an update, the
 		// update still goes through the channel's per-chat queue.
@@ -176,9 +179,9 @@ func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger
 		}),
 	}
 	if cfg.WebhookURL != "" {
-		opts = append(opts, bot.WithWebhookSecretToken(cfg.WebhookSecret))
+		botOpts = append(botOpts, bot.WithWebhookSecretToken(cfg.WebhookSecret))
 	}
-	b, err := bot.New(cfg.Token, opts...)
+	b, err := bot.New(cfg.Token, botOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: new bot: %w", redactError(err, cfg.Token))
 	}

@@ -224,12 +224,9 @@ func newTestChannel(t *testing.T, api *fakeAPI, cfg Config, h dialog.Handler) (*
 	} else {
 		cfg.APIURL = "http://127.0.0.1:1"
 	}
-	if cfg.Now == nil {
-		cfg.Now = func() time.Time { return testNow }
-	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := New(cfg, h, catalog(t), logger)
+	c, err := New(cfg, h, catalog(t), logger, WithClock(func() time.Time { return testNow }))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

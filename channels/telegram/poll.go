@@ -108,7 +108,7 @@ func (c *Channel) runBatch(ctx context.Context, updates []*models.Update) int64 
 		}
 	}
 	for _, upd := range updates {
-		t, ok, why := translate(upd, c.cfg.Now())
+		t, ok, why := translate(upd, c.now())
 		if !ok {
 			c.log.Debug("telegram: update ignored", "update_id", upd.ID, "type", updateType(upd), "why", why)
 			continue

@@ -23,7 +23,7 @@ const maxBody = 1 << 20
 // returns the handler's error. Updates the channel does not handle are dropped with a debug
 // line.
 func (c *Channel) process(ctx context.Context, upd *models.Update) error {
-	t, ok, why := translate(upd, c.cfg.Now())
+	t, ok, why := translate(upd, c.now())
 	if !ok {
 		c.log.Debug("telegram: update ignored", "update_id", upd.ID, "type", updateType(upd), "why", why)
 		return nil

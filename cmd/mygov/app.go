@@ -8,9 +8,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/privacy"
@@ -23,7 +25,8 @@ import (
 // store is what main needs of a store: both implementations have it.
 type store interface {
 	dialog.Store
-	dialog.Outbox
+	delivery.Outbox
+	sms.Outbox
 	privacy.Store
 	privacy.Purger
 	records.Reader
@@ -55,10 +58,10 @@ type Main struct {
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (store, string, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log))
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log))
 		return s, "PostgreSQL (DATABASE_URL)", err
 	}
-	s, err := sqlite.Open(ctx, cfg.DBPath, sqlite.WithLogger(log))
+	s, err := sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log))
 	return s, "SQLite " + cfg.DBPath, err
 }
 
@@ -97,12 +100,12 @@ func NewMain(ctx context.Context, cfg config, log *slog.Logger) (_ *Main, err er
 	if m.Classifier, err = intents.Default(intents.WithProcedures(intents.ProceduresOf(m.Benefits))); err != nil {
 		return nil, err
 	}
-	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log)
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil { // Catalonia's, for the dates citizens read
-		m.Engine.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid") // Catalonia's, for the dates citizens read
+	if err != nil {
+		return nil, err
 	}
-	m.Engine.VerifyIdle, m.Engine.VerifyMax = cfg.VerifyIdle, cfg.VerifyMax
-	m.Engine.Threshold = cfg.Threshold
+	m.Engine = dialog.NewEngine(st, m.Classifier, elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
+		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
 	return m, nil
 }
 

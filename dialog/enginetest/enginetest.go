@@ -25,9 +25,15 @@ import (
 // Store is what the suite needs of a store.
 type Store interface {
 	dialog.Store
-	dialog.Outbox
 	records.Reader
 	Seed(ctx context.Context, d *records.Dataset) error
+	// OptedOut reports whether the address asked not to be messaged.
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
+}
+
+// Privacy is what the suite needs of a store for the right of access.
+type Privacy interface {
+	Transcripts(ctx context.Context, citizenID string) ([]dialog.Transcript, error)
 }
 
 // Clock is a settable clock shared by the engine and the store.
@@ -86,8 +92,9 @@ type Env struct {
 	n       int
 }
 
-// New seeds the store with the demo data at the clock's time and builds an engine on it.
-func New(t testing.TB, st Store, clock *Clock) *Env {
+// New seeds the store with the demo data at the clock's time and builds an engine on it,
+// with the clock, UTC, the classifier's threshold and then opts.
+func New(t testing.TB, st Store, clock *Clock, opts ...dialog.EngineOption) *Env {
 	t.Helper()
 	cls, cat := shared(t)
 	ctx := context.Background()
@@ -102,10 +109,8 @@ func New(t testing.TB, st Store, clock *Clock) *Env {
 	if err != nil {
 		t.Fatalf("eligibility: %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler))
-	e.Now = clock.Now
-	e.Location = time.UTC
-	e.Threshold = intents.DefaultThreshold
+	opts = append([]dialog.EngineOption{dialog.WithClock(clock.Now), dialog.WithLocation(time.UTC), dialog.WithThreshold(intents.DefaultThreshold)}, opts...)
+	e := dialog.NewEngine(st, cls, elig, slog.New(slog.DiscardHandler), opts...)
 	return &Env{T: t, Store: st, Engine: e, Clock: clock, Catalog: cat}
 }
 

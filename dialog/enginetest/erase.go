@@ -26,9 +26,9 @@ func (s suite) eraseConversations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, ok := e.Store.(dialog.Privacy)
+	p, ok := e.Store.(Privacy)
 	if !ok {
-		t.Fatalf("%T does not implement dialog.Privacy", e.Store)
+		t.Fatalf("%T does not implement Privacy", e.Store)
 	}
 	ts, err := p.Transcripts(ctx, c.ID)
 	if err != nil {

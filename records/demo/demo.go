@@ -112,7 +112,6 @@ func municipalityOf(name string) municipality {
 // Units of the administrations, shared by applications, holdings and access events.
 var (
 	unitDretsSocials = tx("Departament de Drets Socials i Inclusió", "Departamento de Derechos Sociales e Inclusión")
-	unitEducacio     = tx("Departament d'Educació i Formació Professional", "Departamento de Educación y Formación Profesional")
 	unitUniversitats = tx("Departament de Recerca i Universitats", "Departamento de Investigación y Universidades")
 	unitServeis      = tx("Serveis Socials Bàsics", "Servicios Sociales Básicos")
 	unitPadro        = tx("Padró d'habitants", "Padrón de habitantes")

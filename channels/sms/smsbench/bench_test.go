@@ -20,6 +20,7 @@ import (
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
 	"github.com/catalonia/mygov/records"
 	"github.com/catalonia/mygov/records/demo"
@@ -197,7 +198,7 @@ func newBench(tb testing.TB) *bench {
 	now := time.Date(2026, 3, 16, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	log := slog.New(slog.DiscardHandler)
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlite.WithNow(clock), sqlite.WithLogger(log))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlstore.WithNow(clock), sqlstore.WithLogger(log))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -217,12 +218,11 @@ func newBench(tb testing.TB) *bench {
 	if err != nil {
 		tb.Skipf("!!! SMS SEGMENT BENCHMARK NOT RUN: the engine's classifier has no model (train it with `mygov train`): %v", err)
 	}
-	e := dialog.NewEngine(st, cls, elig, log)
-	e.Now = clock
-	e.Threshold = intents.DefaultThreshold
-	if loc, err := time.LoadLocation("Europe/Madrid"); err == nil {
-		e.Location = loc
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		tb.Fatal(err)
 	}
+	e := dialog.NewEngine(st, cls, elig, log, dialog.WithClock(clock), dialog.WithThreshold(intents.DefaultThreshold), dialog.WithLocation(madrid))
 	b := &bench{store: st, mux: http.NewServeMux()}
 	cfg := sms.Config{
 		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,

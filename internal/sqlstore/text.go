@@ -1,6 +1,7 @@
-// Package storetext keeps the text the two stores write identical: NUL bytes and invalid
-// UTF-8 become U+FFFD in columns, query arguments and JSON alike.
-package storetext
+package sqlstore
+
+// The text every dialect writes is the same: NUL bytes and invalid UTF-8 become U+FFFD in
+// columns, query arguments and JSON alike (PostgreSQL rejects both).
 
 import (
 	"bytes"
@@ -65,8 +66,8 @@ func CleanJSON(b []byte) []byte {
 	return out
 }
 
-// Marshal encodes v as JSON text for a column, cleaned.
-func Marshal(v any) (string, error) {
+// marshal encodes v as JSON text for a column, cleaned.
+func marshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", err

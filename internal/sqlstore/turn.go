@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"bytes"
@@ -7,39 +7,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
-	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
 )
 
-// querier is what *sql.DB and *sql.Tx share.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// lockName names a lock of Dialect.Begin: its kind and the parts of its key.
+func lockName(kind string, parts ...string) string {
+	return kind + "\x00" + strings.Join(parts, "\x00")
 }
 
-// Turn runs fn in one transaction. BEGIN IMMEDIATE takes the database's write lock, so no
-// other turn, of this process or another, runs until this one commits or rolls back. The
-// conversation on (channel, address) is created, idle, when it does not exist. fn's error
-// or panic rolls back. fn must not call the Store's own methods that write (they would
-// wait for the turn to end); it has the Tx for that.
+// Turn runs fn in one transaction holding the lock of the conversation on (channel,
+// address) (see Dialect.Begin): no other turn of that conversation, in any process, runs
+// until this one commits or rolls back. The conversation is created, idle, when it does
+// not exist. fn's error or panic rolls back. fn must not call the Store's own methods
+// that write (they may wait for the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
-	channel, address = clean(channel), clean(address)
-	select {
-	case s.turns <- struct{}{}:
-		defer func() { <-s.turns }()
-	case <-ctx.Done():
-		return fmt.Errorf("sqlite: turn: %w", context.Cause(ctx))
-	}
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	channel, address = Clean(channel), Clean(address)
+	sqlTx, end, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
 	if err != nil {
-		return fmt.Errorf("sqlite: turn: begin: %w", err)
+		return s.errorf("turn: begin", err)
 	}
+	defer end()
 	done := false
 	defer func() {
 		if done {
@@ -47,39 +41,33 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		}
 		p := recover()
 		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) && err != nil {
-			err = errors.Join(err, fmt.Errorf("sqlite: turn: rollback: %w", rerr))
+			err = errors.Join(err, s.errorf("turn: rollback", rerr))
 		}
 		if p != nil {
 			panic(p)
 		}
 	}()
-
-	now := ts(s.now())
-	row := sqlTx.QueryRowContext(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
+	q := s.txConn(sqlTx)
+	now := q.ts(s.now())
+	// Under the lock no one else writes the row: this returns it, or the new one.
+	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
-		RETURNING `+conversationColumns, channel, address, string(dialog.StateIdle), now, now)
-	conv, err := scanConversation(row)
+		RETURNING `+conversationColumns, channel, address, string(dialog.StateIdle), now, now))
 	if err != nil {
-		return fmt.Errorf("sqlite: turn: conversation: %w", err)
+		return s.errorf("turn: conversation", err)
 	}
-	t := &tx{reader: reader{q: sqlTx}, s: s, tx: sqlTx, conv: conv}
-	if err := fn(ctx, t); err != nil {
-		return fmt.Errorf("sqlite: turn: %w", err)
+	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
+		return s.errorf("turn", err)
 	}
 	done = true
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: turn: commit: %w", err)
-	}
-	return nil
+	return s.errorf("turn: commit", sqlTx.Commit())
 }
 
 // tx is a turn's view of the store, bound to its transaction. It is not safe for
 // concurrent use.
 type tx struct {
 	reader
-	s    *Store
-	tx   *sql.Tx
 	conv *dialog.Conversation
 }
 
@@ -91,18 +79,18 @@ func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error
 	c.UpdatedAt = t.s.now()
 	data, err := marshal(c)
 	if err != nil {
-		return fmt.Errorf("sqlite: save conversation: %w", err)
+		return t.s.errorf("save conversation", err)
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE conversations
+	res, err := t.exec(ctx, `UPDATE conversations
 		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
-		WHERE id = ?`, cleanArgs([]any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, ts(c.UpdatedAt), c.ID})...)
+		WHERE id = ?`, c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), c.ID)
 	if err != nil {
-		return fmt.Errorf("sqlite: save conversation: %w", err)
+		return t.s.errorf("save conversation", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: save conversation: %w", err)
+		return t.s.errorf("save conversation", err)
 	} else if n == 0 {
-		return fmt.Errorf("sqlite: save conversation: %w", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
+		return t.s.errorf("save conversation", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
 	}
 	if c.ID == t.conv.ID && c != t.conv {
 		*t.conv = *c
@@ -121,11 +109,12 @@ type inboundMeta struct {
 
 // AddInbound stores an inbound message of the conversation. A message whose (Channel,
 // MessageID) was stored before is not stored again: the error has code records.ECONFLICT
-// and the transaction goes on. An empty MessageID is never a duplicate.
+// and the transaction goes on (ON CONFLICT DO NOTHING raises nothing). An empty MessageID
+// is never a duplicate.
 func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inbound) (int64, error) {
 	meta, err := marshal(inboundMeta{Command: in.Command, Payload: in.Payload, Contact: in.Contact, Phone: in.Phone, LangHint: in.LangHint})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: add inbound: %w", err)
+		return 0, t.s.errorf("add inbound", err)
 	}
 	now := t.s.now()
 	received := in.ReceivedAt
@@ -133,17 +122,17 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 		received = now
 	}
 	var id int64
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO messages
+	err = t.queryRow(ctx, `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, channel_message_id) DO NOTHING
-		RETURNING id`, cleanArgs([]any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
-		string(in.Kind), in.Text, meta, ts(received), ts(now), ts(now)})...).Scan(&id)
+		RETURNING id`, conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
+		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)).Scan(&id)
 	switch {
-	case errors.Is(err, sql.ErrNoRows), isUniqueViolation(err):
-		return 0, fmt.Errorf("sqlite: add inbound: %w", records.Errorf(records.ECONFLICT, "inbound message already stored"))
+	case errors.Is(err, sql.ErrNoRows), t.s.d.ErrorCode(err) == records.ECONFLICT:
+		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
 	case err != nil:
-		return 0, fmt.Errorf("sqlite: add inbound: %w", mapConstraint(err))
+		return 0, t.s.errorf("add inbound", t.mapConstraint(err))
 	}
 	return id, nil
 }
@@ -154,32 +143,33 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 		return t.conv.CitizenID
 	}
 	var id string
-	if err := t.tx.QueryRowContext(ctx, `SELECT citizen_id FROM conversations WHERE id = ?`, conversationID).Scan(&id); err != nil {
+	if err := t.queryRow(ctx, `SELECT citizen_id FROM conversations WHERE id = ?`, conversationID).Scan(&id); err != nil {
 		return "" // the insert reports a missing conversation
 	}
 	return id
 }
 
-// AddOutbound stores a reply, queued, sets o.ID, and enqueues its delivery job in the same
-// transaction. The stored reply and the job carry the cleaned text (see the package doc).
+// AddOutbound stores a reply, queued, sets o.ID, and enqueues its delivery job (a
+// delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
+// text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	args, reply, err := cleanOutbound(*o)
 	if err != nil {
-		return fmt.Errorf("sqlite: add outbound: %w", err)
+		return t.s.errorf("add outbound", err)
 	}
-	now := ts(t.s.now())
+	now := t.ts(t.s.now())
 	var id int64
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO messages
+	err = t.queryRow(ctx, `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
-		RETURNING id`, cleanArgs([]any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now})...).Scan(&id)
+		RETURNING id`, o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
+		dialog.DeliveryQueued, now, now).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("sqlite: add outbound: %w", mapConstraint(err))
+		return t.s.errorf("add outbound", t.mapConstraint(err))
 	}
 	args.ID = id
-	if _, err := t.s.river.InsertTx(ctx, t.tx, args, &river.InsertOpts{MaxAttempts: 8, Queue: args.Channel}); err != nil {
-		return fmt.Errorf("sqlite: add outbound: enqueue: %w", err)
+	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: 8, Queue: args.Channel}); err != nil {
+		return t.s.errorf("add outbound", err)
 	}
 	o.ID = id
 	return nil
@@ -192,7 +182,7 @@ func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
 	if err != nil {
 		return o, "", err
 	}
-	if c := cleanJSON(raw); !bytes.Equal(c, raw) {
+	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
 		var out dialog.Outbound
 		if err := json.Unmarshal(c, &out); err != nil {
 			return o, "", err
@@ -203,34 +193,32 @@ func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
 	return o, reply, err
 }
 
-// Lockout returns the lockout counter for key; a key never saved has a zero counter.
+// Lockout returns the lockout counter for key, a key never saved with a zero counter, and
+// holds the counter's row until the turn ends: turns of other conversations that count
+// failures on the same key (the citizen's, over SMS and Telegram at once) wait for this
+// one, and then read what it saved.
 func (t *tx) Lockout(ctx context.Context, key string) (dialog.Lockout, error) {
-	key = clean(key)
-	l := dialog.Lockout{Key: key}
-	err := t.tx.QueryRowContext(ctx, `SELECT failures, locks, locked_until FROM lockouts WHERE key = ?`, key).
+	l := dialog.Lockout{Key: Clean(key)}
+	err := t.queryRow(ctx, `INSERT INTO lockouts (key, updated_at) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET updated_at = lockouts.updated_at
+		RETURNING failures, locks, locked_until`, l.Key, t.ts(t.s.now())).
 		Scan(&l.Failures, &l.Locks, timeCol{&l.LockedUntil})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return l, fmt.Errorf("sqlite: lockout: %w", err)
-	}
-	return l, nil
+	return l, t.s.errorf("lockout", err)
 }
 
 // SaveLockout writes the lockout counter.
 func (t *tx) SaveLockout(ctx context.Context, l dialog.Lockout) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
+	_, err := t.exec(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
 			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-		cleanArgs([]any{l.Key, l.Failures, l.Locks, nullTS(l.LockedUntil), ts(t.s.now())})...)
-	if err != nil {
-		return fmt.Errorf("sqlite: save lockout: %w", err)
-	}
-	return nil
+		l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now()))
+	return t.s.errorf("save lockout", err)
 }
 
 // RecordAccess records that someone read a citizen's data, inside the turn.
 func (t *tx) RecordAccess(ctx context.Context, e *records.AccessEvent) error {
-	return recordAccess(ctx, t.tx, t.s.now, e)
+	return t.recordAccess(ctx, e)
 }
 
 // conversationColumns are read by scanConversation.
@@ -247,26 +235,17 @@ func scanConversation(row interface{ Scan(...any) error }) (*dialog.Conversation
 		opted bool
 		state string
 		lang  string
-		data  string
+		data  []byte
 		cr    time.Time
 		up    time.Time
 	)
 	if err := row.Scan(&id, &ch, &addr, &cit, &opted, &state, &lang, &data, timeCol{&cr}, timeCol{&up}); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(data), &c); err != nil {
+	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("conversation %d data: %w", id, err)
 	}
 	c.ID, c.Channel, c.Address, c.CitizenID, c.OptedOut = id, ch, addr, cit, opted
 	c.State, c.Lang, c.CreatedAt, c.UpdatedAt = dialog.State(state), lang, cr, up
 	return &c, nil
-}
-
-// isUniqueViolation reports whether err is SQLite's unique or primary key constraint error.
-func isUniqueViolation(err error) bool {
-	var e interface{ Code() int }
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }

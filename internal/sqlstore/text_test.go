@@ -1,4 +1,4 @@
-package storetext
+package sqlstore
 
 import (
 	"encoding/json"
@@ -18,7 +18,7 @@ func TestClean(t *testing.T) {
 			t.Errorf("clean(%q) = %q, want %q", c.in, got, c.want)
 		}
 		// JSON text ends up the same as a column.
-		b, err := Marshal(c.in)
+		b, err := marshal(c.in)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,352 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/catalonia/mygov/records"
+)
+
+// reader reads the records through a conn: the database outside a turn, the turn's
+// transaction inside one.
+type reader struct{ conn }
+
+const citizenColumns = `id, coalesce(national_id, ''), given_name, surnames, birth_date, phone, lang, street, municipality, profile`
+
+func scanCitizen(row interface{ Scan(...any) error }) (*records.Citizen, error) {
+	var c records.Citizen
+	err := row.Scan(&c.ID, &c.NationalID, &c.GivenName, &c.Surnames, timeCol{&c.BirthDate}, &c.Phone, &c.Lang,
+		&c.Street, &c.Municipality, jsonCol{&c.Profile})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// findCitizen returns the citizen of a query's row, or ENOTFOUND.
+func (r reader) findCitizen(ctx context.Context, op, query string, arg string) (*records.Citizen, error) {
+	c, err := scanCitizen(r.queryRow(ctx, query, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = records.Errorf(records.ENOTFOUND, "citizen not found")
+	}
+	if err != nil {
+		return nil, r.s.errorf(op, err)
+	}
+	return c, nil
+}
+
+// FindCitizenByID returns the citizen with the id, or ENOTFOUND.
+func (r reader) FindCitizenByID(ctx context.Context, id string) (*records.Citizen, error) {
+	return r.findCitizen(ctx, "find citizen", `SELECT `+citizenColumns+` FROM citizens WHERE id = ?`, id)
+}
+
+// FindCitizenByPhone returns the citizen with the phone number (E.164), or ENOTFOUND.
+// When several citizens share a number, the one with the smallest id is returned.
+func (r reader) FindCitizenByPhone(ctx context.Context, phone string) (*records.Citizen, error) {
+	if phone == "" {
+		return nil, r.s.errorf("find citizen by phone", records.Errorf(records.ENOTFOUND, "citizen not found"))
+	}
+	return r.findCitizen(ctx, "find citizen by phone",
+		`SELECT `+citizenColumns+` FROM citizens WHERE phone = ? ORDER BY id LIMIT 1`, phone)
+}
+
+// scanAll runs a query and scans each row with scan.
+func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) error, query string, args ...any) ([]T, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// FindApplicationsByCitizen returns the citizen's applications, the most recently updated
+// first, each with its history in order.
+func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	apps, err := scanAll(ctx, r.conn, func(row *sql.Rows, a *records.Application) error {
+		return row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, jsonCol{&a.Procedure}, &a.AdministrationID, jsonCol{&a.Unit},
+			&a.Status, timeCol{&a.UpdatedAt}, jsonCol{&a.MissingDocuments}, timeCol{&a.Deadline}, jsonCol{&a.NextStep})
+	}, `SELECT ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
+		updated_at, missing_documents, deadline, next_step
+		FROM applications WHERE citizen_id = ? ORDER BY updated_at DESC, ref`, citizenID)
+	if err != nil || len(apps) == 0 {
+		return nil, r.s.errorf("find applications", err)
+	}
+	index := map[string]int{}
+	for i, a := range apps {
+		index[a.Ref] = i
+	}
+	type change struct {
+		ref string
+		records.StatusChange
+	}
+	history, err := scanAll(ctx, r.conn, func(row *sql.Rows, h *change) error {
+		return row.Scan(&h.ref, &h.Status, timeCol{&h.At}, jsonCol{&h.Note})
+	}, `SELECT h.ref, h.status, h.at, h.note
+		FROM application_history h JOIN applications a ON a.ref = h.ref
+		WHERE a.citizen_id = ? ORDER BY h.ref, h.seq`, citizenID)
+	if err != nil {
+		return nil, r.s.errorf("find applications: history", err)
+	}
+	for _, h := range history {
+		if i, ok := index[h.ref]; ok {
+			apps[i].History = append(apps[i].History, h.StatusChange)
+		}
+	}
+	return apps, nil
+}
+
+// FindHoldingsByCitizen returns the data the administrations hold about the citizen, in the
+// order they were seeded.
+func (r reader) FindHoldingsByCitizen(ctx context.Context, citizenID string) ([]records.DataHolding, error) {
+	hs, err := scanAll(ctx, r.conn, func(row *sql.Rows, h *records.DataHolding) error {
+		return row.Scan(&h.CitizenID, &h.AdministrationID, &h.Category, jsonCol{&h.Register}, jsonCol{&h.LegalBasis})
+	}, `SELECT citizen_id, administration_id, category, register, legal_basis
+		FROM data_holdings WHERE citizen_id = ? ORDER BY id`, citizenID)
+	return hs, r.s.errorf("find holdings", err)
+}
+
+// FindAccessEventsByCitizen returns the latest accesses to the citizen's data, newest
+// first, at most limit of them (all when limit <= 0).
+func (r reader) FindAccessEventsByCitizen(ctx context.Context, citizenID string, limit int) ([]records.AccessEvent, error) {
+	var lim any = limit
+	if limit <= 0 {
+		lim = r.s.d.NoLimit()
+	}
+	es, err := scanAll(ctx, r.conn, func(row *sql.Rows, e *records.AccessEvent) error {
+		return row.Scan(&e.ID, &e.CitizenID, timeCol{&e.At}, &e.AdministrationID, jsonCol{&e.Unit}, &e.Category,
+			jsonCol{&e.Purpose}, jsonCol{&e.LegalBasis}, &e.Channel, &e.Reason)
+	}, `SELECT id, citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason
+		FROM access_events WHERE citizen_id = ? ORDER BY at DESC, id DESC LIMIT ?`, citizenID, lim)
+	return es, r.s.errorf("find access events", err)
+}
+
+// FindAdministration returns the administration with the id, or ENOTFOUND.
+func (r reader) FindAdministration(ctx context.Context, id string) (*records.Administration, error) {
+	var a records.Administration
+	err := r.queryRow(ctx, `SELECT id, name FROM administrations WHERE id = ?`, id).Scan(&a.ID, jsonCol{&a.Name})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = records.Errorf(records.ENOTFOUND, "administration %q not found", Clean(id))
+	}
+	if err != nil {
+		return nil, r.s.errorf("find administration", err)
+	}
+	return &a, nil
+}
+
+// ListBenefits returns the benefits catalog in the order it was seeded.
+func (r reader) ListBenefits(ctx context.Context) ([]records.Benefit, error) {
+	bs, err := scanAll(ctx, r.conn, func(row *sql.Rows, b *records.Benefit) error {
+		return row.Scan(&b.ID, jsonCol{&b.Name}, &b.AdministrationID, jsonCol{&b.Summary}, jsonCol{&b.Why}, &b.Rule,
+			&b.Link, &b.Phone, jsonCol{&b.Documents}, &b.Illustrative, jsonCol{&b.Aliases})
+	}, `SELECT id, name, administration_id, summary, why, rule, link, phone, documents,
+		illustrative, aliases FROM benefits ORDER BY position, id`)
+	return bs, r.s.errorf("list benefits", err)
+}
+
+// RecordAccess records that someone read a citizen's data, outside any turn (a social
+// worker's read in the inbox). It sets e.ID, and e.At when it is zero.
+func (s *Store) RecordAccess(ctx context.Context, e *records.AccessEvent) error {
+	return s.conn(s.db).recordAccess(ctx, e)
+}
+
+func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
+	if e.At.IsZero() {
+		e.At = c.s.now()
+	}
+	id, err := c.insertAccessEvent(ctx, e, false)
+	if err != nil {
+		return c.s.errorf("record access", c.mapConstraint(err))
+	}
+	e.ID = id
+	return nil
+}
+
+// insertAccessEvent inserts e, with its own id when withID (replacing the event with that
+// id), and returns the id.
+func (c conn) insertAccessEvent(ctx context.Context, e *records.AccessEvent, withID bool) (int64, error) {
+	var j jsonArgs
+	args := []any{e.CitizenID, c.ts(e.At), e.AdministrationID, j.of(e.Unit), e.Category, j.of(e.Purpose),
+		j.of(e.LegalBasis), e.Channel, e.Reason}
+	if j.err != nil {
+		return 0, j.err
+	}
+	var id int64
+	if !withID {
+		err := c.queryRow(ctx, `INSERT INTO access_events
+			(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`, args...).Scan(&id)
+		return id, err
+	}
+	err := c.queryRow(ctx, `INSERT INTO access_events
+		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason, id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET citizen_id = excluded.citizen_id, at = excluded.at,
+			administration_id = excluded.administration_id, unit = excluded.unit, category = excluded.category,
+			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel,
+			reason = excluded.reason
+		RETURNING id`, append(args, e.ID)...).Scan(&id)
+	return id, err
+}
+
+// mapConstraint gives constraint errors their domain code.
+func (c conn) mapConstraint(err error) error {
+	switch c.s.d.ErrorCode(err) {
+	case records.ECONFLICT:
+		return errors.Join(records.Errorf(records.ECONFLICT, "already exists"), err)
+	case records.EINVALID:
+		return errors.Join(records.Errorf(records.EINVALID, "refers to a record that does not exist"), err)
+	}
+	return err
+}
+
+// Empty reports whether no citizen has been seeded yet.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.conn(s.db).queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM citizens LIMIT 1) AS c`).Scan(&n); err != nil {
+		return false, s.errorf("empty", err)
+	}
+	return n == 0, nil
+}
+
+// Seed writes the records of d in one transaction. Administrations, citizens and benefits
+// are upserted by id, applications by ref (their history replaced); the holdings of each
+// citizen of d are replaced by d's; access events with an ID are upserted by it, the others
+// inserted unless an event with the same citizen, time, accessor, category and channel
+// exists, so that seeding the same dataset twice changes nothing. Records that d does not
+// mention are kept, and so are the access events the assistant recorded.
+func (s *Store) Seed(ctx context.Context, d *records.Dataset) error {
+	err := s.write(ctx, "", func(q conn) error { return q.mapConstraint(q.seed(ctx, d)) })
+	return s.errorf("seed", err)
+}
+
+func (c conn) seed(ctx context.Context, d *records.Dataset) error {
+	var j jsonArgs
+	js := j.of
+	exec := func(query string, args ...any) error {
+		if j.err != nil {
+			return j.err
+		}
+		_, err := c.exec(ctx, query, args...)
+		return err
+	}
+	for _, a := range d.Administrations {
+		if err := exec(`INSERT INTO administrations (id, name) VALUES (?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name`, a.ID, js(a.Name)); err != nil {
+			return fmt.Errorf("administration %q: %w", a.ID, err)
+		}
+	}
+	for _, ci := range d.Citizens {
+		if err := exec(`INSERT INTO citizens (id, national_id, given_name, surnames, birth_date, phone, lang, street, municipality, profile)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET national_id = excluded.national_id, given_name = excluded.given_name,
+				surnames = excluded.surnames, birth_date = excluded.birth_date, phone = excluded.phone, lang = excluded.lang,
+				street = excluded.street, municipality = excluded.municipality, profile = excluded.profile`,
+			ci.ID, nullString(ci.NationalID), ci.GivenName, ci.Surnames, c.nullDate(ci.BirthDate), ci.Phone, ci.Lang, ci.Street,
+			ci.Municipality, js(ci.Profile)); err != nil {
+			return fmt.Errorf("citizen %q: %w", ci.ID, err)
+		}
+	}
+	for _, a := range d.Applications {
+		if err := exec(`INSERT INTO applications (ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
+				updated_at, missing_documents, deadline, next_step)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (ref) DO UPDATE SET citizen_id = excluded.citizen_id, procedure_id = excluded.procedure_id,
+				procedure = excluded.procedure, administration_id = excluded.administration_id, unit = excluded.unit,
+				status = excluded.status, updated_at = excluded.updated_at, missing_documents = excluded.missing_documents,
+				deadline = excluded.deadline, next_step = excluded.next_step`,
+			a.Ref, a.CitizenID, a.ProcedureID, js(a.Procedure), a.AdministrationID, js(a.Unit), string(a.Status),
+			c.ts(a.UpdatedAt), js(a.MissingDocuments), c.nullTS(a.Deadline), js(a.NextStep)); err != nil {
+			return fmt.Errorf("application %q: %w", a.Ref, err)
+		}
+		if err := exec(`DELETE FROM application_history WHERE ref = ?`, a.Ref); err != nil {
+			return fmt.Errorf("application %q: %w", a.Ref, err)
+		}
+		for i, h := range a.History {
+			if err := exec(`INSERT INTO application_history (ref, seq, status, at, note) VALUES (?, ?, ?, ?, ?)`,
+				a.Ref, i, string(h.Status), c.ts(h.At), js(h.Note)); err != nil {
+				return fmt.Errorf("application %q history: %w", a.Ref, err)
+			}
+		}
+	}
+	cleared := map[string]bool{}
+	clear := func(citizenID string) error {
+		if cleared[citizenID] {
+			return nil
+		}
+		cleared[citizenID] = true
+		if err := exec(`DELETE FROM data_holdings WHERE citizen_id = ?`, citizenID); err != nil {
+			return fmt.Errorf("holdings of citizen %q: %w", citizenID, err)
+		}
+		return nil
+	}
+	for _, ci := range d.Citizens {
+		if err := clear(ci.ID); err != nil {
+			return err
+		}
+	}
+	for _, h := range d.Holdings {
+		if err := clear(h.CitizenID); err != nil {
+			return err
+		}
+		if err := exec(`INSERT INTO data_holdings (citizen_id, administration_id, category, register, legal_basis)
+			VALUES (?, ?, ?, ?, ?)`, h.CitizenID, h.AdministrationID, h.Category, js(h.Register), js(h.LegalBasis)); err != nil {
+			return fmt.Errorf("holding of citizen %q: %w", h.CitizenID, err)
+		}
+	}
+	if err := c.seedAccessEvents(ctx, d.AccessEvents); err != nil {
+		return err
+	}
+	for i, b := range d.Benefits {
+		if err := exec(`INSERT INTO benefits (id, position, name, administration_id, summary, why, rule, link, phone,
+				documents, illustrative, aliases)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name,
+				administration_id = excluded.administration_id, summary = excluded.summary, why = excluded.why,
+				rule = excluded.rule, link = excluded.link, phone = excluded.phone, documents = excluded.documents,
+				illustrative = excluded.illustrative, aliases = excluded.aliases`,
+			b.ID, i, js(b.Name), b.AdministrationID, js(b.Summary), js(b.Why), b.Rule, b.Link, b.Phone,
+			js(b.Documents), b.Illustrative, js(b.Aliases)); err != nil {
+			return fmt.Errorf("benefit %q: %w", b.ID, err)
+		}
+	}
+	return nil
+}
+
+func (c conn) seedAccessEvents(ctx context.Context, events []records.AccessEvent) error {
+	for i := range events {
+		e := events[i]
+		if e.ID == 0 {
+			var n int
+			if err := c.queryRow(ctx, `SELECT count(*) FROM access_events WHERE citizen_id = ? AND at = ?
+				AND administration_id = ? AND category = ? AND channel = ?`,
+				e.CitizenID, c.ts(e.At), e.AdministrationID, e.Category, e.Channel).Scan(&n); err != nil {
+				return fmt.Errorf("access event of citizen %q: %w", e.CitizenID, err)
+			}
+			if n > 0 {
+				continue
+			}
+		}
+		if _, err := c.insertAccessEvent(ctx, &e, e.ID != 0); err != nil {
+			return fmt.Errorf("access event of citizen %q: %w", e.CitizenID, err)
+		}
+	}
+	// Events seeded with their own ids must not collide with the next recorded ones.
+	if q := c.s.d.ResetIdentity("access_events"); q != "" {
+		if _, err := c.exec(ctx, q); err != nil {
+			return fmt.Errorf("access events: %w", err)
+		}
+	}
+	return nil
+}

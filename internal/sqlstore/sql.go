@@ -1,0 +1,181 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs the store's queries on the database or on a transaction. Every query is
+// written once, with ? placeholders, and passes here: its SQL is rebound for the dialect
+// (once per query text) and its string arguments are cleaned (see Clean).
+type conn struct {
+	s  *Store
+	q  querier
+	tx *sql.Tx // nil outside a transaction
+}
+
+func (s *Store) conn(q querier) conn   { return conn{s: s, q: q} }
+func (s *Store) txConn(t *sql.Tx) conn { return conn{s: s, q: t, tx: t} }
+
+// insertJob enqueues a River job in the transaction: the job exists, and runs, only if
+// the transaction commits (a transactional outbox).
+func (c conn) insertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if c.tx == nil {
+		return fmt.Errorf("enqueue %s: outside a transaction", args.Kind())
+	}
+	if _, err := c.s.river.InsertTx(ctx, c.tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// sql returns query in the dialect's form.
+func (s *Store) sql(query string) string {
+	if v, ok := s.queries.Load(query); ok {
+		return v.(string)
+	}
+	v, _ := s.queries.LoadOrStore(query, s.d.Rebind(query))
+	return v.(string)
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.s.sql(query), CleanArgs(args)...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.s.sql(query), CleanArgs(args)...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.s.sql(query), CleanArgs(args)...)
+}
+
+// NumberedPlaceholders rewrites the ? placeholders of query outside quotes as $1, $2, …
+// (PostgreSQL's form).
+func NumberedPlaceholders(query string) string {
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, r := range query {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// TimeLayout is the text form of a time where a database keeps times as text: UTC, to the
+// microsecond, fixed width so that it sorts as text. DateLayout is the text form of a date.
+const (
+	TimeLayout = "2006-01-02T15:04:05.000000Z"
+	DateLayout = time.DateOnly
+)
+
+// ts returns the argument of a time column: UTC, to the microsecond (timestamptz's
+// precision), in the dialect's form.
+func (c conn) ts(t time.Time) any { return c.s.d.Time(t.UTC().Truncate(time.Microsecond)) }
+
+// nullTS is ts, or NULL for the zero time.
+func (c conn) nullTS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return c.ts(t)
+}
+
+// nullDate is the date of t, or NULL for the zero time.
+func (c conn) nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return c.s.d.Date(time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC))
+}
+
+// nullString is s, or NULL when empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// timeCol scans a time or date column, as a driver's time or as text in TimeLayout or
+// DateLayout, into UTC; NULL is the zero time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+		return nil
+	case time.Time:
+		*c.t = v.UTC()
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("time column: unexpected %T", src)
+	}
+	layout := TimeLayout
+	if len(s) == len(DateLayout) {
+		layout = DateLayout
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return fmt.Errorf("time column: %w", err)
+	}
+	*c.t = t
+	return nil
+}
+
+// jsonCol scans a JSON column (text or bytes) into v; NULL leaves it untouched.
+type jsonCol struct{ v any }
+
+func (j jsonCol) Scan(src any) error {
+	var b []byte
+	switch s := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(s)
+	case []byte:
+		b = s
+	default:
+		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	return json.Unmarshal(b, j.v)
+}
+
+// jsonArgs encodes JSON arguments, keeping the first error.
+type jsonArgs struct{ err error }
+
+func (j *jsonArgs) of(v any) string {
+	s, err := marshal(v)
+	if err != nil && j.err == nil {
+		j.err = err
+	}
+	return s
+}
