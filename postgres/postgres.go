@@ -125,7 +125,7 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (*sql.Tx, 
 	return t, func() {}, nil
 }
 
-func (*dialect) ErrorCode(err error) string {
+func (*dialect) ErrorCode(err error) records.Code {
 	var e *pgconn.PgError
 	switch {
 	case !errors.As(err, &e):

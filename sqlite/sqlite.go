@@ -110,7 +110,7 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (*sql.Tx, 
 	return t, release, nil
 }
 
-func (*dialect) ErrorCode(err error) string {
+func (*dialect) ErrorCode(err error) records.Code {
 	var e interface{ Code() int }
 	if !errors.As(err, &e) {
 		return ""

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/catalonia/mygov/records"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 )
@@ -35,7 +36,7 @@ type Dialect interface {
 	ResetIdentity(table string) string
 	// ErrorCode returns the records error code of a constraint error: records.ECONFLICT for
 	// a unique violation, records.EINVALID for a foreign key; "" for any other error.
-	ErrorCode(err error) string
+	ErrorCode(err error) records.Code
 	// River returns the River driver over the store's database, and Configure adjusts a
 	// River client's configuration (schema, polling) before the store builds the client.
 	River() riverdriver.Driver[*sql.Tx]
