@@ -114,8 +114,11 @@ func (s *Sweep) Run(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-// SweepJob is the nightly River job that runs the sweep.
-type SweepJob struct{}
+// SweepJob is the nightly River job that runs the sweep; Night (a date) makes it one job a
+// night however many processes schedule it.
+type SweepJob struct {
+	Night string `json:"night" river:"unique"`
+}
 
 // Kind names the job for River.
 func (SweepJob) Kind() string { return "eligibility_sweep" }
@@ -144,16 +147,31 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepJob]) error {
 // Timeout lets a sweep of a large population finish.
 func (w *SweepWorker) Timeout(*river.Job[SweepJob]) time.Duration { return time.Hour }
 
-// Nightly is the sweep's schedule: every day at 02:00 in loc.
-func Nightly(loc *time.Location) river.PeriodicSchedule { return nightly{loc} }
+// SweepScheduler enqueues the sweep of a night to run at a time (the store implements it).
+type SweepScheduler interface {
+	ScheduleSweep(ctx context.Context, night string, at time.Time) error
+}
 
-type nightly struct{ loc *time.Location }
+// SweepHour is the local hour the nightly sweep runs at: after the day's writes, before the
+// quiet hours end, so its notices go out in the morning.
+const SweepHour = 2
 
-func (n nightly) Next(t time.Time) time.Time {
-	lt := t.In(n.loc)
-	next := time.Date(lt.Year(), lt.Month(), lt.Day(), 2, 0, 0, 0, n.loc)
-	if !next.After(t) {
-		next = time.Date(lt.Year(), lt.Month(), lt.Day()+1, 2, 0, 0, 0, n.loc)
+// ScheduleNightly keeps the next night's sweep enqueued until ctx ends: every hour it
+// enqueues the sweep of the next SweepHour in loc, which the store keeps once.
+func ScheduleNightly(ctx context.Context, s SweepScheduler, loc *time.Location, log *slog.Logger) {
+	for {
+		now := time.Now().In(loc)
+		at := time.Date(now.Year(), now.Month(), now.Day(), SweepHour, 0, 0, 0, loc)
+		if !at.After(now) {
+			at = at.AddDate(0, 0, 1)
+		}
+		if err := s.ScheduleSweep(ctx, at.Format(time.DateOnly), at); err != nil && ctx.Err() == nil {
+			log.WarnContext(ctx, "notices: schedule the sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
 	}
-	return next
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/notices"
+
 	"github.com/catalonia/mygov/intents"
 )
 
@@ -29,6 +31,7 @@ const (
 	envVerifyIdle       = "MYGOV_VERIFY_IDLE"  // level-2 window without messages, default 30m
 	envVerifyMax        = "MYGOV_VERIFY_MAX"   // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
+	envQuietHours       = "MYGOV_QUIET_HOURS" // "21:00-09:00" (default), or "off"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
 )
 
@@ -52,6 +55,8 @@ type config struct {
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
 	Threshold             float64
+	QuietHours            notices.QuietHours
+	QuietHoursErr         error // MYGOV_QUIET_HOURS could not be read
 }
 
 func loadConfig(getenv func(string) string) config {
@@ -85,6 +90,7 @@ func loadConfig(getenv func(string) string) config {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
+	c.QuietHours, c.QuietHoursErr = notices.ParseQuietHours(getenv(envQuietHours))
 	return c
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/catalonia/mygov/channels/telegram"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/internal/server"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/privacy"
 )
 
@@ -31,6 +32,10 @@ func runServe(ctx context.Context, args []string, cfg config, log *slog.Logger, 
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if cfg.QuietHoursErr != nil {
+		fmt.Fprintf(stderr, "mygov serve: %s: %v\n", envQuietHours, cfg.QuietHoursErr)
 		return 2
 	}
 	cfg.DemoAsked = *demo
@@ -96,6 +101,8 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 	if err := m.channels(srv, senders); err != nil {
 		return err
 	}
+	m.API().Routes(srv.Mux)
+	m.notices = true
 	stop, err := m.startDelivery(ctx, senders)
 	if err != nil {
 		return err
@@ -104,6 +111,7 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 
 	// TODO(store engineer): the retention purge becomes a River periodic job started with
 	// the delivery workers; this goroutine goes then.
+	go notices.ScheduleNightly(ctx, m.Store, m.Location, m.Log)
 	go privacy.PurgeEvery(ctx, m.Store, m.Config.RetentionDays, retentionInterval, time.Now, m.Log)
 
 	return srv.Run(ctx, func(addr net.Addr) {

@@ -14,10 +14,11 @@ import (
 )
 
 var (
-	_ notices.Store        = (*Store)(nil)
-	_ notices.Queuer       = (*Store)(nil)
-	_ notices.SweepStore   = (*Store)(nil)
-	_ notices.Applications = (*Store)(nil)
+	_ notices.Store          = (*Store)(nil)
+	_ notices.Queuer         = (*Store)(nil)
+	_ notices.SweepStore     = (*Store)(nil)
+	_ notices.Applications   = (*Store)(nil)
+	_ notices.SweepScheduler = (*Store)(nil)
 )
 
 // queueNotice inserts the item unless the citizen has one with the same cause, and then
@@ -182,4 +183,13 @@ func (s *Store) SaveLikely(ctx context.Context, batch []notices.Likely) error {
 		return nil
 	})
 	return s.errorf("save likely", err)
+}
+
+// ScheduleSweep enqueues the sweep of the night to run at at, once per night.
+func (s *Store) ScheduleSweep(ctx context.Context, night string, at time.Time) error {
+	err := s.write(ctx, "", func(q conn) error {
+		return q.insertJob(ctx, notices.SweepJob{Night: night}, &river.InsertOpts{Queue: notices.Queue, ScheduledAt: at,
+			MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	})
+	return s.errorf("schedule sweep", err)
 }
