@@ -296,3 +296,14 @@ func TestImport(t *testing.T) {
 		t.Errorf("second import: %+v %v; %d notices, %d holdings; want 1 and 1", s2, err, len(e.store.state.items), len(e.store.state.holdings))
 	}
 }
+
+func TestNewStatusReplacesWhatToDo(t *testing.T) {
+	e := newEnv(t)
+	if code, b := e.do("generalitat", "POST", "/api/v1/applications/EXP-2026-000101/status", "k", approve); code != http.StatusOK {
+		t.Fatalf("%d %v", code, b)
+	}
+	app := e.store.state.apps["EXP-2026-000101"]
+	if len(app.MissingDocuments) != 0 || !app.Deadline.IsZero() || len(app.NextStep) != 0 {
+		t.Errorf("approved with missing %v, deadline %v, next step %v; want none", app.MissingDocuments, app.Deadline, app.NextStep)
+	}
+}

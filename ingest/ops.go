@@ -333,13 +333,14 @@ func (a *API) postStatus(admin string, params map[string]string, body []byte) (t
 			app.Status, app.UpdatedAt = b.Status, now
 			app.History = append(app.History, records.StatusChange{Status: b.Status, At: now, Note: note})
 		}
-		if b.NextStep != nil {
+		if changed || b.NextStep != nil {
+			// What the citizen must do belongs to a status: a new status brings its own.
 			app.NextStep = cleanText(b.NextStep)
 		}
-		if b.MissingDocuments != nil {
+		if changed || b.MissingDocuments != nil {
 			app.MissingDocuments = cleanTexts(b.MissingDocuments)
 		}
-		if b.Deadline != nil {
+		if changed || b.Deadline != nil {
 			app.Deadline = deadline
 		}
 		if err := tx.SaveApplication(ctx, app); err != nil {
