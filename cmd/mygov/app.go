@@ -13,9 +13,9 @@ import (
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents"
-	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/privacy"
 	"github.com/catalonia/mygov/records"
@@ -65,8 +65,8 @@ type Main struct {
 	Engine     *dialog.Engine
 	Matcher    *records.Eligibility // the benefits' rules, compiled once
 	Location   *time.Location       // Catalonia's time zone: dates citizens read, quiet hours
-	where      string // which database, for the start-up message
-	notices    bool   // startDelivery also works the notices' queue (serve)
+	where      string               // which database, for the start-up message
+	notices    bool                 // startDelivery also works the notices' queue (serve)
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
