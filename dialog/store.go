@@ -59,7 +59,7 @@ type Conversation struct {
 	LastSeen        time.Time `json:"last_seen,omitzero"`
 
 	// OptedOut says the address asked not to be messaged: a flag, not a state, as a
-	// carrier's opt-out sets it outside any turn (Outbox.SetOptedOut).
+	// carrier's opt-out sets it outside any turn (the store's SetOptedOut).
 	OptedOut bool `json:"opted_out,omitempty"`
 	// Notices is the citizen's consent to notices on this conversation (consent.go);
 	// NoticesAsked says MyGov asked for it once already.

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,8 +24,12 @@ import (
 // from its source so that a key added there is checked without a list to keep up to date.
 func dialogKeys(t *testing.T) map[string]string {
 	t.Helper()
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", "github.com/catalonia/mygov/dialog").Output()
+	if err != nil {
+		t.Fatalf("go list dialog: %v", err)
+	}
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, "../dialog", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	pkgs, err := parser.ParseDir(fset, strings.TrimSpace(string(out)), func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,17 +138,10 @@ func (*dialect) ErrorCode(err error) records.Code {
 	return ""
 }
 
-func (*dialect) Migrations() fs.FS {
-	sub, _ := fs.Sub(migrationsFS, "migrations")
-	return sub
-}
+func (*dialect) Migrations() fs.FS { return migrationsFS }
 
 func (*dialect) MigrationsTable() string {
-	return `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL
-	)`
+	return `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`
 }
 
 // LockMigrations takes a session advisory lock, so that replicas starting together

@@ -134,17 +134,10 @@ func (*dialect) Configure(c *river.Config) {
 	c.FetchPollInterval = 50 * time.Millisecond
 }
 
-func (*dialect) Migrations() fs.FS {
-	sub, _ := fs.Sub(migrationsFS, "migrations")
-	return sub
-}
+func (*dialect) Migrations() fs.FS { return migrationsFS }
 
 func (*dialect) MigrationsTable() string {
-	return `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	) STRICT`
+	return `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`
 }
 
 // LockMigrations does nothing: each migration checks and applies itself in one

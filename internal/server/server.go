@@ -18,8 +18,8 @@ const shutdownTimeout = 10 * time.Second
 
 // Server is the HTTP server and the loops of the channels that are on.
 type Server struct {
-	Addr  string                                    // the address to listen on, e.g. 127.0.0.1:8080
-	Mux   *http.ServeMux                            // the routes; Run adds GET /healthz
+	Addr  string                                     // the address to listen on, e.g. 127.0.0.1:8080
+	Mux   *http.ServeMux                             // the routes; Run adds GET /healthz
 	Loops map[string]func(ctx context.Context) error // background loops by channel name
 	Log   *slog.Logger
 }

@@ -28,7 +28,7 @@ func TestRunServesHealthAndStopsWithContext(t *testing.T) {
 		t.Errorf("GET /healthz = %d %q", resp.StatusCode, body)
 	}
 	// Hostile and unknown requests get an HTTP error, not a crash.
-	for _, path := range []string{"/healthz/../../etc/passwd", "/" + strings.Repeat("a", 8000), "/%00"} {
+	for _, path := range []string{"/healthz/%2e%2e/%2e%2e/etc/passwd", "/" + strings.Repeat("a", 8000), "/%00"} {
 		if resp, err := http.Get("http://" + addr.String() + path); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

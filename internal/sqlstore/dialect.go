@@ -41,7 +41,7 @@ type Dialect interface {
 	// River client's configuration (schema, polling) before the store builds the client.
 	River() riverdriver.Driver[*sql.Tx]
 	Configure(c *river.Config)
-	// Migrations holds the dialect's migrations, "NNNN_name.sql" at its root, and
+	// Migrations holds the dialect's migrations, "migrations/NNNN_name.sql", and
 	// MigrationsTable the statement that creates the schema_migrations table when missing.
 	Migrations() fs.FS
 	MigrationsTable() string

@@ -4,28 +4,29 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// Migration is one file of a dialect's migrations, "NNNN_name.sql".
+// Migration is one file of a dialect's migrations, "migrations/NNNN_name.sql".
 type Migration struct {
 	Version int
 	Name    string // the file name without ".sql"
 	Path    string
 }
 
-// Migrations lists the migrations of fsys, "NNNN_name.sql" at its root, in version order.
+// Migrations lists the migrations of fsys, "migrations/NNNN_name.sql", in version order.
 func Migrations(fsys fs.FS) ([]Migration, error) {
-	paths, err := fs.Glob(fsys, "*.sql")
+	paths, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []Migration
 	seen := map[int]string{}
 	for _, p := range paths {
-		name := strings.TrimSuffix(p, ".sql")
+		name := strings.TrimSuffix(path.Base(p), ".sql")
 		num, _, _ := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
 		if err != nil || v <= 0 {

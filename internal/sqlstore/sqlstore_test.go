@@ -96,7 +96,7 @@ func TestMigrations(t *testing.T) {
 func fsOf(names ...string) fstest.MapFS {
 	fsys := fstest.MapFS{}
 	for _, n := range names {
-		fsys[n] = &fstest.MapFile{}
+		fsys["migrations/"+n] = &fstest.MapFile{}
 	}
 	return fsys
 }
