@@ -201,17 +201,14 @@ func (a *API) newBenefits(ctx context.Context, tx Tx, old, next records.Citizen,
 	return n, nil
 }
 
-// applicationBody is the body of PUT /applications/{reference}.
+// applicationBody is the body of PUT /applications/{reference}: the application and, as in
+// a status change, its status and what the citizen must do.
 type applicationBody struct {
-	CitizenID        string              `json:"citizen_id"`
-	ProcedureID      string              `json:"procedure_id"`
-	Procedure        records.Localized   `json:"procedure"`
-	Unit             records.Localized   `json:"unit"`
-	Status           records.Status      `json:"status"`
-	Note             records.Localized   `json:"note"`
-	NextStep         records.Localized   `json:"next_step"`
-	MissingDocuments []records.Localized `json:"missing_documents"`
-	Deadline         *string             `json:"deadline"`
+	CitizenID   string            `json:"citizen_id"`
+	ProcedureID string            `json:"procedure_id"`
+	Procedure   records.Localized `json:"procedure"`
+	Unit        records.Localized `json:"unit"`
+	statusBody
 }
 
 func (a *API) putApplication(admin string, params map[string]string, body []byte) (txFunc, error) {
@@ -220,28 +217,14 @@ func (a *API) putApplication(admin string, params map[string]string, body []byte
 		return nil, err
 	}
 	c := &checker{}
-	ref := params["reference"]
-	if !records.ValidRef(ref) {
-		c.add("reference", "want EXP-YYYY-NNNNNN")
-	}
+	ref := reference(c, params)
 	if !validID(b.CitizenID) {
 		c.add("citizen_id", "required: the citizen's id")
 	}
 	c.str("procedure_id", b.ProcedureID, 64, false)
 	c.text("procedure", b.Procedure, maxShort, true)
 	c.text("unit", b.Unit, maxShort, false)
-	if !b.Status.Valid() {
-		c.add("status", "want one of %s", statusList())
-	}
-	c.text("note", b.Note, maxLong, false)
-	c.text("next_step", b.NextStep, maxLong, false)
-	if len(b.MissingDocuments) > maxList {
-		c.add("missing_documents", "at most %d", maxList)
-	}
-	for i, d := range b.MissingDocuments {
-		c.text(fmt.Sprintf("missing_documents[%d]", i), d, maxShort, true)
-	}
-	deadline := dateField(c, "deadline", b.Deadline)
+	deadline := b.check(c)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -293,16 +276,8 @@ type statusBody struct {
 	Deadline         *string             `json:"deadline"`
 }
 
-func (a *API) postStatus(admin string, params map[string]string, body []byte) (txFunc, error) {
-	var b statusBody
-	if err := decode(body, &b); err != nil {
-		return nil, err
-	}
-	c := &checker{}
-	ref := params["reference"]
-	if !records.ValidRef(ref) {
-		c.add("reference", "want EXP-YYYY-NNNNNN")
-	}
+// check checks the fields of a status and returns the deadline.
+func (b statusBody) check(c *checker) time.Time {
 	if !b.Status.Valid() {
 		c.add("status", "want one of %s", statusList())
 	}
@@ -314,7 +289,26 @@ func (a *API) postStatus(admin string, params map[string]string, body []byte) (t
 	for i, d := range b.MissingDocuments {
 		c.text(fmt.Sprintf("missing_documents[%d]", i), d, maxShort, true)
 	}
-	deadline := dateField(c, "deadline", b.Deadline)
+	return dateField(c, "deadline", b.Deadline)
+}
+
+// reference returns the application reference of the path, checked.
+func reference(c *checker, params map[string]string) string {
+	ref := params["reference"]
+	if !records.ValidRef(ref) {
+		c.add("reference", "want EXP-YYYY-NNNNNN")
+	}
+	return ref
+}
+
+func (a *API) postStatus(admin string, params map[string]string, body []byte) (txFunc, error) {
+	var b statusBody
+	if err := decode(body, &b); err != nil {
+		return nil, err
+	}
+	c := &checker{}
+	ref := reference(c, params)
+	deadline := b.check(c)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
