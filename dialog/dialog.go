@@ -138,7 +138,21 @@ type Reply struct {
 	AskContact bool `json:"ask_contact,omitempty"`
 	// Final replies are sent even to an opted-out address (the opt-out confirmation).
 	Final bool `json:"final,omitempty"`
+	// Notice names the kind of a reply the citizen did not just ask for, so a channel that
+	// may only write first with an approved template (outside a 24-hour window since the
+	// citizen last wrote)
+	// picks the template of that kind: NoticeStatusChange, NoticeDeadline, NoticeNewBenefit,
+	// NoticeInboxReply. Empty for the answer to a message.
+	Notice string `json:"notice,omitempty"`
 }
+
+// Kinds of Reply.Notice.
+const (
+	NoticeStatusChange = "status_change" // an application changed status
+	NoticeDeadline     = "deadline"      // a deadline is near
+	NoticeNewBenefit   = "new_benefit"   // a benefit the citizen may claim appeared
+	NoticeInboxReply   = "inbox_reply"   // a social worker answered from the inbox
+)
 
 // Outbound is a reply stored in the outbox for the delivery worker. Its Kind makes it a
 // job of the delivery queue.
@@ -150,6 +164,10 @@ type Outbound struct {
 	Lang           string `json:"lang"`
 	Seq            int    `json:"seq"` // order within the turn
 	Reply          Reply  `json:"reply"`
+	// LastInbound is when the citizen last wrote in the conversation (zero when never): a
+	// channel that may answer freely only for a while after the citizen's last message
+	// (a 24-hour window) decides from it. Whoever enqueues a reply sets it.
+	LastInbound time.Time `json:"last_inbound,omitzero"`
 }
 
 // LogValue keeps the address and text out of logs.

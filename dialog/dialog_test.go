@@ -124,7 +124,8 @@ func TestDeliveryRank(t *testing.T) {
 		receipt bool
 	}{
 		{DeliveryQueued, 0, false}, {DeliverySent, 1, true}, {DeliveryDelivered, 2, true},
-		{DeliveryUndelivered, 2, true}, {DeliveryFailed, 2, true}, {"accepted", 0, false},
+		{DeliveryUndelivered, 2, true}, {DeliveryFailed, 2, true}, {DeliveryRead, 3, true},
+		{"accepted", 0, false},
 	}
 	for _, tt := range tests {
 		rank, ok := ReceiptRank(tt.status)

@@ -174,7 +174,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return fmt.Errorf("save conversation: %w", err)
 		}
-		out, err := enqueue(ctx, tx, c, replies)
+		out, err := enqueue(ctx, tx, c, in.ReceivedAt, replies)
 		res.Outbound = out
 		return err
 	})
@@ -201,7 +201,7 @@ func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result
 		if c.OptedOut && in.Caps.CarrierOptOut {
 			return nil
 		}
-		out, err := enqueue(ctx, tx, c, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})
+		out, err := enqueue(ctx, tx, c, in.ReceivedAt, []Reply{{Lines: []Text{T(KeyErrorInternal)}}})
 		res.Outbound = out
 		return err
 	})
@@ -224,15 +224,21 @@ func merge(replies []Reply) []Reply {
 		m.Lines = append(m.Lines, r.Lines...)
 		m.Options, m.AskContact = r.Options, r.AskContact
 		m.Final = m.Final || r.Final
+		if m.Notice == "" {
+			m.Notice = r.Notice
+		}
 	}
 	return []Reply{m}
 }
 
-func enqueue(ctx context.Context, tx Tx, c *Conversation, replies []Reply) ([]Outbound, error) {
+// enqueue stores the replies of a turn in the outbox; lastInbound is when the citizen
+// wrote the message they answer.
+func enqueue(ctx context.Context, tx Tx, c *Conversation, lastInbound time.Time, replies []Reply) ([]Outbound, error) {
 	replies = merge(replies)
 	out := make([]Outbound, 0, len(replies))
 	for i, r := range replies {
-		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r}
+		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r,
+			LastInbound: lastInbound}
 		if err := tx.AddOutbound(ctx, &o); err != nil {
 			return nil, fmt.Errorf("add outbound: %w", err)
 		}

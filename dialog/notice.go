@@ -5,13 +5,6 @@ import (
 	"fmt"
 )
 
-// Notice kinds: what a message MyGov sends on its own is about.
-const (
-	NoticeStatusChange = "status_change" // an application changed status
-	NoticeDeadline     = "deadline"      // a deadline is near and a document is still missing
-	NoticeNewBenefit   = "new_benefit"   // the citizen's situation makes a benefit likely
-)
-
 // Why a notice was not written.
 const (
 	NoticeSkippedNoConsent = "no_consent" // the citizen did not ask for notices here
@@ -23,7 +16,10 @@ const (
 // Notice is a message MyGov sends on its own to one of a citizen's conversations.
 type Notice struct {
 	CitizenID string
-	Lines     []Text
+	// Kind is what the notice is about first (NoticeStatusChange, NoticeDeadline,
+	// NoticeNewBenefit): the reply's Notice, for channels that write first with templates.
+	Kind  string
+	Lines []Text
 	// Ref is the application the notice is about: the reply offers to open it, so "1"
 	// continues the conversation there. Empty for a notice about benefits.
 	Ref string
@@ -54,7 +50,7 @@ func (e *Engine) Notify(ctx context.Context, channel, address string, n Notice) 
 		if skipped != "" {
 			return nil
 		}
-		r := Reply{Lines: n.Lines}
+		r := Reply{Lines: n.Lines, Notice: n.Kind}
 		if c.State == StateIdle || c.State == StateAnswering {
 			// A reply to the notice continues about its application; a question the
 			// citizen is answering (verification, a confirmation) stays open.
@@ -64,7 +60,7 @@ func (e *Engine) Notify(ctx context.Context, channel, address string, n Notice) 
 				values = []string{ValueApplication + n.Ref, ValueIntent + IntentHelp}
 			}
 			r = t.menuReply(Text{}, values)
-			r.Lines = n.Lines
+			r.Lines, r.Notice = n.Lines, n.Kind
 			c.List, c.Offset, c.Pending, c.PendingRef = "", 0, "", n.Ref
 			if err := fire(ctx, c, EventList); err != nil {
 				return err
@@ -73,7 +69,7 @@ func (e *Engine) Notify(ctx context.Context, channel, address string, n Notice) 
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			return fmt.Errorf("save conversation: %w", err)
 		}
-		o, err := enqueue(ctx, tx, c, []Reply{r})
+		o, err := enqueue(ctx, tx, c, c.LastSeen, []Reply{r})
 		if err != nil {
 			return err
 		}

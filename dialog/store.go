@@ -115,6 +115,7 @@ const (
 	DeliveryQueued      = "queued"
 	DeliverySent        = "sent"
 	DeliveryDelivered   = "delivered"
+	DeliveryRead        = "read" // the recipient opened it (a chat app's read receipt)
 	DeliveryUndelivered = "undelivered"
 	DeliveryFailed      = "failed"
 	DeliverySkipped     = "skipped" // not sent: the address opted out
@@ -137,13 +138,16 @@ type Transcript struct {
 	Messages     []Message    `json:"messages"`
 }
 
-// DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2.
+// DeliveryRank ranks a delivery status: queued 0, sent 1, every final status 2, read 3
+// (a message read was delivered first).
 func DeliveryRank(status string) int {
 	switch status {
 	case DeliveryQueued:
 		return 0
 	case DeliverySent:
 		return 1
+	case DeliveryRead:
+		return 3
 	}
 	return 2
 }
@@ -152,7 +156,7 @@ func DeliveryRank(status string) int {
 // reply forward; other provider statuses ("accepted", "sending", …) are receipts only.
 func ReceiptRank(status string) (int, bool) {
 	switch status {
-	case DeliverySent, DeliveryDelivered, DeliveryUndelivered, DeliveryFailed:
+	case DeliverySent, DeliveryDelivered, DeliveryRead, DeliveryUndelivered, DeliveryFailed:
 		return DeliveryRank(status), true
 	}
 	return 0, false

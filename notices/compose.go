@@ -36,6 +36,9 @@ func Compose(citizenID string, items []Item, lang string, loc *time.Location) di
 		if n.Ref == "" {
 			n.Ref = it.Ref
 		}
+		if n.Kind == "" {
+			n.Kind = it.Kind
+		}
 		switch it.Kind {
 		case dialog.NoticeStatusChange:
 			n.Lines = append(n.Lines, dialog.T(KeyStatus, "Ref", it.Ref, "Procedure", it.Procedure.In(lang)).

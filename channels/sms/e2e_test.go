@@ -1,20 +1,14 @@
 package sms
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/internal/e2e"
 )
 
@@ -23,21 +17,7 @@ import (
 // the signature independent of twilio-go. It needs node and testdata/e2e/node_modules
 // (`npm ci` in testdata/e2e); without them it is skipped, except under CI, where it fails.
 func TestEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("testdata", "e2e", "node_modules", "twilio"))
-	}
-	if err != nil {
-		msg := "!!! SMS END-TO-END TEST NOT RUN: it needs node and the npm package twilio " +
-			"(run `npm ci --no-audit --no-fund` in channels/sms/testdata/e2e): " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node := twiliotest.Node(t, "SMS")
 
 	const (
 		sid   = "AC00000000000000000000000000000e2e"
@@ -46,39 +26,14 @@ func TestEndToEnd(t *testing.T) {
 		ca    = "+34600000001"
 		es    = "+34600000002"
 	)
-	tmp := t.TempDir()
-	bin := e2e.BuildMygov(t)
 
-	tw := newFakeTwilio(t)
-	addr := e2e.FreeAddr(t)
-	public := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo")
-	cmd.Env = append(e2e.CleanEnv(),
-		"MYGOV_ADDR="+addr,
-		"MYGOV_DB="+filepath.Join(tmp, "mygov.db"),
-		"MYGOV_PUBLIC_URL="+public,
+	tw := twiliotest.NewAPI(t)
+	public := e2e.Serve(t,
 		"TWILIO_ACCOUNT_SID="+sid,
 		"TWILIO_AUTH_TOKEN="+token,
 		"TWILIO_FROM="+from,
 		"TWILIO_API_URL="+tw.URL,
 	)
-	var logs e2e.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mygov serve: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mygov serve output:\n%s", logs.String())
-		}
-	}()
-	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
 
 	inbound := func(n int, sender, body string) url.Values {
 		msid := fmt.Sprintf("SMe2e%029d", n)
@@ -96,25 +51,14 @@ func TestEndToEnd(t *testing.T) {
 		inbound(3, ca, "com va la meva sol·licitud?"),
 		inbound(4, es, "¿cómo va mi solicitud?"),
 	}
-	sigs := nodeSign(t, node, token, public+PathInbound, forms)
+	sigs := twiliotest.NodeSign(t, node, token, public+PathInbound, forms)
 	postForm := func(t *testing.T, form url.Values, sig string) int {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, public+PathInbound, strings.NewReader(form.Encode()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sig)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("post webhook: %v", err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return twiliotest.Post(t, public+PathInbound, form, sig)
 	}
 	to := func(number string) []string {
 		var bodies []string
-		for _, m := range tw.messages() {
+		for _, m := range tw.Messages() {
 			if m.Get("To") == number {
 				bodies = append(bodies, m.Get("Body"))
 			}
@@ -149,7 +93,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	checkBudget := func(t *testing.T) {
 		t.Helper()
-		for _, m := range tw.messages() {
+		for _, m := range tw.Messages() {
 			if enc, segs, _ := Segments(m.Get("Body")); segs > DefaultSegmentBudget {
 				t.Errorf("SMS of %d %v segments, budget %d: %q", segs, enc, DefaultSegmentBudget, m.Get("Body"))
 			}
@@ -217,42 +161,4 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("replies to %s: %q", es, settle(es, time.Second))
 	})
 	t.Run("SegmentBudget", checkBudget)
-}
-
-// nodeSign signs each form for u with testdata/e2e/sign.js.
-func nodeSign(t *testing.T, node, token, u string, forms []url.Values) []string {
-	t.Helper()
-	type request struct {
-		URL    string            `json:"url"`
-		Params map[string]string `json:"params"`
-	}
-	in := struct {
-		AuthToken string    `json:"authToken"`
-		Requests  []request `json:"requests"`
-	}{AuthToken: token}
-	for _, f := range forms {
-		p := map[string]string{}
-		for k, v := range f {
-			p[k] = v[0]
-		}
-		in.Requests = append(in.Requests, request{u, p})
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "sign.js")
-	cmd.Dir = filepath.Join("testdata", "e2e")
-	cmd.Stdin = bytes.NewReader(b)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node sign.js: %v\n%s", err, stderr.String())
-	}
-	var sigs []string
-	if err := json.Unmarshal(out, &sigs); err != nil || len(sigs) != len(forms) {
-		t.Fatalf("node sign.js printed %q: %v", out, err)
-	}
-	return sigs
 }

@@ -2,20 +2,18 @@ package sms
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/internal/e2e"
 	"github.com/catalonia/mygov/internal/pgtest"
 )
@@ -28,21 +26,7 @@ import (
 // application refused. Quiet hours are off (MYGOV_QUIET_HOURS=off): the notices package's
 // tests hold a night notice until the morning with a fixed clock.
 func TestNoticesEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join("testdata", "e2e", "node_modules", "twilio"))
-	}
-	if err != nil {
-		msg := "!!! NOTICES END-TO-END TEST NOT RUN: it needs node and the npm package twilio " +
-			"(run `npm ci --no-audit --no-fund` in channels/sms/testdata/e2e): " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node := twiliotest.Node(t, "SMS")
 	bin := e2e.BuildMygov(t)
 	t.Run("SQLite", func(t *testing.T) {
 		noticesEndToEnd(t, bin, node, "MYGOV_DB="+filepath.Join(t.TempDir(), "mygov.db"))
@@ -77,11 +61,11 @@ func noticesEndToEnd(t *testing.T, bin, node, database string) {
 		nuria  = "+34600000003"
 		montse = "+34600000005"
 	)
-	env := append(e2e.CleanEnv(), database, "MYGOV_LOG_LEVEL=warn")
+	env := []string{database, "MYGOV_LOG_LEVEL=warn"}
 	mygov := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
-		cmd.Env = env
+		cmd.Env = append(e2e.CleanEnv(), env...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -97,29 +81,9 @@ func noticesEndToEnd(t *testing.T, bin, node, database string) {
 		keys[admin] = out[len(out)-1]
 	}
 
-	tw := newFakeTwilio(t)
-	addr := e2e.FreeAddr(t)
-	public := "http://" + addr
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(env, "MYGOV_ADDR="+addr, "MYGOV_PUBLIC_URL="+public, "MYGOV_QUIET_HOURS=off",
-		"TWILIO_ACCOUNT_SID="+sid, "TWILIO_AUTH_TOKEN="+token, "TWILIO_FROM="+from, "TWILIO_API_URL="+tw.URL)
-	var logs e2e.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mygov serve: %v", err)
-	}
-	defer func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("mygov serve output:\n%s", logs.String())
-		}
-	}()
-	e2e.WaitHealthy(t, public+"/healthz", 60*time.Second)
+	tw := twiliotest.NewAPI(t)
+	public := e2e.Serve(t, append(env, "MYGOV_QUIET_HOURS=off",
+		"TWILIO_ACCOUNT_SID="+sid, "TWILIO_AUTH_TOKEN="+token, "TWILIO_FROM="+from, "TWILIO_API_URL="+tw.URL)...)
 
 	n := 0
 	say := func(t *testing.T, sender, body string) {
@@ -128,17 +92,9 @@ func noticesEndToEnd(t *testing.T, bin, node, database string) {
 		msid := fmt.Sprintf("SMn%031d", n)
 		form := url.Values{"MessageSid": {msid}, "SmsSid": {msid}, "AccountSid": {sid}, "From": {sender}, "To": {from},
 			"Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "SmsStatus": {"received"}, "ApiVersion": {"2010-04-01"}}
-		sig := nodeSign(t, node, token, public+PathInbound, []url.Values{form})[0]
-		req, _ := http.NewRequest(http.MethodPost, public+PathInbound, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sig)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("post webhook: %v", err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("webhook answered %d", resp.StatusCode)
+		sig := twiliotest.NodeSign(t, node, token, public+PathInbound, []url.Values{form})[0]
+		if code := twiliotest.Post(t, public+PathInbound, form, sig); code != http.StatusOK {
+			t.Fatalf("webhook answered %d", code)
 		}
 	}
 	api := func(t *testing.T, admin, method, path, key, body string) int {
@@ -155,7 +111,7 @@ func noticesEndToEnd(t *testing.T, bin, node, database string) {
 	}
 	to := func(number string) []string {
 		var bodies []string
-		for _, m := range tw.messages() {
+		for _, m := range tw.Messages() {
 			if m.Get("To") == number {
 				bodies = append(bodies, m.Get("Body"))
 			}

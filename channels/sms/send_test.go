@@ -6,68 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 )
-
-// fakeTwilio is a Twilio REST API that records the messages posted to it; respond, when
-// set, answers them.
-type fakeTwilio struct {
-	*httptest.Server
-	mu      sync.Mutex
-	sent    []url.Values
-	paths   []string
-	auth    []string
-	respond func(w http.ResponseWriter, form url.Values)
-}
-
-func newFakeTwilio(t *testing.T) *fakeTwilio {
-	f := &fakeTwilio{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), 400)
-			return
-		}
-		user, pass, _ := r.BasicAuth()
-		f.mu.Lock()
-		f.sent = append(f.sent, r.PostForm)
-		f.paths = append(f.paths, r.Method+" "+r.URL.Path)
-		f.auth = append(f.auth, user+":"+pass)
-		n := len(f.sent)
-		respond := f.respond
-		f.mu.Unlock()
-		if respond != nil {
-			respond(w, r.PostForm)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","to":%q,"num_segments":"1"}`, n, r.PostForm.Get("To"))
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeTwilio) messages() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.sent...)
-}
-
-func twilioError(status, code int, message string) func(w http.ResponseWriter, form url.Values) {
-	return func(w http.ResponseWriter, form url.Values) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, `{"code":%d,"message":%q,"more_info":"https://www.twilio.com/docs/errors/%d","status":%d}`,
-			code, message, code, status)
-	}
-}
 
 func testOutbound() dialog.Outbound {
 	return dialog.Outbound{
@@ -80,7 +27,7 @@ func testOutbound() dialog.Outbound {
 }
 
 func TestSend(t *testing.T) {
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
 	c := newTestChannel(t, cfg, nil, nil)
@@ -91,15 +38,15 @@ func TestSend(t *testing.T) {
 	if want := fmt.Sprintf("SM%032d", 1); sid != want {
 		t.Errorf("sid = %q, want %q", sid, want)
 	}
-	msgs := tw.messages()
+	msgs := tw.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("sent %d messages, want 1", len(msgs))
 	}
-	if want := "POST /2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.paths[0] != want {
-		t.Errorf("request = %q, want %q", tw.paths[0], want)
+	if want := "POST /2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.Requests()[0] != want {
+		t.Errorf("request = %q, want %q", tw.Requests()[0], want)
 	}
-	if want := testSID + ":" + testToken; tw.auth[0] != want {
-		t.Errorf("basic auth = %q, want %q", tw.auth[0], want)
+	if want := testSID + ":" + testToken; tw.Auth()[0] != want {
+		t.Errorf("basic auth = %q, want %q", tw.Auth()[0], want)
 	}
 	got := msgs[0]
 	want := url.Values{
@@ -114,7 +61,7 @@ func TestSend(t *testing.T) {
 }
 
 func TestSendMessagingService(t *testing.T) {
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL + "/"
 	cfg.MessagingServiceSID = "MG0123456789abcdef0123456789abcdef"
@@ -122,57 +69,59 @@ func TestSendMessagingService(t *testing.T) {
 	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	got := tw.messages()[0]
+	got := tw.Messages()[0]
 	if got.Get("MessagingServiceSid") != cfg.MessagingServiceSID || got.Has("From") {
 		t.Errorf("form = %v, want MessagingServiceSid and no From", got)
 	}
 }
 
 func TestSendAPIURLPath(t *testing.T) {
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL + "/twilio"
 	c := newTestChannel(t, cfg, nil, nil)
 	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if want := "POST /twilio/2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.paths[0] != want {
-		t.Errorf("request = %q, want %q", tw.paths[0], want)
+	if want := "POST /twilio/2010-04-01/Accounts/" + testSID + "/Messages.json"; tw.Requests()[0] != want {
+		t.Errorf("request = %q, want %q", tw.Requests()[0], want)
 	}
 }
 
 func TestSendErrors(t *testing.T) {
 	tests := []struct {
 		name       string
-		respond    func(w http.ResponseWriter, form url.Values)
+		respond    func(w http.ResponseWriter, form url.Values) bool
 		optedOut   bool
 		permanent  bool
 		retryAfter time.Duration // > 0: a *dialog.RetryAfterError
 	}{
-		{"OptedOut", twilioError(400, 21610, "Attempt to send to unsubscribed recipient +34600000001"), true, true, 0},
-		{"InvalidNumber", twilioError(400, 21211, "Invalid 'To' Phone Number: +34600000001"), false, true, 0},
-		{"NotMobile", twilioError(400, 21614, "'To' number +34600000001 is not a valid mobile number"), false, true, 0},
-		{"Unreachable", twilioError(400, 21612, "The 'To' phone number is not currently reachable"), false, true, 0},
-		{"OtherBadRequest", twilioError(400, 21602, "Message body is required."), false, true, 0},
-		{"Unauthorized", twilioError(401, 20003, "Authenticate"), false, false, 0},
-		{"TooManyRequests", twilioError(429, 20429, "Too Many Requests"), false, false, 0},
-		{"TooManyRequestsRetryAfter", func(w http.ResponseWriter, form url.Values) {
+		{"OptedOut", twiliotest.Error(400, 21610, "Attempt to send to unsubscribed recipient +34600000001"), true, true, 0},
+		{"InvalidNumber", twiliotest.Error(400, 21211, "Invalid 'To' Phone Number: +34600000001"), false, true, 0},
+		{"NotMobile", twiliotest.Error(400, 21614, "'To' number +34600000001 is not a valid mobile number"), false, true, 0},
+		{"Unreachable", twiliotest.Error(400, 21612, "The 'To' phone number is not currently reachable"), false, true, 0},
+		{"OtherBadRequest", twiliotest.Error(400, 21602, "Message body is required."), false, true, 0},
+		{"Unauthorized", twiliotest.Error(401, 20003, "Authenticate"), false, false, 0},
+		{"TooManyRequests", twiliotest.Error(429, 20429, "Too Many Requests"), false, false, 0},
+		{"TooManyRequestsRetryAfter", func(w http.ResponseWriter, form url.Values) bool {
 			w.Header().Set("Retry-After", "7")
-			twilioError(429, 20429, "Too Many Requests")(w, form)
+			return twiliotest.Error(429, 20429, "Too Many Requests")(w, form)
 		}, false, false, 7 * time.Second},
-		{"ServerError", twilioError(500, 20500, "Internal Server Error"), false, false, 0},
-		{"BadGatewayNotJSON", func(w http.ResponseWriter, form url.Values) {
+		{"ServerError", twiliotest.Error(500, 20500, "Internal Server Error"), false, false, 0},
+		{"BadGatewayNotJSON", func(w http.ResponseWriter, form url.Values) bool {
 			http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+			return true
 		}, false, false, 0},
-		{"UnavailableRetryAfterDate", func(w http.ResponseWriter, form url.Values) {
+		{"UnavailableRetryAfterDate", func(w http.ResponseWriter, form url.Values) bool {
 			w.Header().Set("Retry-After", time.Now().Add(90*time.Second).UTC().Format(http.TimeFormat))
 			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return true
 		}, false, false, 90 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tw := newFakeTwilio(t)
-			tw.respond = tt.respond
+			tw := twiliotest.NewAPI(t)
+			tw.Respond(tt.respond)
 			cfg := testConfig()
 			cfg.APIURL = tw.URL
 			c := newTestChannel(t, cfg, nil, nil)
@@ -200,7 +149,7 @@ func TestSendErrors(t *testing.T) {
 }
 
 func TestSendNetworkError(t *testing.T) {
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
 	tw.Close()
@@ -213,8 +162,8 @@ func TestSendNetworkError(t *testing.T) {
 
 func TestSendContext(t *testing.T) {
 	release := make(chan struct{})
-	tw := newFakeTwilio(t)
-	tw.respond = func(w http.ResponseWriter, form url.Values) { <-release }
+	tw := twiliotest.NewAPI(t)
+	tw.Respond(func(w http.ResponseWriter, form url.Values) bool { <-release; return true })
 	defer close(release)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
@@ -232,7 +181,7 @@ func TestSendContext(t *testing.T) {
 }
 
 func TestSendEmpty(t *testing.T) {
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
 	c := newTestChannel(t, cfg, nil, nil)
@@ -244,33 +193,8 @@ func TestSendEmpty(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrPermanent", name, err)
 		}
 	}
-	if n := len(tw.messages()); n != 0 {
+	if n := len(tw.Messages()); n != 0 {
 		t.Errorf("sent %d messages", n)
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
-	tests := []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"0", 0, true},
-		{"30", 30 * time.Second, true},
-		{" 5 ", 5 * time.Second, true},
-		{"-1", 0, false},
-		{"999999999999", time.Hour, true},
-		{"Wed, 04 Mar 2026 10:01:00 GMT", time.Minute, true},
-		{"Wed, 04 Mar 2026 09:00:00 GMT", 0, true},
-		{"soon", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.v, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tt.v, got, ok, tt.want, tt.ok)
-		}
 	}
 }
 
@@ -284,17 +208,17 @@ func TestLogsRedacted(t *testing.T) {
 		defer mu.Unlock()
 		return logs.Write(p)
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	tw := newFakeTwilio(t)
+	tw := twiliotest.NewAPI(t)
 	cfg := testConfig()
 	cfg.APIURL = tw.URL
-	c, err := New(cfg, &fakeHandler{}, &fakeOutbox{}, catalog(), logger)
+	c, err := New(cfg, &twiliotest.Handler{}, &twiliotest.Outbox{}, catalog(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Send(context.Background(), testOutbound()); err != nil {
 		t.Fatal(err)
 	}
-	tw.respond = twilioError(400, 21610, "Attempt to send to unsubscribed recipient +34600000001")
+	tw.Respond(twiliotest.Error(400, 21610, "Attempt to send to unsubscribed recipient +34600000001"))
 	if _, err := c.Send(context.Background(), testOutbound()); err == nil {
 		t.Fatal("Send: no error")
 	}

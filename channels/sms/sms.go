@@ -1,18 +1,13 @@
 package sms
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/channels/twilio"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
-	"github.com/twilio/twilio-go/client"
 )
 
 // Name is the channel's name in conversations, messages and delivery jobs.
@@ -35,9 +30,7 @@ const (
 	// MaxBodyLimit is Twilio's limit on the characters of one message, both ways.
 	MaxBodyLimit = 1600
 	// MaxFormBytes bounds the form of a webhook; a larger request is answered 413.
-	MaxFormBytes = 64 << 10
-	// sendTimeout bounds one call to Twilio's REST API (twilio-go's own default).
-	sendTimeout = 10 * time.Second
+	MaxFormBytes = twilio.MaxFormBytes
 )
 
 // Config configures the channel. Main fills it from the environment; the package never
@@ -71,77 +64,31 @@ type Config struct {
 // Channel is the SMS channel: the webhooks (Routes) and the sender of replies (Send). It
 // is safe for concurrent use and holds no state besides its configuration.
 type Channel struct {
-	cfg            Config
-	handler        dialog.Handler
-	outbox         Outbox
-	cat            *locales.Catalog
-	log            *slog.Logger
-	validator      client.RequestValidator
-	publicURL      string   // without a trailing slash
-	api            *url.URL // nil for Twilio's own host
-	statusCallback string
-	now            func() time.Time
+	tw  *twilio.Channel
+	cfg Config
+	cat *locales.Catalog
+	log *slog.Logger
 }
 
 // Outbox is what the channel needs of the store: delivery receipts and carrier opt-outs.
-type Outbox interface {
-	// RecordReceipt stores a provider's delivery receipt once per (providerID, status); it
-	// reports false when that receipt was stored before.
-	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
-	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
-	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
-}
+type Outbox = twilio.Outbox
 
 // Option sets an optional setting of a Channel.
-type Option func(*Channel)
+type Option = twilio.Option
 
 // WithClock sets the clock that stamps inbound messages (time.Now by default).
-func WithClock(now func() time.Time) Option {
-	return func(c *Channel) { c.now = now }
-}
+func WithClock(now func() time.Time) Option { return twilio.WithClock(now) }
 
 // New returns the SMS channel for cfg. Inbound messages go to h; delivery receipts and
 // carrier opt-outs to outbox; replies are rendered with cat. It checks the configuration
 // and makes no network call.
 func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logger *slog.Logger, opts ...Option) (*Channel, error) {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	switch {
-	case cfg.AccountSID == "":
-		bad("account SID is required")
-	case !alphanumeric(cfg.AccountSID):
-		bad("account SID must be letters and digits")
-	}
-	switch {
-	case cfg.AuthToken == "":
-		bad("auth token is required")
-	case !alphanumeric(cfg.AuthToken):
-		bad("auth token must be letters and digits")
-	}
-	if cfg.From == "" && cfg.MessagingServiceSID == "" {
-		bad("a From number or a messaging service SID is required")
-	}
-	public, err := parseBaseURL(cfg.PublicURL)
+	tw, err := twilio.NewChannel(Name, PathStatus, twilio.Config{
+		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, PublicURL: cfg.PublicURL, APIURL: cfg.APIURL,
+		From: cfg.From, MessagingServiceSID: cfg.MessagingServiceSID,
+	}, h, outbox, cat, logger, nil, opts...)
 	if err != nil {
-		bad("public URL (needed to check Twilio signatures): %w", err)
-	}
-	var api *url.URL
-	if cfg.APIURL != "" {
-		if api, err = parseBaseURL(cfg.APIURL); err != nil {
-			bad("API URL: %w", err)
-		}
-	}
-	if h == nil {
-		bad("a dialog handler is required")
-	}
-	if outbox == nil {
-		bad("an outbox is required")
-	}
-	if cat == nil {
-		bad("a catalog is required")
-	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("sms: config: %w", errors.Join(errs...))
+		return nil, err
 	}
 	if cfg.SegmentBudget <= 0 {
 		cfg.SegmentBudget = DefaultSegmentBudget
@@ -149,58 +96,11 @@ func New(cfg Config, h dialog.Handler, outbox Outbox, cat *locales.Catalog, logg
 	if cfg.MaxBody <= 0 || cfg.MaxBody > MaxBodyLimit {
 		cfg.MaxBody = MaxBodyLimit
 	}
-	if logger == nil {
-		logger = slog.Default()
-	}
-	pub := strings.TrimRight(public.String(), "/")
-	c := &Channel{
-		cfg:            cfg,
-		handler:        h,
-		outbox:         outbox,
-		cat:            cat,
-		log:            logger,
-		validator:      client.NewRequestValidator(cfg.AuthToken),
-		publicURL:      pub,
-		api:            api,
-		statusCallback: pub + PathStatus,
-		now:            time.Now,
-	}
-	for _, o := range opts {
-		o(c)
-	}
-	return c, nil
+	return &Channel{tw: tw, cfg: cfg, cat: cat, log: tw.Log}, nil
 }
 
 // Routes mounts the webhooks on mux: POST /sms/twilio (inbound messages) and
 // POST /sms/twilio/status (delivery receipts).
 func (c *Channel) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+PathInbound, c.serveInbound)
-	mux.HandleFunc("POST "+PathStatus, c.serveStatus)
-}
-
-// parseBaseURL parses an absolute http or https URL without query or fragment.
-func parseBaseURL(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, errors.New("is empty")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("%q: %w", s, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q is not an http(s) base URL", s)
-	}
-	return u, nil
-}
-
-// alphanumeric reports whether s is ASCII letters and digits only, as twilio-go requires
-// of credentials.
-func alphanumeric(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
+	c.tw.Routes(mux, PathInbound, PathStatus, c.parseInbound)
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/catalonia/mygov/channels/twilio"
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 )
 
@@ -24,7 +26,7 @@ func inboundForm(from, body string) url.Values {
 }
 
 func TestInbound(t *testing.T) {
-	h := &fakeHandler{}
+	h := &twiliotest.Handler{}
 	c := newTestChannel(t, testConfig(), h, nil)
 	resp := post(t, c, PathInbound, inboundForm("+34600000001", "com va la meva sol·licitud?"), "")
 	if resp.StatusCode != http.StatusOK {
@@ -33,10 +35,10 @@ func TestInbound(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/xml" {
 		t.Errorf("Content-Type = %q, want text/xml", ct)
 	}
-	if got := readBody(t, resp); got != emptyTwiML {
-		t.Errorf("body = %q, want %q", got, emptyTwiML)
+	if got := readBody(t, resp); got != twilio.EmptyTwiML {
+		t.Errorf("body = %q, want %q", got, twilio.EmptyTwiML)
 	}
-	calls := h.calls()
+	calls := h.Calls()
 	if len(calls) != 1 {
 		t.Fatalf("handled %d messages, want 1", len(calls))
 	}
@@ -64,33 +66,33 @@ func TestInboundSignature(t *testing.T) {
 	}{
 		{"Valid", "", http.StatusOK},
 		{"Missing", "-", http.StatusForbidden},
-		{"WrongToken", sign("ffffffffffffffffffffffffffffffff", testPublicURL+PathInbound, form), http.StatusForbidden},
-		{"WrongURL", sign(testToken, "https://other.example"+PathInbound, form), http.StatusForbidden},
-		{"OtherPath", sign(testToken, testPublicURL+PathStatus, form), http.StatusForbidden},
+		{"WrongToken", twiliotest.Sign("ffffffffffffffffffffffffffffffff", testPublicURL+PathInbound, form), http.StatusForbidden},
+		{"WrongURL", twiliotest.Sign(testToken, "https://other.example"+PathInbound, form), http.StatusForbidden},
+		{"OtherPath", twiliotest.Sign(testToken, testPublicURL+PathStatus, form), http.StatusForbidden},
 		{"Garbage", "not-a-signature", http.StatusForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &fakeHandler{}
+			h := &twiliotest.Handler{}
 			c := newTestChannel(t, testConfig(), h, nil)
 			resp := post(t, c, PathInbound, form, tt.sig)
 			if resp.StatusCode != tt.want {
 				t.Errorf("status = %d, want %d", resp.StatusCode, tt.want)
 			}
-			if n := len(h.calls()); tt.want != http.StatusOK && n != 0 {
+			if n := len(h.Calls()); tt.want != http.StatusOK && n != 0 {
 				t.Errorf("handled %d messages with a bad signature", n)
 			}
 		})
 	}
 	t.Run("TamperedBody", func(t *testing.T) {
-		h := &fakeHandler{}
+		h := &twiliotest.Handler{}
 		c := newTestChannel(t, testConfig(), h, nil)
-		sig := sign(testToken, testPublicURL+PathInbound, form)
+		sig := twiliotest.Sign(testToken, testPublicURL+PathInbound, form)
 		tampered := inboundForm("+34600000001", "hola!")
 		if resp := post(t, c, PathInbound, tampered, sig); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("status = %d, want 403", resp.StatusCode)
 		}
-		if n := len(h.calls()); n != 0 {
+		if n := len(h.Calls()); n != 0 {
 			t.Errorf("handled %d messages", n)
 		}
 	})
@@ -198,7 +200,7 @@ func TestInboundForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &fakeHandler{}
+			h := &twiliotest.Handler{}
 			c := newTestChannel(t, testConfig(), h, nil)
 			form := inboundForm("+34600000001", "hola")
 			tt.form(form)
@@ -206,7 +208,7 @@ func TestInboundForm(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d (%s)", resp.StatusCode, tt.status, readBody(t, resp))
 			}
-			calls := h.calls()
+			calls := h.Calls()
 			if tt.status != http.StatusOK {
 				if len(calls) != 0 {
 					t.Errorf("handled %d messages", len(calls))
@@ -236,25 +238,25 @@ func TestInboundRaw(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := &fakeHandler{}
+			h := &twiliotest.Handler{}
 			c := newTestChannel(t, testConfig(), h, nil)
 			resp := postRaw(t, c, PathInbound, tt.body, tt.sig)
 			if resp.StatusCode != tt.status {
 				t.Errorf("status = %d, want %d", resp.StatusCode, tt.status)
 			}
-			if n := len(h.calls()); n != 0 {
+			if n := len(h.Calls()); n != 0 {
 				t.Errorf("handled %d messages", n)
 			}
 		})
 	}
 	t.Run("NotForm", func(t *testing.T) {
-		h := &fakeHandler{}
+		h := &twiliotest.Handler{}
 		c := newTestChannel(t, testConfig(), h, nil)
 		mux := http.NewServeMux()
 		c.Routes(mux)
 		form := inboundForm("+34600000001", "hola")
 		req := newJSONRequest(form)
-		req.Header.Set("X-Twilio-Signature", sign(testToken, testPublicURL+PathInbound, form))
+		req.Header.Set("X-Twilio-Signature", twiliotest.Sign(testToken, testPublicURL+PathInbound, form))
 		rec := newRecorder()
 		mux.ServeHTTP(rec, req)
 		if rec.Code != http.StatusForbidden {
@@ -274,7 +276,7 @@ func TestInboundRaw(t *testing.T) {
 }
 
 func TestInboundHandlerError(t *testing.T) {
-	h := &fakeHandler{handle: func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
+	h := &twiliotest.Handler{HandleFunc: func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
 		return dialog.Result{}, errors.New("database is locked")
 	}}
 	c := newTestChannel(t, testConfig(), h, nil)
@@ -288,12 +290,12 @@ func TestInboundHandlerError(t *testing.T) {
 }
 
 func TestInboundDuplicate(t *testing.T) {
-	h := &fakeHandler{handle: func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
+	h := &twiliotest.Handler{HandleFunc: func(ctx context.Context, in dialog.Inbound) (dialog.Result, error) {
 		return dialog.Result{Duplicate: true}, nil
 	}}
 	c := newTestChannel(t, testConfig(), h, nil)
 	resp := post(t, c, PathInbound, inboundForm("+34600000001", "hola"), "")
-	if resp.StatusCode != http.StatusOK || readBody(t, resp) != emptyTwiML {
+	if resp.StatusCode != http.StatusOK || readBody(t, resp) != twilio.EmptyTwiML {
 		t.Errorf("status = %d, want 200 with empty TwiML", resp.StatusCode)
 	}
 }
@@ -319,19 +321,19 @@ func TestStatusCallback(t *testing.T) {
 		form     url.Values
 		sig      string
 		status   int
-		receipts []receipt
-		optOuts  []optOut
+		receipts []twiliotest.Receipt
+		optOuts  []twiliotest.OptOut
 	}{
 		{"Delivered", statusForm("SM1", "delivered", "", "+34600000001"), "", 200,
-			[]receipt{{"SM1", "delivered", ""}}, nil},
+			[]twiliotest.Receipt{{SID: "SM1", Status: "delivered", Code: ""}}, nil},
 		{"Queued", statusForm("SM1", "queued", "", "+34600000001"), "", 200,
-			[]receipt{{"SM1", "queued", ""}}, nil},
+			[]twiliotest.Receipt{{SID: "SM1", Status: "queued", Code: ""}}, nil},
 		{"Sent", statusForm("SM1", "sent", "", "+34600000001"), "", 200,
-			[]receipt{{"SM1", "sent", ""}}, nil},
+			[]twiliotest.Receipt{{SID: "SM1", Status: "sent", Code: ""}}, nil},
 		{"Failed", statusForm("SM1", "failed", "30006", "+34600000001"), "", 200,
-			[]receipt{{"SM1", "failed", "30006"}}, nil},
+			[]twiliotest.Receipt{{SID: "SM1", Status: "failed", Code: "30006"}}, nil},
 		{"UndeliveredOptedOut", statusForm("SM1", "undelivered", "21610", "+34600000001"), "", 200,
-			[]receipt{{"SM1", "undelivered", "21610"}}, []optOut{{"sms", "+34600000001", true}}},
+			[]twiliotest.Receipt{{SID: "SM1", Status: "undelivered", Code: "21610"}}, []twiliotest.OptOut{{Channel: "sms", Address: "+34600000001", Out: true}}},
 		{"Sending", statusForm("SM1", "sending", "", "+34600000001"), "", 200, nil, nil},
 		{"NoSid", statusForm("", "delivered", "", "+34600000001"), "", 200, nil, nil},
 		{"BadSignature", statusForm("SM1", "undelivered", "21610", "+34600000001"), "bad", 403, nil, nil},
@@ -339,36 +341,36 @@ func TestStatusCallback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ob := &fakeOutbox{}
+			ob := &twiliotest.Outbox{}
 			c := newTestChannel(t, testConfig(), nil, ob)
 			resp := post(t, c, PathStatus, tt.form, tt.sig)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.status)
 			}
-			if tt.status == http.StatusOK && readBody(t, resp) != emptyTwiML {
+			if tt.status == http.StatusOK && readBody(t, resp) != twilio.EmptyTwiML {
 				t.Errorf("body is not the empty TwiML")
 			}
-			if !equal(ob.receipts, tt.receipts) {
-				t.Errorf("receipts = %v, want %v", ob.receipts, tt.receipts)
+			if !equal(ob.Receipts, tt.receipts) {
+				t.Errorf("receipts = %v, want %v", ob.Receipts, tt.receipts)
 			}
-			if !equal(ob.optOuts, tt.optOuts) {
-				t.Errorf("opt-outs = %v, want %v", ob.optOuts, tt.optOuts)
+			if !equal(ob.OptOuts, tt.optOuts) {
+				t.Errorf("opt-outs = %v, want %v", ob.OptOuts, tt.optOuts)
 			}
 		})
 	}
 	t.Run("RecordError", func(t *testing.T) {
-		ob := &fakeOutbox{recordErr: errors.New("disk full")}
+		ob := &twiliotest.Outbox{RecordErr: errors.New("disk full")}
 		c := newTestChannel(t, testConfig(), nil, ob)
 		resp := post(t, c, PathStatus, statusForm("SM1", "undelivered", "21610", "+34600000001"), "")
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("status = %d, want 200", resp.StatusCode)
 		}
-		if len(ob.optOuts) != 1 {
-			t.Errorf("opt-outs = %v, want one", ob.optOuts)
+		if len(ob.OptOuts) != 1 {
+			t.Errorf("opt-outs = %v, want one", ob.OptOuts)
 		}
 	})
 	t.Run("Repeated", func(t *testing.T) {
-		ob := &fakeOutbox{}
+		ob := &twiliotest.Outbox{}
 		c := newTestChannel(t, testConfig(), nil, ob)
 		for range 2 {
 			if resp := post(t, c, PathStatus, statusForm("SM1", "delivered", "", "+34600000001"), ""); resp.StatusCode != 200 {
@@ -376,8 +378,8 @@ func TestStatusCallback(t *testing.T) {
 			}
 		}
 		// The outbox dedupes on (sid, status); the channel passes both on.
-		if len(ob.receipts) != 2 || len(ob.seenReceipt) != 1 {
-			t.Errorf("receipts = %v", ob.receipts)
+		if len(ob.Receipts) != 2 || ob.Distinct() != 1 {
+			t.Errorf("receipts = %v", ob.Receipts)
 		}
 	})
 }
@@ -394,54 +396,8 @@ func equal[T comparable](a, b []T) bool {
 	return true
 }
 
-func TestKeywordKind(t *testing.T) {
-	tests := []struct {
-		text string
-		want dialog.Kind
-	}{
-		{"STOP", dialog.KindOptOut},
-		{"stop", dialog.KindOptOut},
-		{"Stop", dialog.KindOptOut},
-		{"  stop\n", dialog.KindOptOut},
-		{"STOP!", dialog.KindOptOut},
-		{"BAIXA", dialog.KindOptOut},
-		{"baixa", dialog.KindOptOut},
-		{"Báixa", dialog.KindOptOut},
-		{"BAJA", dialog.KindOptOut},
-		{"bája", dialog.KindOptOut},
-		{"CANCELAR", dialog.KindOptOut},
-		{"Cancelár", dialog.KindOptOut},
-		{"UNSUBSCRIBE", dialog.KindOptOut},
-		{"ALTA", dialog.KindOptIn},
-		{"Àlta", dialog.KindOptIn},
-		{"START", dialog.KindOptIn},
-		{"INICI", dialog.KindOptIn},
-		{"Inicí", dialog.KindOptIn},
-		{"AJUDA", dialog.KindSMSHelp},
-		{"¿Ayuda?", dialog.KindSMSHelp},
-		{"AYUDA", dialog.KindSMSHelp},
-		{"help", dialog.KindSMSHelp},
-		{"stop 12345", dialog.KindText},
-		{"STOP STOP", dialog.KindText},
-		{"no vull baixa", dialog.KindText},
-		{"stopp", dialog.KindText},
-		{"sto p", dialog.KindText},
-		{"", dialog.KindText},
-		{"!!!", dialog.KindText},
-		{"1", dialog.KindText},
-		{"MÉS", dialog.KindText},
-		{strings.Repeat("stop", 20), dialog.KindText},
-		{"st\xffop", dialog.KindText},
-	}
-	for _, tt := range tests {
-		if got := KeywordKind(tt.text); got != tt.want {
-			t.Errorf("KeywordKind(%q) = %q, want %q", tt.text, got, tt.want)
-		}
-	}
-}
-
 func TestNew(t *testing.T) {
-	h, ob := &fakeHandler{}, &fakeOutbox{}
+	h, ob := &twiliotest.Handler{}, &twiliotest.Outbox{}
 	tests := []struct {
 		name string
 		edit func(c *Config)

@@ -26,10 +26,13 @@ const (
 	envTwilioFrom       = "TWILIO_FROM"
 	envTwilioService    = "TWILIO_MESSAGING_SERVICE_SID"
 	envTwilioAPI        = "TWILIO_API_URL"
-	envSMSGSM7          = "MYGOV_SMS_GSM7"     // transliterate to GSM-7 when it saves segments, default on
-	envSMSSegments      = "MYGOV_SMS_SEGMENTS" // segment budget of one SMS reply, default 2
-	envVerifyIdle       = "MYGOV_VERIFY_IDLE"  // level-2 window without messages, default 30m
-	envVerifyMax        = "MYGOV_VERIFY_MAX"   // level-2 window in any case, default 24h
+	envSMSGSM7          = "MYGOV_SMS_GSM7"       // transliterate to GSM-7 when it saves segments, default on
+	envSMSSegments      = "MYGOV_SMS_SEGMENTS"   // segment budget of one SMS reply, default 2
+	envWhatsAppFrom     = "TWILIO_WHATSAPP_FROM" // WhatsApp sender, "whatsapp:+14155238886"
+	envWhatsAppService  = "TWILIO_WHATSAPP_MESSAGING_SERVICE_SID"
+	envWhatsAppTpl      = "MYGOV_WHATSAPP_TEMPLATES" // templates by notice kind and language (whatsapp.ParseTemplates)
+	envVerifyIdle       = "MYGOV_VERIFY_IDLE"        // level-2 window without messages, default 30m
+	envVerifyMax        = "MYGOV_VERIFY_MAX"         // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
 	envQuietHours       = "MYGOV_QUIET_HOURS" // "21:00-09:00" (default), or "off"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
@@ -52,6 +55,8 @@ type config struct {
 	SMSGSM7                                                      bool
 	SMSSegments                                                  int
 
+	WhatsAppFrom, WhatsAppService, WhatsAppTemplates string
+
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
 	Threshold             float64
@@ -61,28 +66,31 @@ type config struct {
 
 func loadConfig(getenv func(string) string) config {
 	c := config{
-		DatabaseURL:     getenv(envDatabaseURL),
-		DBPath:          or(getenv(envDB), "mygov.db"),
-		DBNamed:         getenv(envDB) != "",
-		Addr:            or(getenv(envAddr), "127.0.0.1:8080"),
-		LogLevel:        or(getenv(envLogLevel), "info"),
-		LogLevelSet:     getenv(envLogLevel) != "",
-		PublicURL:       strings.TrimRight(getenv(envPublicURL), "/"),
-		TelegramToken:   getenv(envTelegramToken),
-		TelegramAPI:     getenv(envTelegramAPI),
-		TelegramWebhook: getenv(envTelegramWebhook),
-		TelegramSecret:  getenv(envTelegramSecret),
-		TwilioSID:       getenv(envTwilioSID),
-		TwilioToken:     getenv(envTwilioToken),
-		TwilioFrom:      getenv(envTwilioFrom),
-		TwilioService:   getenv(envTwilioService),
-		TwilioAPI:       getenv(envTwilioAPI),
-		SMSGSM7:         getenv(envSMSGSM7) != "0" && !strings.EqualFold(getenv(envSMSGSM7), "false") && !strings.EqualFold(getenv(envSMSGSM7), "off"),
-		SMSSegments:     atoi(getenv(envSMSSegments), 2),
-		VerifyIdle:      duration(getenv(envVerifyIdle), 30*time.Minute),
-		VerifyMax:       duration(getenv(envVerifyMax), 24*time.Hour),
-		RetentionDays:   atoi(getenv(envRetentionDays), 90),
-		Threshold:       intents.DefaultThreshold,
+		DatabaseURL:       getenv(envDatabaseURL),
+		DBPath:            or(getenv(envDB), "mygov.db"),
+		DBNamed:           getenv(envDB) != "",
+		Addr:              or(getenv(envAddr), "127.0.0.1:8080"),
+		LogLevel:          or(getenv(envLogLevel), "info"),
+		LogLevelSet:       getenv(envLogLevel) != "",
+		PublicURL:         strings.TrimRight(getenv(envPublicURL), "/"),
+		TelegramToken:     getenv(envTelegramToken),
+		TelegramAPI:       getenv(envTelegramAPI),
+		TelegramWebhook:   getenv(envTelegramWebhook),
+		TelegramSecret:    getenv(envTelegramSecret),
+		TwilioSID:         getenv(envTwilioSID),
+		TwilioToken:       getenv(envTwilioToken),
+		TwilioFrom:        getenv(envTwilioFrom),
+		TwilioService:     getenv(envTwilioService),
+		TwilioAPI:         getenv(envTwilioAPI),
+		SMSGSM7:           getenv(envSMSGSM7) != "0" && !strings.EqualFold(getenv(envSMSGSM7), "false") && !strings.EqualFold(getenv(envSMSGSM7), "off"),
+		SMSSegments:       atoi(getenv(envSMSSegments), 2),
+		WhatsAppFrom:      getenv(envWhatsAppFrom),
+		WhatsAppService:   getenv(envWhatsAppService),
+		WhatsAppTemplates: getenv(envWhatsAppTpl),
+		VerifyIdle:        duration(getenv(envVerifyIdle), 30*time.Minute),
+		VerifyMax:         duration(getenv(envVerifyMax), 24*time.Hour),
+		RetentionDays:     atoi(getenv(envRetentionDays), 90),
+		Threshold:         intents.DefaultThreshold,
 	}
 	if f, err := strconv.ParseFloat(getenv(envConfidenceThresh), 64); err == nil && f >= 0 && f <= 1 {
 		c.Threshold = f

@@ -14,6 +14,7 @@ import (
 
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/channels/telegram"
+	"github.com/catalonia/mygov/channels/whatsapp"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/internal/server"
 	"github.com/catalonia/mygov/notices"
@@ -71,8 +72,8 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 		tg.Routes(srv.Mux)
 		srv.Loops[telegram.Name], senders[telegram.Name] = tg.Run, tg
 	}
-	if c.TwilioSID == "" || c.TwilioToken == "" {
-		m.Log.Info("channel off: sms (set " + envTwilioSID + " and " + envTwilioToken + " to turn it on)")
+	if c.TwilioSID == "" || c.TwilioToken == "" || (c.TwilioFrom == "" && c.TwilioService == "") {
+		m.Log.Info("channel off: sms (set " + envTwilioSID + ", " + envTwilioToken + " and " + envTwilioFrom + " to turn it on)")
 	} else {
 		s, err := sms.New(sms.Config{
 			AccountSID:          c.TwilioSID,
@@ -90,6 +91,35 @@ func (m *Main) channels(srv *server.Server, senders map[string]delivery.Sender) 
 		s.Routes(srv.Mux)
 		senders[sms.Name] = s
 	}
+	return m.whatsapp(srv, senders)
+}
+
+// whatsapp builds the WhatsApp channel when the Twilio credentials and a WhatsApp sender
+// are set.
+func (m *Main) whatsapp(srv *server.Server, senders map[string]delivery.Sender) error {
+	c := m.Config
+	if c.TwilioSID == "" || c.TwilioToken == "" || (c.WhatsAppFrom == "" && c.WhatsAppService == "") {
+		m.Log.Info("channel off: whatsapp (set " + envTwilioSID + ", " + envTwilioToken + " and " + envWhatsAppFrom + " to turn it on)")
+		return nil
+	}
+	templates, err := whatsapp.ParseTemplates(c.WhatsAppTemplates)
+	if err != nil {
+		return fmt.Errorf("%s: %w", envWhatsAppTpl, err)
+	}
+	w, err := whatsapp.New(whatsapp.Config{
+		AccountSID:          c.TwilioSID,
+		AuthToken:           c.TwilioToken,
+		From:                c.WhatsAppFrom,
+		MessagingServiceSID: c.WhatsAppService,
+		PublicURL:           c.PublicURL,
+		APIURL:              c.TwilioAPI,
+		Templates:           templates,
+	}, m.Engine, m.Store, m.Catalog, m.Log.With("channel", whatsapp.Name))
+	if err != nil {
+		return err
+	}
+	w.Routes(srv.Mux)
+	senders[whatsapp.Name] = w
 	return nil
 }
 

@@ -5,6 +5,7 @@ package enginetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/dialog"
@@ -95,4 +96,21 @@ func (s suite) sMSOptOut(t *testing.T) {
 	_, txt := u.Send(dialog.Inbound{Kind: dialog.KindOptIn, Text: "ALTA"})
 	must(t, txt, "de nou")
 	must(t, u.Say("com va la meva sol·licitud?"), "EXP-2026-000101")
+}
+
+// outboundCarriesLastInbound: a channel with a window since the citizen's last message
+// (WhatsApp's 24 hours) decides from Outbound.LastInbound, the time of the message the
+// reply answers.
+func (s suite) outboundCarriesLastInbound(t *testing.T) {
+	e := s.env(t)
+	at := e.Clock.Now().Add(-time.Minute)
+	res, _ := e.SMS(maria).Send(dialog.Inbound{Kind: dialog.KindText, Text: "hola", ReceivedAt: at})
+	if len(res.Outbound) == 0 {
+		t.Fatal("no reply")
+	}
+	for _, o := range res.Outbound {
+		if !o.LastInbound.Equal(at) {
+			t.Errorf("Outbound.LastInbound = %v, want %v", o.LastInbound, at)
+		}
+	}
 }

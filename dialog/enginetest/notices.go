@@ -63,7 +63,7 @@ func runNotices(t *testing.T, env func(t *testing.T) *Env) {
 		contains(t, u.Say("vull avisos"), "012", true)
 	})
 
-	notice := dialog.Notice{CitizenID: "cit-0001", Ref: "EXP-2026-000101", Lines: []dialog.Text{dialog.T("notice.footer")}}
+	notice := dialog.Notice{CitizenID: "cit-0001", Kind: dialog.NoticeStatusChange, Ref: "EXP-2026-000101", Lines: []dialog.Text{dialog.T("notice.footer")}}
 	notify := func(t *testing.T, e *Env, u *User) (*dialog.Outbound, string) {
 		t.Helper()
 		o, skipped, err := e.Engine.Notify(context.Background(), u.Channel, u.Address, notice)
@@ -87,6 +87,9 @@ func runNotices(t *testing.T, env func(t *testing.T) *Env) {
 		o, skipped := notify(t, e, u)
 		if o == nil || skipped != "" {
 			t.Fatalf("Notify with consent: %v, %q; want a reply", o, skipped)
+		}
+		if o.Reply.Notice != dialog.NoticeStatusChange || o.LastInbound.IsZero() {
+			t.Errorf("notice reply of kind %q, last inbound %v; want %q and the citizen's last message", o.Reply.Notice, o.LastInbound, dialog.NoticeStatusChange)
 		}
 		out := u.Say("1")
 		contains(t, out, "EXP-2026-000101", true)

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"HumanWithoutInbox", s.humanWithoutInbox},
 		{"EscalatedIsSilentExceptStop", s.escalatedIsSilentExceptStop},
 		{"SMSOptOut", s.sMSOptOut},
+		{"OutboundCarriesLastInbound", s.outboundCarriesLastInbound},
 		{"BadInput", s.badInput},
 		{"TruncatedBySMS", s.truncatedBySMS},
 		{"ControlCharactersInsideText", s.controlCharactersInsideText},

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -92,4 +94,39 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Serve runs `mygov serve`, built by BuildMygov, on a fresh SQLite file and a free address
+// with env added to CleanEnv, waits until it is healthy and returns its base URL, which is
+// also its MYGOV_PUBLIC_URL. When the test ends the process gets SIGTERM, and its output is
+// logged if the test failed.
+func Serve(t *testing.T, env ...string) string {
+	t.Helper()
+	bin := BuildMygov(t)
+	addr := FreeAddr(t)
+	public := "http://" + addr
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--demo") // its database is named: seed it
+	cmd.Env = append(append(CleanEnv(),
+		"MYGOV_ADDR="+addr,
+		"MYGOV_DB="+filepath.Join(t.TempDir(), "mygov.db"),
+		"MYGOV_PUBLIC_URL="+public,
+	), env...)
+	var logs Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("start mygov serve: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("mygov serve output:\n%s", logs.String())
+		}
+	})
+	WaitHealthy(t, public+"/healthz", 60*time.Second)
+	return public
 }

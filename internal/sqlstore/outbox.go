@@ -11,7 +11,7 @@ import (
 
 // deliveryRankSQL ranks the stored status of a reply as dialog.DeliveryRank does, so a
 // late receipt never moves a reply back.
-const deliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END`
+const deliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'read' THEN 3 ELSE 2 END`
 
 // MarkOutbound records the delivery status of a stored reply and, when providerID is not
 // empty, the provider's id for it. A receipt for that provider id that arrived first (a

@@ -2,22 +2,19 @@ package smsbench_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/catalonia/mygov/channels/sms"
+	"github.com/catalonia/mygov/channels/twilio/twiliotest"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/sqlstore"
@@ -194,6 +191,25 @@ func (r recorder) Handle(ctx context.Context, in dialog.Inbound) (dialog.Result,
 
 func newBench(tb testing.TB) *bench {
 	tb.Helper()
+	e, st, clock := newEngine(tb)
+	b := &bench{store: st, mux: http.NewServeMux()}
+	cfg := sms.Config{
+		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
+		SegmentBudget: sms.DefaultSegmentBudget, GSM7: true,
+	}
+	var err error
+	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), slog.New(slog.DiscardHandler), sms.WithClock(clock))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b.ch.Routes(b.mux)
+	return b
+}
+
+// newEngine returns the engine main builds, on an SQLite store with the demo data and a
+// fixed clock.
+func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store, func() time.Time) {
+	tb.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 16, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -223,17 +239,7 @@ func newBench(tb testing.TB) *bench {
 		tb.Fatal(err)
 	}
 	e := dialog.NewEngine(st, cls, elig, log, dialog.WithClock(clock), dialog.WithThreshold(intents.DefaultThreshold), dialog.WithLocation(madrid))
-	b := &bench{store: st, mux: http.NewServeMux()}
-	cfg := sms.Config{
-		AccountSID: accountSID, AuthToken: authToken, From: "+34900000000", PublicURL: publicURL,
-		SegmentBudget: sms.DefaultSegmentBudget, GSM7: true,
-	}
-	b.ch, err = sms.New(cfg, recorder{e, b}, st, locales.MustLoad(), log, sms.WithClock(clock))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b.ch.Routes(b.mux)
-	return b
+	return e, st, clock
 }
 
 // run posts each turn of script to the webhook and renders the replies.
@@ -242,29 +248,10 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 	var all []reply
 	s := stats{turns: len(script)}
 	for i, t := range script {
-		form := url.Values{
-			"MessageSid": {fmt.Sprintf("SM%s%030d", sidPrefix, i)},
-			"AccountSid": {accountSID},
-			"From":       {t.From},
-			"To":         {"+34900000000"},
-			"Body":       {t.Body},
-			"NumMedia":   {"0"},
-		}
-		if t.Media {
-			form.Set("NumMedia", "1")
-			form.Set("MediaContentType0", "image/jpeg")
-		}
-		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+sms.PathInbound, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sign(publicURL+sms.PathInbound, form))
-		rec := httptest.NewRecorder()
 		b.mu.Lock()
 		b.out = b.out[:0]
 		b.mu.Unlock()
-		b.mux.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			tb.Fatalf("turn %d %q: webhook answered %d: %s", i, t.Body, rec.Code, rec.Body.String())
-		}
+		post(tb, b.mux, sms.PathInbound, "", fmt.Sprintf("SM%s%030d", sidPrefix, i), t)
 		b.mu.Lock()
 		out := append([]dialog.Outbound(nil), b.out...)
 		b.mu.Unlock()
@@ -294,21 +281,27 @@ func (b *bench) run(tb testing.TB, script []turn, sidPrefix string) (stats, []re
 	return s, all
 }
 
-// sign computes X-Twilio-Signature (HMAC-SHA1 of the URL and the sorted parameters).
-func sign(u string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
+// post posts the turn t to the inbound webhook at path as Twilio would, with the message
+// id sid and the sender prefixed by prefix ("whatsapp:"), and fails unless it is answered
+// 200.
+func post(tb testing.TB, mux *http.ServeMux, path, prefix, sid string, t turn) {
+	tb.Helper()
+	form := url.Values{
+		"MessageSid": {sid}, "AccountSid": {accountSID}, "From": {prefix + t.From}, "To": {prefix + "+34900000000"},
+		"Body": {t.Body}, "NumMedia": {"0"},
 	}
-	sort.Strings(keys)
-	var sb strings.Builder
-	sb.WriteString(u)
-	for _, k := range keys {
-		sb.WriteString(k + form.Get(k))
+	if t.Media {
+		form.Set("NumMedia", "1")
+		form.Set("MediaContentType0", "image/jpeg")
 	}
-	m := hmac.New(sha1.New, []byte(authToken))
-	m.Write([]byte(sb.String()))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twiliotest.Sign(authToken, publicURL+path, form))
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("%q: webhook answered %d: %s", t.Body, rec.Code, rec.Body.String())
+	}
 }
 
 // Targets of issue 5.

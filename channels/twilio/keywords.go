@@ -1,4 +1,4 @@
-package sms
+package twilio
 
 import (
 	"strings"
@@ -8,12 +8,13 @@ import (
 )
 
 // keywords maps the carrier-style keywords, folded to lower case without accents, to the
-// kind of message they make.
+// kind of message they make. Only words no citizen writes alone for another reason:
+// "cancelar", "cancel·la", "para" or "prou" answer a question or a menu and are text
+// (issue 13: "Cancelar", the Spanish menu option, used to unsubscribe from all SMS).
 var keywords = map[string]dialog.Kind{
 	"stop":        dialog.KindOptOut,
 	"baixa":       dialog.KindOptOut,
 	"baja":        dialog.KindOptOut,
-	"cancelar":    dialog.KindOptOut,
 	"unsubscribe": dialog.KindOptOut,
 	"alta":        dialog.KindOptIn,
 	"start":       dialog.KindOptIn,
@@ -26,8 +27,8 @@ var keywords = map[string]dialog.Kind{
 // maxKeyword bounds the text KeywordKind looks at: no keyword is longer.
 const maxKeyword = 32
 
-// KeywordKind returns the kind of an SMS text: dialog.KindOptOut for STOP, BAIXA, BAJA,
-// CANCELAR or UNSUBSCRIBE, dialog.KindOptIn for ALTA, START or INICI, dialog.KindSMSHelp
+// KeywordKind returns the kind of a message's text: dialog.KindOptOut for STOP, BAIXA,
+// BAJA or UNSUBSCRIBE, dialog.KindOptIn for ALTA, START or INICI, dialog.KindSMSHelp
 // for AJUDA, AYUDA or HELP, and dialog.KindText for anything else. A keyword counts only
 // when it is the whole message, in any case, with or without accents ("Báixa"), with
 // surrounding spaces and a closing or opening ! ? . ¡ ¿ ignored ("STOP!"); "stop 12345"
