@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -163,17 +164,26 @@ func (s *Store) EachCitizen(ctx context.Context, fn func(c records.Citizen, know
 func (s *Store) SaveLikely(ctx context.Context, batch []notices.Likely) error {
 	now := s.now()
 	err := s.write(ctx, "", func(q conn) error {
+		// One statement a batch: the first sweep writes every citizen.
+		var (
+			j      jsonArgs
+			values []string
+			args   []any
+		)
 		for _, l := range batch {
-			var j jsonArgs
-			ids := j.of(l.Benefits)
-			if j.err != nil {
-				return j.err
-			}
-			if _, err := q.exec(ctx, `INSERT INTO citizen_benefits (citizen_id, benefits, swept_at) VALUES (?, ?, ?)
-				ON CONFLICT (citizen_id) DO UPDATE SET benefits = excluded.benefits, swept_at = excluded.swept_at`,
-				l.CitizenID, ids, q.ts(now)); err != nil {
+			values = append(values, "(?, ?, ?)")
+			args = append(args, l.CitizenID, j.of(l.Benefits), q.ts(now))
+		}
+		if j.err != nil {
+			return j.err
+		}
+		if len(values) > 0 {
+			if _, err := q.exec(ctx, `INSERT INTO citizen_benefits (citizen_id, benefits, swept_at) VALUES `+strings.Join(values, ", ")+`
+				ON CONFLICT (citizen_id) DO UPDATE SET benefits = excluded.benefits, swept_at = excluded.swept_at`, args...); err != nil {
 				return err
 			}
+		}
+		for _, l := range batch {
 			for _, it := range l.Items {
 				if _, err := q.queueNotice(ctx, it); err != nil {
 					return err
