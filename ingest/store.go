@@ -34,7 +34,8 @@ type Tx interface {
 	FindApplication(ctx context.Context, ref string) (*records.Application, error)
 	// SaveCitizen inserts or updates the citizen.
 	SaveCitizen(ctx context.Context, c *records.Citizen) error
-	// SaveApplication inserts or updates the application and replaces its history.
+	// SaveApplication inserts or updates the application; its history is the stored one
+	// with steps appended.
 	SaveApplication(ctx context.Context, a *records.Application) error
 	// SaveHolding inserts the holding, or updates the one of the same citizen,
 	// administration and category.

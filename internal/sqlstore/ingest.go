@@ -119,9 +119,10 @@ func (t ingestTx) SaveCitizen(ctx context.Context, c *records.Citizen) error {
 	return t.s.errorf("save citizen", t.mapConstraint(t.upsertCitizen(ctx, c)))
 }
 
-// SaveApplication inserts or updates the application and replaces its history.
+// SaveApplication inserts or updates the application and adds the steps of its history
+// after the stored ones (the API only appends to a history).
 func (t ingestTx) SaveApplication(ctx context.Context, a *records.Application) error {
-	return t.s.errorf("save application", t.mapConstraint(t.upsertApplication(ctx, a)))
+	return t.s.errorf("save application", t.mapConstraint(t.upsertApplication(ctx, a, true)))
 }
 
 // SaveHolding inserts the holding, or updates the one of the same citizen, administration

@@ -254,7 +254,7 @@ func (c conn) seed(ctx context.Context, d *records.Dataset) error {
 		}
 	}
 	for i := range d.Applications {
-		if err := c.upsertApplication(ctx, &d.Applications[i]); err != nil {
+		if err := c.upsertApplication(ctx, &d.Applications[i], false); err != nil {
 			return err
 		}
 	}
@@ -348,8 +348,9 @@ func (c conn) upsertCitizen(ctx context.Context, ci *records.Citizen) error {
 	return nil
 }
 
-// upsertApplication inserts or updates the application by ref and replaces its history.
-func (c conn) upsertApplication(ctx context.Context, a *records.Application) error {
+// upsertApplication inserts or updates the application by ref and replaces its history, or
+// with appendOnly adds only the steps after the stored ones.
+func (c conn) upsertApplication(ctx context.Context, a *records.Application, appendOnly bool) error {
 	var j jsonArgs
 	js := j.of
 	args := []any{a.Ref, a.CitizenID, a.ProcedureID, js(a.Procedure), a.AdministrationID, js(a.Unit), string(a.Status),
@@ -366,10 +367,17 @@ func (c conn) upsertApplication(ctx context.Context, a *records.Application) err
 			deadline = excluded.deadline, next_step = excluded.next_step`, args...); err != nil {
 		return fmt.Errorf("application %q: %w", a.Ref, err)
 	}
-	if _, err := c.exec(ctx, `DELETE FROM application_history WHERE ref = ?`, a.Ref); err != nil {
+	kept := 0
+	if appendOnly {
+		// The stored steps are a's first ones: only the new steps are written.
+		if err := c.queryRow(ctx, `SELECT count(*) FROM application_history WHERE ref = ?`, a.Ref).Scan(&kept); err != nil {
+			return fmt.Errorf("application %q: %w", a.Ref, err)
+		}
+	} else if _, err := c.exec(ctx, `DELETE FROM application_history WHERE ref = ?`, a.Ref); err != nil {
 		return fmt.Errorf("application %q: %w", a.Ref, err)
 	}
-	for i, h := range a.History {
+	for i, h := range a.History[min(kept, len(a.History)):] {
+		i += kept
 		note := js(h.Note)
 		if j.err != nil {
 			return j.err
