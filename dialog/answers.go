@@ -92,7 +92,9 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 	}
 	names := map[string]string{}
 	lang := t.lang()
+	var shown []string
 	for _, a := range page(apps, offset, size) {
+		shown = append(shown, a.Ref)
 		adm, err := t.administration(a.AdministrationID, names)
 		if err != nil {
 			return nil, 0, err
@@ -100,6 +102,9 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 		item := T(KeyStatusItem, "Ref", a.Ref, "Procedure", a.Procedure.In(lang), "Administration", adm, "Date", t.date(a.UpdatedAt)).
 			WithKey("Status", PrefixStatus+string(a.Status))
 		lines = append(lines, item)
+		if note := lastNote(a, lang); note != "" {
+			lines = append(lines, T(KeyAppNote, "Note", note))
+		}
 		if len(a.MissingDocuments) > 0 {
 			lines = append(lines, T(KeyStatusMissing, "Documents", joinTexts(a.MissingDocuments, lang)))
 		}
@@ -110,6 +115,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 			lines = append(lines, T(KeyStatusNext, "Next", next))
 		}
 	}
+	t.setFocus(shown)
 	return lines, len(apps), nil
 }
 

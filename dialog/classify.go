@@ -46,6 +46,15 @@ type Classification struct {
 	Confidence float64  `json:"confidence"`
 	Lang       string   `json:"lang"` // "ca", "es", or "" when the text fits both
 	Entities   []Entity `json:"entities"`
+	// Alternatives are the next most likely intents, most likely first: the engine offers
+	// them when it is not sure ("did you mean…?").
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+}
+
+// Alternative is a runner-up intent with its calibrated probability.
+type Alternative struct {
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
 }
 
 // Entity returns the first entity of the kind, if any.

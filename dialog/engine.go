@@ -86,6 +86,9 @@ type Engine struct {
 	// doubling with each lock.
 	maxFailures int
 	lockBase    time.Duration
+	// focusTTL is how long the applications last shown stay the subject of short
+	// follow-ups (0: DefaultFocusTTL).
+	focusTTL time.Duration
 }
 
 // EngineOption is an optional setting of an Engine.

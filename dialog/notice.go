@@ -62,6 +62,9 @@ func (e *Engine) Notify(ctx context.Context, channel, address string, n Notice) 
 			r = t.menuReply(Text{}, values)
 			r.Lines, r.Notice = n.Lines, n.Kind
 			c.List, c.Offset, c.Pending, c.PendingRef = "", 0, "", n.Ref
+			if n.Ref != "" {
+				t.setFocus([]string{n.Ref}) // "i quan cobraré?" is about it too
+			}
 			if err := fire(ctx, c, EventList); err != nil {
 				return err
 			}

@@ -63,10 +63,24 @@ type Conversation struct {
 	OptedOut bool `json:"opted_out,omitempty"`
 	// Notices is the citizen's consent to notices on this conversation (consent.go);
 	// NoticesAsked says MyGov asked for it once already.
-	Notices      bool      `json:"notices,omitempty"`
-	NoticesAsked bool      `json:"notices_asked,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	Notices      bool `json:"notices,omitempty"`
+	NoticesAsked bool `json:"notices_asked,omitempty"`
+
+	// Urgent is set when the citizen showed distress (Distress says which category, first at
+	// DistressAt): the social workers' inbox orders urgent conversations first. It stays set;
+	// the inbox clears it.
+	Urgent     bool      `json:"urgent,omitempty"`
+	Distress   string    `json:"distress,omitempty"`
+	DistressAt time.Time `json:"distress_at,omitzero"`
+	// Focus holds the references of the applications last shown or named, until
+	// FocusUntil, so a short follow-up ("and by when?") is answered about them.
+	Focus      []string  `json:"focus,omitempty"`
+	FocusUntil time.Time `json:"focus_until,omitzero"`
+	// Misses counts the messages in a row the assistant did not understand.
+	Misses int `json:"misses,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Lockout counts failed verifications for one key ("citizen:ID" or "sender:CHANNEL:ADDRESS").

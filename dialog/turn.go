@@ -129,14 +129,17 @@ func (t *turn) trust() Trust { return t.e.Trust(t.c, t.now) }
 // text handles a written message.
 func (t *turn) text() ([]Reply, error) {
 	c, s := t.c, t.in.Text
-	switch {
-	case utf8.RuneCountInString(s) > MaxTextRunes:
-		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
-	case !hasWords(s):
+	if !hasWords(s) {
 		return []Reply{t.withMenu(T(KeyInputEmpty))}, nil
 	}
 	cls := t.e.Classifier.Classify(t.ctx, s)
 	t.followLanguage(cls, s)
+	if cats := distressOf(cls); len(cats) > 0 {
+		return t.distress(cats) // before anything else, in every state, however long
+	}
+	if utf8.RuneCountInString(s) > MaxTextRunes {
+		return []Reply{{Lines: []Text{T(KeyInputTooLong)}}}, nil
+	}
 	word := strings.ToLower(strings.Trim(s, " .!¡?¿"))
 
 	switch c.State {
@@ -182,8 +185,17 @@ func (t *turn) text() ([]Reply, error) {
 	if isEraseRequest(s) {
 		return t.guarded(ActionErase, "")
 	}
+	if topic := topicOf(cls); topic != "" && t.routesTopic(cls, topic) {
+		return t.topic(topic)
+	}
+	if aspect := aspectOf(cls); aspect != "" && t.isApplicationQuestion(cls, aspect) {
+		return t.application(aspect, cls)
+	}
+	if r, ok, err := t.ownProcedure(cls); ok || err != nil {
+		return r, err
+	}
 	if cls.Confidence < t.e.threshold {
-		return []Reply{t.withMenu(T(KeyClarify))}, nil
+		return t.clarify(cls)
 	}
 	return t.intent(cls.Intent, cls)
 }
@@ -221,6 +233,9 @@ func (t *turn) followLanguage(cls Classification, s string) {
 // intent answers a recognised intent.
 func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 	t.c.List, t.c.Offset = "", 0
+	if name != IntentOther {
+		t.c.Misses = 0
+	}
 	switch name {
 	case IntentGreeting:
 		return t.reset(t.withMenu(T(KeyGreeting)))
@@ -250,7 +265,7 @@ func (t *turn) intent(name string, cls Classification) ([]Reply, error) {
 		}
 		return t.guarded(name, ref)
 	default:
-		return t.reset(t.withMenu(T(KeyOutOfScope)))
+		return t.notUnderstood()
 	}
 }
 
@@ -367,6 +382,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
 		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
+	case strings.HasPrefix(v, ValueApp):
+		return t.chosenApplication(v)
 	case v == ValueMore && t.c.List != "":
 		return t.answer(t.c.List, t.c.Offset)
 	case v == ValueCancel && t.c.State == StateVerifying:

@@ -97,8 +97,12 @@ func (c *Classifier) Classify(ctx context.Context, text string) dialog.Classific
 	if len(s.norm.toks) == 0 {
 		return res
 	}
+	// Distress first (the engine acts on it before any intent), then
+	// the aspects, topics and status words of lexicon/*.txt.
+	res.Entities = appendLexicon(res.Entities, lexicons, text, &s.norm, &s.lex)
 	p := m.predictScratch(s)
 	res.Intent, res.Confidence = p.Label, p.Confidence
+	res.Alternatives = m.alternatives(s.probs, p.Label)
 	if p.Known > 0 || len(s.ents) > 0 || p.Label != dialog.IntentOther {
 		res.Lang = m.lang.identify(text, &s.norm, &s.lang) // noise has no language
 	}

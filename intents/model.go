@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/catalonia/mygov/dialog"
@@ -61,6 +62,7 @@ type scratch struct {
 	ents   []entityHit
 	kinds  []string
 	lang   langScratch
+	lex    lexScratch
 }
 
 func (m *Model) getScratch() *scratch {
@@ -130,6 +132,32 @@ func (m *Model) predictScratch(s *scratch) Prediction {
 		pred.Label, pred.Confidence = dialog.IntentOther, min(s.probs[m.other], NoiseConfidence)
 	}
 	return pred
+}
+
+// maxAlternatives is how many runner-up intents Classify reports.
+const maxAlternatives = 3
+
+// alternatives returns the most probable labels after best, most probable first.
+func (m *Model) alternatives(probs []float64, best string) []dialog.Alternative {
+	out := make([]dialog.Alternative, 0, maxAlternatives+1)
+	for i, p := range probs {
+		if m.labels[i] == best {
+			continue
+		}
+		a := dialog.Alternative{Intent: m.labels[i], Confidence: p}
+		j := len(out)
+		for j > 0 && out[j-1].Confidence < p {
+			j--
+		}
+		if j >= maxAlternatives {
+			continue
+		}
+		out = slices.Insert(out, j, a)
+		if len(out) > maxAlternatives {
+			out = out[:maxAlternatives]
+		}
+	}
+	return out
 }
 
 // findOther sets m.other.

@@ -527,6 +527,8 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 		{dialog.DeliverySent, "", true, dialog.DeliveryDelivered},        // late: never moves back
 		{"accepted", "", true, dialog.DeliveryDelivered},                 // not a delivery status
 		{dialog.DeliveryFailed, "30003", true, dialog.DeliveryDelivered}, // one final status is enough
+		{dialog.DeliveryRead, "", true, dialog.DeliveryRead},             // read (WhatsApp) comes after delivered
+		{dialog.DeliveryUndelivered, "", true, dialog.DeliveryRead},      // and is never moved back
 	} {
 		got, err := s.RecordReceipt(ctx, "SM1", c.status, c.code)
 		if err != nil || got != c.want {
@@ -539,8 +541,8 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	if got, err := s.RecordReceipt(ctx, "SM-unknown", dialog.DeliveryDelivered, ""); err != nil || !got {
 		t.Errorf("RecordReceipt(unknown provider id) = %v, %v, want true", got, err)
 	}
-	if n := count(t, s, `SELECT count(*) FROM receipts`); n != 5 {
-		t.Errorf("%d receipts, want 5", n)
+	if n := count(t, s, `SELECT count(*) FROM receipts`); n != 7 {
+		t.Errorf("%d receipts, want 7", n)
 	}
 	// A queued reply moves to its receipt's status; another reply is not touched.
 	var id2 int64
@@ -559,8 +561,8 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	if got := strs(t, s, fmt.Sprintf(`SELECT status FROM messages WHERE id = %d`, id2)); len(got) != 1 || got[0] != dialog.DeliveryUndelivered {
 		t.Errorf("SM2 status = %q, want undelivered", got)
 	}
-	if got := status(); got != dialog.DeliveryDelivered {
-		t.Errorf("SM1 status = %q after SM2's receipt, want delivered", got)
+	if got := status(); got != dialog.DeliveryRead {
+		t.Errorf("SM1 status = %q after SM2's receipt, want read", got)
 	}
 	// A receipt that arrives before the worker marks the reply sent is not lost.
 	var id3 int64

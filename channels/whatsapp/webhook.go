@@ -10,12 +10,11 @@ import (
 
 // parseInbound turns the form of POST /whatsapp/twilio into a dialog.Inbound (the webhook
 // itself is twilio.Channel's); a sender that is not "whatsapp:" and an E.164 number is an
-// error, answered 400. The number after
-// "whatsapp:" proves possession (Inbound.Phone). A pressed quick-reply button is
-// KindButton with its payload; a keyword alone (STOP, BAIXA, ALTA, AJUDA…) is an opt-out,
-// opt-in or help message; a message with attachments is KindMedia whose text describes
-// them by content type only ("[media: image/jpeg]"), followed by the caption, if any: the
-// files themselves are neither fetched nor stored.
+// error, answered 400. The number after "whatsapp:" proves possession (Inbound.Phone). A
+// pressed quick-reply button is KindButton with its payload; a keyword alone (STOP, BAIXA,
+// ALTA, AJUDA…) is an opt-out, opt-in or help message; a message with attachments is
+// KindMedia whose text describes them by content type only ("[media: image/jpeg]"),
+// followed by the caption, if any: the files themselves are neither fetched nor stored.
 func (c *Channel) parseInbound(form url.Values) (dialog.Inbound, error) {
 	m, err := twilio.ParseMessage(form, c.cfg.MaxBody)
 	if err != nil {

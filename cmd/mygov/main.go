@@ -42,6 +42,7 @@ Usage:
   mygov classify [--model PATH] [--json]  classify one message per line of standard input
   mygov train --data FILE --out PATH    train an intent model
   mygov eval --model PATH --data FILE   evaluate an intent model
+  mygov evalconv [-v] [-category NAME]  play the conversation scenarios, success by category
 
 Configuration comes from the environment: see the README.
 `
@@ -80,6 +81,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return tool.TrainCommand(args, stdout, stderr)
 	case "eval":
 		return tool.EvalCommand(args, stdout, stderr)
+	case "evalconv":
+		return runEvalConv(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

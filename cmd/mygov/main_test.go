@@ -144,7 +144,7 @@ func TestChatBadInput(t *testing.T) {
 		t.Errorf("%d polite replies to empty input, want 2:\n%s", n, out)
 	}
 	// What is left of a terminal escape ("[2J") is not understood: the citizen is asked.
-	if !strings.Contains(out, "No estic segur d'haver-te entès") {
+	if !strings.Contains(out, "No sé si t'he entès bé") {
 		t.Errorf("no clarifying question for the escape sequence:\n%s", out)
 	}
 	if !strings.Contains(out, "massa llarg") {

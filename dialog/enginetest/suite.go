@@ -70,6 +70,19 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"ControlCharactersInsideText", s.controlCharactersInsideText},
 		{"DatabaseErrorApologizes", s.databaseErrorApologizes},
 		{"ConcurrentTurnsOneConversation", s.concurrentTurnsOneConversation},
+		{"DistressComesFirst", s.distressComesFirst},
+		{"DistressInALongMessage", s.distressInALongMessage},
+		{"DistressEscalatesUrgently", s.distressEscalatesUrgently},
+		{"DistressInterruptsVerification", s.distressInterruptsVerification},
+		{"FollowUpUsesFocus", s.followUpUsesFocus},
+		{"FocusExpires", s.focusExpires},
+		{"FocusNeedsTrust", s.focusNeedsTrust},
+		{"DeniedShowsReason", s.deniedShowsReason},
+		{"StatusShowsNote", s.statusShowsNote},
+		{"ClarifyOffersTwoMeanings", s.clarifyOffersTwoMeanings},
+		{"MisunderstoodTwiceGives012", s.misunderstoodTwiceGives012},
+		{"OutOfScopeIsRouted", s.outOfScopeIsRouted},
+		{"InsultGetsCalmReply", s.insultGetsCalmReply},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.test)
