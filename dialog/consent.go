@@ -15,8 +15,8 @@ const (
 )
 
 // ValueApplication prefixes the option that opens one application, offered by a notice
-// about it: "app:EXP-2026-000101".
-const ValueApplication = "app:"
+// about it: "notice:EXP-2026-000101".
+const ValueApplication = "notice:"
 
 // Consent phrases, matched on the folded text before any classification so that asking for
 // notices never reaches the stop path. A "no" in front revokes.
