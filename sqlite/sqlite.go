@@ -54,13 +54,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	if path == "" {
 		path = DefaultPath
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	dsn := path + sep + "_txlock=immediate&_foreign_keys=1&_journal_mode=WAL" +
-		"&_busy_timeout=" + strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", dsn(path, cfg.BusyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -77,6 +71,17 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
 	return sqlstore.Open(ctx, d, db, cfg)
+}
+
+// dsn is the data source name of the database at path: its connection settings, which
+// the ceiling benchmark shares.
+func dsn(path string, busyTimeout time.Duration) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_txlock=immediate&_foreign_keys=1&_journal_mode=WAL" +
+		"&_busy_timeout=" + strconv.FormatInt(busyTimeout.Milliseconds(), 10)
 }
 
 // dialect is SQLite's sqlstore.Dialect.
