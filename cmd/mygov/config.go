@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/catalonia/mygov/notices"
+
 	"github.com/catalonia/mygov/intents"
 )
 
@@ -32,6 +34,7 @@ const (
 	envVerifyIdle       = "MYGOV_VERIFY_IDLE"        // level-2 window without messages, default 30m
 	envVerifyMax        = "MYGOV_VERIFY_MAX"         // level-2 window in any case, default 24h
 	envRetentionDays    = "MYGOV_RETENTION_DAYS"
+	envQuietHours       = "MYGOV_QUIET_HOURS" // "21:00-09:00" (default), or "off"
 	envConfidenceThresh = "MYGOV_CONFIDENCE_THRESHOLD"
 	envInboxTeams       = "MYGOV_INBOX_TEAMS"     // MUNICIPALITY=TEAM,…; default serveis-socials
 	envInboxHours       = "MYGOV_INBOX_HOURS"     // TEAM=DAYS/HH:MM-HH:MM,…; default 1-5/09:00-14:00
@@ -42,6 +45,8 @@ const (
 type config struct {
 	DatabaseURL string
 	DBPath      string
+	DBNamed     bool // MYGOV_DB was given: the operator's database, never seeded unasked
+	DemoAsked   bool // --demo: load the demo data into an empty database, whichever
 	Addr        string
 	LogLevel    string
 	LogLevelSet bool // MYGOV_LOG_LEVEL was given
@@ -61,12 +66,15 @@ type config struct {
 
 	InboxTeams, InboxHours string
 	InboxUnclaimed         time.Duration
+	QuietHours             notices.QuietHours
+	QuietHoursErr          error // MYGOV_QUIET_HOURS could not be read
 }
 
 func loadConfig(getenv func(string) string) config {
 	c := config{
 		DatabaseURL:       getenv(envDatabaseURL),
 		DBPath:            or(getenv(envDB), "mygov.db"),
+		DBNamed:           getenv(envDB) != "",
 		Addr:              or(getenv(envAddr), "127.0.0.1:8080"),
 		LogLevel:          or(getenv(envLogLevel), "info"),
 		LogLevelSet:       getenv(envLogLevel) != "",
@@ -99,6 +107,7 @@ func loadConfig(getenv func(string) string) config {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
+	c.QuietHours, c.QuietHoursErr = notices.ParseQuietHours(getenv(envQuietHours))
 	return c
 }
 
@@ -121,4 +130,11 @@ func duration(s string, def time.Duration) time.Duration {
 		return d
 	}
 	return def
+}
+
+// seedDemo reports whether serve and chat load the demo data into an empty database: into
+// the embedded default one (so a first run shows a working demo) or when asked with --demo;
+// into a database the operator named, never.
+func (c config) seedDemo() bool {
+	return c.DemoAsked || (c.DatabaseURL == "" && !c.DBNamed)
 }
