@@ -29,7 +29,7 @@ const (
 
 // Inbound is one message from a citizen, as a channel adapter translated it.
 type Inbound struct {
-	Channel string // the adapter's name ("telegram", "sms", …); the engine never branches on it
+	Channel string // the adapter's name; the engine stores it and never branches on it
 	// Caps is what the channel can do; the engine decides from it, never from Channel.
 	Caps      Capabilities
 	Address   string // who to answer on the channel: chat id, phone number

@@ -61,6 +61,10 @@ type Conversation struct {
 	// OptedOut says the address asked not to be messaged: a flag, not a state, as a
 	// carrier's opt-out sets it outside any turn (the store's SetOptedOut).
 	OptedOut bool `json:"opted_out,omitempty"`
+	// Notices is the citizen's consent to notices on this conversation (consent.go);
+	// NoticesAsked says MyGov asked for it once already.
+	Notices      bool `json:"notices,omitempty"`
+	NoticesAsked bool `json:"notices_asked,omitempty"`
 
 	// Urgent is set when the citizen showed distress (Distress says which category, first at
 	// DistressAt): the social workers' inbox orders urgent conversations first. It stays set;

@@ -26,6 +26,7 @@ type turn struct {
 	// to fit the channel is one read.
 	recorded map[string]bool
 	reads    turnReads
+	useful   bool // an answer from the citizen's records was given (see consent.go)
 }
 
 // run decides the replies of the turn and updates the conversation.
@@ -71,9 +72,14 @@ func (t *turn) run() ([]Reply, error) {
 	case KindCommand:
 		return t.command()
 	case KindButton:
-		return t.button(in.Payload)
+		replies, err := t.button(in.Payload)
+		return t.offerNotices(replies), err
 	}
-	return t.text()
+	if replies, ok, err := t.consent(); ok {
+		return replies, err
+	}
+	replies, err := t.text()
+	return t.offerNotices(replies), err
 }
 
 // identify links the conversation to the citizen whose phone the channel proves, and loads
@@ -332,6 +338,7 @@ func (t *turn) answer(list string, offset int) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.useful = t.useful || ((list == IntentStatus || list == IntentForMe) && t.citizen != nil)
 	if next < total {
 		t.c.List, t.c.Offset = list, next
 	} else {
@@ -357,6 +364,8 @@ func (t *turn) button(v string) ([]Reply, error) {
 		return t.intent(strings.TrimPrefix(v, ValueIntent), Classification{})
 	case v == ValueLang+LangCA || v == ValueLang+LangES:
 		return t.setLanguage(strings.TrimPrefix(v, ValueLang))
+	case strings.HasPrefix(v, ValueApplication) && slices.Contains(t.c.Menu, v):
+		return t.guarded(IntentStatus, strings.TrimPrefix(v, ValueApplication))
 	case !slices.Contains(t.c.Menu, v):
 		// A stale or forged payload: never act on it.
 		return []Reply{t.withMenu(T(KeyMenuExpired))}, nil
@@ -549,6 +558,9 @@ func (t *turn) menuReply(line Text, values []string) Reply {
 }
 
 func optionKey(v string) string {
+	if strings.HasPrefix(v, ValueApplication) {
+		return KeyOptionApplication
+	}
 	switch v {
 	case ValueIntent + IntentStatus:
 		return KeyOptionStatus

@@ -54,6 +54,7 @@ func mustLexicons() *lexicon {
 	}
 	for _, c := range lx.cats {
 		kind, cat, _ := strings.Cut(c, ":")
+		cat = strings.TrimPrefix(cat, lexNot)
 		if !slices.Contains(categoryOrder(kind), cat) {
 			panic(fmt.Sprintf("intents: lexicon of %s: unknown category %q", kind, cat))
 		}
@@ -76,6 +77,11 @@ func DetectDistress(text string) []string {
 	return out
 }
 
+// lexNot starts a category that rules another out: a "!housing" pattern found in a message
+// drops every "housing" pattern found in it ("desahucio: qué documentos necesito" asks about
+// a procedure and shows no distress).
+const lexNot = "!"
+
 // appendLexicon appends one entity for each category of lx found in the normalized text,
 // spanning the first phrase found of that category, sorted by kind and, within a kind, in
 // the order of dialog's lists (most urgent or most specific first).
@@ -85,8 +91,20 @@ func appendLexicon(dst []dialog.Entity, lx *lexicon, text string, n *normalizer,
 		return dst
 	}
 	from := len(dst)
+	var not []string // "KIND:CATEGORY" that a "!CATEGORY" pattern found rules out
 	for _, h := range hits {
+		if kind, cat, _ := strings.Cut(lx.cats[h.cat], ":"); strings.HasPrefix(cat, lexNot) {
+			not = append(not, kind+":"+cat[len(lexNot):])
+		}
+	}
+	for _, h := range hits {
+		if slices.Contains(not, lx.cats[h.cat]) {
+			continue
+		}
 		kind, cat, _ := strings.Cut(lx.cats[h.cat], ":")
+		if strings.HasPrefix(cat, lexNot) {
+			continue
+		}
 		if slices.ContainsFunc(dst[from:], func(e dialog.Entity) bool { return e.Kind == kind && e.Value == cat }) {
 			continue
 		}

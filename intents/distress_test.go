@@ -49,10 +49,19 @@ func readDistress(t *testing.T, path string) []distressExample {
 func TestDistressRecall(t *testing.T) {
 	// distress.jsonl was written first and the lexicon tuned on it; distress-fresh.jsonl and
 	// distress-heldout.jsonl were written later, measured once untouched (README-figures.md),
-	// then tuned on as well.
-	var labelled []distressExample
-	for _, p := range []string{"testdata/distress.jsonl", "testdata/distress-fresh.jsonl", "testdata/distress-heldout.jsonl"} {
-		labelled = append(labelled, readDistress(t, p)...)
+	// then tuned on as well. distress-street-tune.jsonl and distress-street-test.jsonl are one
+	// messy set (typos, SMS spellings, indirect wording) split at random: the lexicon was tuned
+	// on the first half only and the second measured once (README-figures.md). Their messages
+	// labelled with no category use the same words without distress and count as calm.
+	var labelled, negatives []distressExample
+	for _, p := range distressSets {
+		for _, ex := range readDistress(t, p) {
+			if ex.Distress == "" {
+				negatives = append(negatives, ex)
+			} else {
+				labelled = append(labelled, ex)
+			}
+		}
 	}
 	if len(labelled) < 100 {
 		t.Fatalf("only %d labelled distress messages", len(labelled))
@@ -106,6 +115,9 @@ func TestDistressRecall(t *testing.T) {
 			real[line] = false
 		}
 	}
+	for _, ex := range negatives {
+		calm = append(calm, Example{Text: ex.Text, Lang: ex.Lang})
+	}
 	alarms, calmCount := 0, 0
 	for _, ex := range calm {
 		got := DetectDistress(ex.Text)
@@ -128,7 +140,7 @@ func TestDistressRecall(t *testing.T) {
 		}
 	}
 	rate := float64(alarms) / float64(calmCount)
-	t.Logf("distress false alarms on the intent holdouts: %d of %d = %.4f (%d holdout messages that show distress left out)", alarms, calmCount, rate, len(real))
+	t.Logf("distress false alarms on the intent holdouts and %d hard negatives: %d of %d = %.4f (%d holdout messages that show distress left out)", len(negatives), alarms, calmCount, rate, len(real))
 	if rate > distressFalseAlarmTarget {
 		t.Errorf("false alarm rate %.4f, target ≤ %.3f", rate, distressFalseAlarmTarget)
 	}

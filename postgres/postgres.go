@@ -97,9 +97,13 @@ type dialect struct {
 
 var _ sqlstore.Dialect = (*dialect)(nil)
 
-func (*dialect) Name() string                         { return "postgres" }
-func (*dialect) Rebind(query string) string           { return sqlstore.NumberedPlaceholders(query) }
-func (*dialect) NoLimit() any                         { return nil } // LIMIT NULL
+func (*dialect) Name() string               { return "postgres" }
+func (*dialect) Rebind(query string) string { return sqlstore.NumberedPlaceholders(query) }
+func (*dialect) NoLimit() any               { return nil } // LIMIT NULL
+
+// CachesStatements is true: pgx keeps the statements of each connection prepared
+// (QueryExecModeCacheStatement), so a query is parsed once a connection.
+func (*dialect) CachesStatements() bool               { return true }
 func (*dialect) Time(t time.Time) any                 { return t }
 func (*dialect) Date(t time.Time) any                 { return t }
 func (*dialect) JSONInt(col, key string) string       { return "(" + col + "->>'" + key + "')::bigint" }

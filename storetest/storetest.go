@@ -45,6 +45,7 @@ type Store interface {
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (stop func(context.Context) error, err error)
 	Close() error
 	Inspector
+	IngestStore
 }
 
 // Inspector reads a store's tables directly. The tests of each store implement it on the
@@ -95,6 +96,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"InboxStaffAndSessions", testInboxStaffAndSessions},
 		{"InboxCases", testInboxCases},
 	} {
+		t.Run(c.name, func(t *testing.T) { c.test(t, open) })
+	}
+	for _, c := range ingestCases {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open) })
 	}
 }

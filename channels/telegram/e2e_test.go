@@ -185,7 +185,7 @@ func startEmulator(t *testing.T, node string) *emulator {
 func startMygov(t *testing.T, bin, addr, token, apiURL string) {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "serve")
+	cmd := exec.Command(bin, "serve", "--demo")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
 		"MYGOV_ADDR="+addr,

@@ -11,11 +11,13 @@ import (
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/internal/metrics"
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/locales"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/postgres"
 	"github.com/catalonia/mygov/privacy"
 	"github.com/catalonia/mygov/records"
@@ -38,6 +40,15 @@ type store interface {
 	QueuedOutbound(ctx context.Context) (map[string]int64, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (func(context.Context) error, error)
 	Close() error
+
+	// The administrations' API and the notices.
+	ingest.Store
+	ingest.Keys
+	notices.Store
+	notices.Queuer
+	notices.SweepStore
+	notices.SweepScheduler
+	notices.Applications
 }
 
 var (
@@ -58,7 +69,10 @@ type Main struct {
 	Engine     *dialog.Engine
 	Handler    dialog.Handler // the engine, measured
 	Metrics    *metrics.Metrics
-	where      string // which database, for the start-up message
+	Matcher    *records.Eligibility // the benefits' rules, compiled once
+	Location   *time.Location       // Catalonia's time zone: dates citizens read, quiet hours
+	where      string               // which database, for the start-up message
+	notices    bool                 // startDelivery also works the notices' queue (serve)
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
@@ -71,7 +85,8 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store,
 	return s, "SQLite " + cfg.DBPath, err
 }
 
-// NewMain opens the store (loading the demo data into an empty one), the catalog and the
+// NewMain opens the store (loading the demo data into an empty one when config.Config.SeedDemo
+// says so), the catalog and the
 // classifier, whose procedure names come from the store's benefits catalog, and builds the
 // engine.
 func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main, err error) {
@@ -84,11 +99,13 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 			st.Close()
 		}
 	}()
-	seeded, err := demo.SeedIfEmpty(ctx, st, time.Now())
-	if err != nil {
-		return nil, err
-	} else if seeded {
-		log.Info("loaded the demo data into the empty database")
+	seeded := false
+	if cfg.SeedDemo() {
+		if seeded, err = demo.SeedIfEmpty(ctx, st, time.Now()); err != nil {
+			return nil, err
+		} else if seeded {
+			log.Info("loaded the demo data into the empty database")
+		}
 	}
 	m := &Main{Config: cfg, Log: log, Store: st, where: where}
 	if m.Catalog, err = locales.Load(); err != nil {
@@ -108,6 +125,7 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 	if err != nil {
 		return nil, err
 	}
+	m.Matcher, m.Location = elig, madrid
 	m.Metrics = metrics.New(cfg.Threshold)
 	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
@@ -131,7 +149,12 @@ func (m *Main) startDelivery(ctx context.Context, senders map[string]delivery.Se
 	c := m.Config
 	w := &delivery.Worker{Outbox: m.Store, Senders: senders, Logger: m.Log, Observer: m.Metrics,
 		Lease: c.Queue.JobTimeout, MaxBackoff: c.MaxBackoff, GiveUpAfter: c.GiveUpAfter, Rates: c.Rates}
-	stopWorkers, err := m.Store.StartWorkers(context.WithoutCancel(ctx), delivery.Workers(w), queues...)
+	workers := delivery.Workers(w)
+	if m.notices {
+		m.addNoticeWorkers(workers)
+		queues = append(queues, notices.Queue)
+	}
+	stopWorkers, err := m.Store.StartWorkers(context.WithoutCancel(ctx), workers, queues...)
 	if err != nil {
 		return nil, fmt.Errorf("start delivery: %w", err)
 	}
@@ -146,3 +169,23 @@ func (m *Main) startDelivery(ctx context.Context, senders map[string]delivery.Se
 
 // Close releases the store.
 func (m *Main) Close() error { return m.Store.Close() }
+
+// API returns the administrations' API on the store: profile changes are checked against
+// the benefits' rules for new-benefit notices.
+func (m *Main) API() *ingest.API {
+	return ingest.New(m.Store, m.Log.With("component", "ingest"), ingest.WithMatcher(m.Matcher))
+}
+
+// Sweep returns the nightly eligibility sweep on the store.
+func (m *Main) Sweep() *notices.Sweep {
+	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Logger: m.Log.With("component", "sweep")}
+}
+
+// addNoticeWorkers registers the workers of the notices' queue: the notices themselves, the
+// deadline reminders and the nightly sweep.
+func (m *Main) addNoticeWorkers(ws *river.Workers) {
+	river.AddWorker(ws, &notices.Worker{Store: m.Store, Notifier: m.Engine, Quiet: m.Config.QuietHours,
+		Location: m.Location, Logger: m.Log.With("component", "notices")})
+	river.AddWorker(ws, &notices.ReminderWorker{Applications: m.Store, Queuer: m.Store})
+	river.AddWorker(ws, &notices.SweepWorker{Sweep: m.Sweep()})
+}

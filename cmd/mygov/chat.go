@@ -22,6 +22,7 @@ func runChat(ctx context.Context, args []string, cfg config.Config, log *slog.Lo
 	as := fs.String("as", "", "talk as the citizen with this phone number (E.164, e.g. +34600000001)")
 	lang := fs.String("lang", "", "language of the conversation: ca or es")
 	db := fs.String("db", "", "SQLite database file (default "+cfg.DBPath+")")
+	demo := fs.Bool("demo", false, "load the demo data into an empty database, even one named by --db, DATABASE_URL or MYGOV_DB")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -34,13 +35,14 @@ func runChat(ctx context.Context, args []string, cfg config.Config, log *slog.Lo
 		return 2
 	}
 	if *db != "" {
-		cfg.DBPath = *db
+		cfg.DBPath, cfg.DBNamed = *db, true
 	}
 	// The conversation's text goes to standard output; keep the logs to warnings unless
 	// MYGOV_LOG_LEVEL says otherwise.
 	if !cfg.LogLevelSet {
 		log = newLogger(stderr, "warn", cfg.LogFormat)
 	}
+	cfg.DemoAsked = *demo
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "mygov chat: %v\n", err)

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
 
+	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents/tool"
 	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/privacy"
@@ -30,6 +31,11 @@ Usage:
   mygov chat --as +34600000001 [--lang ca|es] [--db PATH]
                                         chat in the terminal as the citizen with that phone
   mygov seed --demo                     load the synthetic demo data
+  mygov seed --synthetic N [--seed S]   load N synthetic citizens (benchmarks, load tests)
+  mygov apikey create --administration CODE | revoke --id N
+                                        a bearer token of the administrations' API
+  mygov import --file F.jsonl           write the API's records in bulk, one transaction each
+  mygov sweep                           re-evaluate every citizen's eligibility now
   mygov migrate                         bring the database schema up to date
   mygov privacy export|erase --citizen ID
                                         write all data held about a citizen as JSON, or
@@ -86,6 +92,12 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return runSeed(ctx, args, cfg, log, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, cfg, log, stdout, stderr)
+	case "apikey":
+		return ingest.KeysCommand(ctx, args, openKeys(cfg, log), stdout, stderr)
+	case "import":
+		return ingest.ImportCommand(ctx, args, openImport(cfg, log), stdin, stdout, stderr)
+	case "sweep":
+		return runSweep(ctx, args, cfg, log, stdout, stderr)
 	case "privacy":
 		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
 	case "staff":

@@ -24,7 +24,7 @@ func env(kv ...string) func(string) string {
 func chat(t *testing.T, db string, getenv func(string) string, args []string, lines ...string) (stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(append([]string{"chat", "--db", db}, args...), getenv, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errb)
+	code := run(append([]string{"chat", "--db", db, "--demo"}, args...), getenv, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errb)
 	if code != 0 {
 		t.Fatalf("mygov chat exited %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}

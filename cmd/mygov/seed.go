@@ -18,12 +18,17 @@ func runSeed(ctx context.Context, args []string, cfg config.Config, log *slog.Lo
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	loadDemo := fs.Bool("demo", false, "load the synthetic demo dataset")
+	n := fs.Int("synthetic", 0, "load a synthetic population of this many citizens (benchmarks, load tests)")
+	seed := fs.Uint64("seed", 1, "with --synthetic: the seed; the same seed gives the same population")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if !*loadDemo {
-		fmt.Fprintln(stderr, "mygov seed: say what to load: --demo")
+	if *loadDemo == (*n > 0) || *n < 0 {
+		fmt.Fprintln(stderr, "mygov seed: say what to load: --demo or --synthetic N")
 		return 2
+	}
+	if *n > 0 {
+		return seedSynthetic(ctx, cfg, log, *n, *seed, stdout, stderr)
 	}
 	st, where, err := openStore(ctx, cfg, log)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/internal/config"
 	"github.com/catalonia/mygov/internal/server"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/privacy"
 )
 
@@ -24,10 +26,17 @@ import (
 const retentionInterval = time.Hour
 
 func runServe(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", args)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "load the demo data into an empty database, even one named by DATABASE_URL or MYGOV_DB")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mygov serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	cfg.DemoAsked = *demo
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		log.Error("mygov: start", "err", err)
@@ -120,6 +129,8 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	m.routeOps(srv.Mux, senders)
+	m.API().Routes(srv.Mux)
+	m.notices = true
 	stop, err := m.startDelivery(ctx, senders)
 	if err != nil {
 		return err
@@ -128,6 +139,7 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 
 	// TODO(store engineer): the retention purge becomes a River periodic job started with
 	// the delivery workers; this goroutine goes then.
+	go notices.ScheduleNightly(ctx, m.Store, m.Location, m.Log)
 	go privacy.PurgeEvery(ctx, m.Store, m.Config.RetentionDays, retentionInterval, time.Now, m.Log)
 
 	if err := m.inbox(ctx, srv.Mux); err != nil {

@@ -106,6 +106,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 	for _, c := range cases {
 		t.Run(c.name, c.test)
 	}
+	runNotices(t, s.env)
 }
 
 // suite holds what every case needs: a way to open a fresh store.

@@ -19,6 +19,7 @@ import (
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -60,6 +61,7 @@ const (
 	EnvSMSRate            = "MYGOV_SMS_RATE"      // SMS sends a second per process, 0: no cap
 	EnvTelegramRate       = "MYGOV_TELEGRAM_RATE" // Telegram sends a second per process, 0: the channel's own (30/s)
 
+	EnvQuietHours     = "MYGOV_QUIET_HOURS"     // "21:00-09:00" (default), or "off"
 	EnvInboxTeams     = "MYGOV_INBOX_TEAMS"     // MUNICIPALITY=TEAM,…; default serveis-socials
 	EnvInboxHours     = "MYGOV_INBOX_HOURS"     // TEAM=DAYS/HH:MM-HH:MM,…; default 1-5/09:00-14:00
 	EnvInboxUnclaimed = "MYGOV_INBOX_UNCLAIMED" // unclaimed this long, the citizen is given the 012; default 2h
@@ -69,6 +71,8 @@ const (
 type Config struct {
 	DatabaseURL  string
 	DBPath       string
+	DBNamed      bool // MYGOV_DB was given: the operator's database, never seeded unasked
+	DemoAsked    bool // --demo: load the demo data into an empty database, whichever
 	Addr         string
 	LogLevel     string
 	LogLevelSet  bool // MYGOV_LOG_LEVEL was given
@@ -94,6 +98,14 @@ type Config struct {
 
 	InboxTeams, InboxHours string
 	InboxUnclaimed         time.Duration
+
+	QuietHours notices.QuietHours
+}
+
+// SeedDemo reports whether serve and chat load the demo data into an empty database: into
+// the embedded default one, or any other only when --demo asked for it.
+func (c Config) SeedDemo() bool {
+	return c.DemoAsked || (c.DatabaseURL == "" && !c.DBNamed)
 }
 
 // SMSOn reports whether the SMS channel is configured: the Twilio account and an SMS
@@ -114,6 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:       r.str(EnvDatabaseURL),
 		DBPath:            or(r.str(EnvDB), "mygov.db"),
+		DBNamed:           getenv(EnvDB) != "",
 		Addr:              r.hostPort(EnvAddr, "127.0.0.1:8080"),
 		LogLevel:          r.oneOf(EnvLogLevel, "info", "debug", "info", "warn", "error"),
 		LogLevelSet:       getenv(EnvLogLevel) != "",
@@ -160,6 +173,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if q := c.Queue; q.RescueAfter != 0 && q.RescueAfter < q.JobTimeout {
 		r.bad(EnvDeliveryRescue, "a duration no shorter than "+EnvDeliveryTimeout)
+	}
+	var err error
+	if c.QuietHours, err = notices.ParseQuietHours(getenv(EnvQuietHours)); err != nil {
+		r.bad(EnvQuietHours, fmt.Sprintf("HH:MM-HH:MM or off (%v)", err))
 	}
 	c.checkTwilio(r)
 	c.checkTelegram(r)

@@ -113,7 +113,7 @@ func Start(t *testing.T, bin, db string, env ...string) (string, *Buffer) {
 	addr := FreeAddr(t)
 	public := "http://" + addr
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd := exec.CommandContext(ctx, bin, "serve", "--demo") // its database is named: seed it
 	cmd.Env = append(append(CleanEnv(),
 		"MYGOV_ADDR="+addr,
 		"MYGOV_DB="+db,

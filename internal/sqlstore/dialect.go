@@ -23,6 +23,9 @@ type Dialect interface {
 	Begin(ctx context.Context, db *sql.DB, lock string) (Tx, error)
 	// InsertJob enqueues a River job in tx: the job exists, and runs, only if tx commits.
 	InsertJob(ctx context.Context, tx Tx, args river.JobArgs, opts *river.InsertOpts) error
+	// CachesStatements tells whether the driver keeps each connection's statements
+	// prepared itself; when not, conn prepares them (see Store.stmt).
+	CachesStatements() bool
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit() any
 	// Time and Date return the argument of a time and of a date column (never the zero

@@ -15,10 +15,11 @@ type reader struct{ conn }
 
 const citizenColumns = `id, coalesce(national_id, ''), given_name, surnames, birth_date, phone, lang, street, municipality, profile`
 
-func scanCitizen(row interface{ Scan(...any) error }) (*records.Citizen, error) {
+// scanCitizen scans the citizenColumns of row, then the columns that follow into extra.
+func scanCitizen(row interface{ Scan(...any) error }, extra ...any) (*records.Citizen, error) {
 	var c records.Citizen
-	err := row.Scan(&c.ID, &c.NationalID, &c.GivenName, &c.Surnames, timeCol{&c.BirthDate}, &c.Phone, &c.Lang,
-		&c.Street, &c.Municipality, jsonCol{&c.Profile})
+	err := row.Scan(append([]any{&c.ID, &c.NationalID, &c.GivenName, &c.Surnames, timeCol{&c.BirthDate}, &c.Phone, &c.Lang,
+		&c.Street, &c.Municipality, jsonCol{&c.Profile}}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -247,37 +248,14 @@ func (c conn) seed(ctx context.Context, d *records.Dataset) error {
 			return fmt.Errorf("administration %q: %w", a.ID, err)
 		}
 	}
-	for _, ci := range d.Citizens {
-		if err := exec(`INSERT INTO citizens (id, national_id, given_name, surnames, birth_date, phone, lang, street, municipality, profile)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET national_id = excluded.national_id, given_name = excluded.given_name,
-				surnames = excluded.surnames, birth_date = excluded.birth_date, phone = excluded.phone, lang = excluded.lang,
-				street = excluded.street, municipality = excluded.municipality, profile = excluded.profile`,
-			ci.ID, nullString(ci.NationalID), ci.GivenName, ci.Surnames, c.nullDate(ci.BirthDate), ci.Phone, ci.Lang, ci.Street,
-			ci.Municipality, js(ci.Profile)); err != nil {
-			return fmt.Errorf("citizen %q: %w", ci.ID, err)
+	for i := range d.Citizens {
+		if err := c.upsertCitizen(ctx, &d.Citizens[i]); err != nil {
+			return err
 		}
 	}
-	for _, a := range d.Applications {
-		if err := exec(`INSERT INTO applications (ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
-				updated_at, missing_documents, deadline, next_step)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (ref) DO UPDATE SET citizen_id = excluded.citizen_id, procedure_id = excluded.procedure_id,
-				procedure = excluded.procedure, administration_id = excluded.administration_id, unit = excluded.unit,
-				status = excluded.status, updated_at = excluded.updated_at, missing_documents = excluded.missing_documents,
-				deadline = excluded.deadline, next_step = excluded.next_step`,
-			a.Ref, a.CitizenID, a.ProcedureID, js(a.Procedure), a.AdministrationID, js(a.Unit), string(a.Status),
-			c.ts(a.UpdatedAt), js(a.MissingDocuments), c.nullTS(a.Deadline), js(a.NextStep)); err != nil {
-			return fmt.Errorf("application %q: %w", a.Ref, err)
-		}
-		if err := exec(`DELETE FROM application_history WHERE ref = ?`, a.Ref); err != nil {
-			return fmt.Errorf("application %q: %w", a.Ref, err)
-		}
-		for i, h := range a.History {
-			if err := exec(`INSERT INTO application_history (ref, seq, status, at, note) VALUES (?, ?, ?, ?, ?)`,
-				a.Ref, i, string(h.Status), c.ts(h.At), js(h.Note)); err != nil {
-				return fmt.Errorf("application %q history: %w", a.Ref, err)
-			}
+	for i := range d.Applications {
+		if err := c.upsertApplication(ctx, &d.Applications[i], false); err != nil {
+			return err
 		}
 	}
 	cleared := map[string]bool{}
@@ -346,6 +324,67 @@ func (c conn) seedAccessEvents(ctx context.Context, events []records.AccessEvent
 	if q := c.s.d.ResetIdentity("access_events"); q != "" {
 		if _, err := c.exec(ctx, q); err != nil {
 			return fmt.Errorf("access events: %w", err)
+		}
+	}
+	return nil
+}
+
+// upsertCitizen inserts or updates the citizen by id.
+func (c conn) upsertCitizen(ctx context.Context, ci *records.Citizen) error {
+	var j jsonArgs
+	profile := j.of(ci.Profile)
+	if j.err != nil {
+		return j.err
+	}
+	if _, err := c.exec(ctx, `INSERT INTO citizens (id, national_id, given_name, surnames, birth_date, phone, lang, street, municipality, profile)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET national_id = excluded.national_id, given_name = excluded.given_name,
+			surnames = excluded.surnames, birth_date = excluded.birth_date, phone = excluded.phone, lang = excluded.lang,
+			street = excluded.street, municipality = excluded.municipality, profile = excluded.profile`,
+		ci.ID, nullString(ci.NationalID), ci.GivenName, ci.Surnames, c.nullDate(ci.BirthDate), ci.Phone, ci.Lang, ci.Street,
+		ci.Municipality, profile); err != nil {
+		return fmt.Errorf("citizen %q: %w", ci.ID, err)
+	}
+	return nil
+}
+
+// upsertApplication inserts or updates the application by ref and replaces its history, or
+// with appendOnly adds only the steps after the stored ones.
+func (c conn) upsertApplication(ctx context.Context, a *records.Application, appendOnly bool) error {
+	var j jsonArgs
+	js := j.of
+	args := []any{a.Ref, a.CitizenID, a.ProcedureID, js(a.Procedure), a.AdministrationID, js(a.Unit), string(a.Status),
+		c.ts(a.UpdatedAt), js(a.MissingDocuments), c.nullTS(a.Deadline), js(a.NextStep)}
+	if j.err != nil {
+		return j.err
+	}
+	if _, err := c.exec(ctx, `INSERT INTO applications (ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
+			updated_at, missing_documents, deadline, next_step)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (ref) DO UPDATE SET citizen_id = excluded.citizen_id, procedure_id = excluded.procedure_id,
+			procedure = excluded.procedure, administration_id = excluded.administration_id, unit = excluded.unit,
+			status = excluded.status, updated_at = excluded.updated_at, missing_documents = excluded.missing_documents,
+			deadline = excluded.deadline, next_step = excluded.next_step`, args...); err != nil {
+		return fmt.Errorf("application %q: %w", a.Ref, err)
+	}
+	kept := 0
+	if appendOnly {
+		// The stored steps are a's first ones: only the new steps are written.
+		if err := c.queryRow(ctx, `SELECT count(*) FROM application_history WHERE ref = ?`, a.Ref).Scan(&kept); err != nil {
+			return fmt.Errorf("application %q: %w", a.Ref, err)
+		}
+	} else if _, err := c.exec(ctx, `DELETE FROM application_history WHERE ref = ?`, a.Ref); err != nil {
+		return fmt.Errorf("application %q: %w", a.Ref, err)
+	}
+	for i, h := range a.History[min(kept, len(a.History)):] {
+		i += kept
+		note := js(h.Note)
+		if j.err != nil {
+			return j.err
+		}
+		if _, err := c.exec(ctx, `INSERT INTO application_history (ref, seq, status, at, note) VALUES (?, ?, ?, ?, ?)`,
+			a.Ref, i, string(h.Status), c.ts(h.At), note); err != nil {
+			return fmt.Errorf("application %q history: %w", a.Ref, err)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -34,6 +35,9 @@ type Store struct {
 	logger *slog.Logger
 	// queries caches the dialect's form of each query (see conn).
 	queries sync.Map
+	// stmts holds each query prepared, nstmts counts them (see Store.stmt).
+	stmts  sync.Map
+	nstmts atomic.Int64
 
 	queue   delivery.QueueConfig
 	mu      sync.Mutex
@@ -130,7 +134,10 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-func (s *Store) closeDB() error { return errors.Join(s.db.Close(), s.d.Close()) }
+func (s *Store) closeDB() error {
+	s.closeStmts()
+	return errors.Join(s.db.Close(), s.d.Close())
+}
 
 // StartWorkers starts a River client that works the named queues (the default queue when
 // none is named) with workers, as WithQueue says (delivery.QueueConfig): how many jobs at
