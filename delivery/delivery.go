@@ -144,6 +144,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: pending of conversation %d: %w", o.ConversationID, err))
 	}
 	for _, p := range pending {
+		// The stored rows do not keep when the citizen last wrote; this job's reply is the
+		// newest, so its time is the citizen's latest message for every earlier one too
+		// (what a channel with a reply window, WhatsApp, measures from).
+		if o.LastInbound.After(p.LastInbound) {
+			p.LastInbound = o.LastInbound
+		}
+		if p.ID == o.ID && p.Reply.Notice == "" {
+			p.Reply.Notice = o.Reply.Notice
+		}
 		if err := w.deliver(ctx, job, p, log.With("reply", p)); err != nil {
 			return err
 		}
