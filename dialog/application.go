@@ -461,9 +461,9 @@ func (t *turn) ownProcedure(cls Classification) ([]Reply, bool, error) {
 // mentions reports whether text names the procedure of a by one of the distinctive words
 // of its name ("discapacitat", "atur", "teleassistència"), in either language.
 func mentions(text string, a records.Application) bool {
-	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	words := strings.FieldsFunc(foldAccents(text), func(r rune) bool { return !unicode.IsLetter(r) })
 	for _, name := range a.Procedure {
-		for _, w := range strings.FieldsFunc(fold(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, w := range strings.FieldsFunc(foldAccents(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
 			if len(w) < 4 || slices.Contains(commonProcedureWords, w) {
 				continue
 			}
@@ -483,27 +483,4 @@ var commonProcedureWords = []string{
 	"reconocimiento", "grau", "grado", "titol", "titulo", "familia", "declaracio", "declaracion",
 	"inscripcio", "inscripcion", "registre", "registro", "solicitants", "solicitantes", "canvi",
 	"cambio", "renda", "renta", "devolucio", "devolucion", "complement", "complemento", "escolar",
-}
-
-// fold lowers s and takes the accents off Catalan and Spanish letters.
-func fold(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r = unicode.ToLower(r); r {
-		case 'à', 'á':
-			return 'a'
-		case 'è', 'é':
-			return 'e'
-		case 'í', 'ï':
-			return 'i'
-		case 'ò', 'ó':
-			return 'o'
-		case 'ú', 'ü':
-			return 'u'
-		case 'ç':
-			return 'c'
-		case 'ñ':
-			return 'n'
-		}
-		return r
-	}, s)
 }
