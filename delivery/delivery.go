@@ -6,6 +6,7 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,16 +54,17 @@ func (Job) Kind() string { return "deliver_reply" }
 type Outbox interface {
 	// MarkOutbound records the delivery status of a stored reply and the provider's id for it.
 	MarkOutbound(ctx context.Context, id int64, status, providerID string) error
-	// OptedOut reports whether the address asked not to be messaged.
-	OptedOut(ctx context.Context, channel, address string) (bool, error)
 	// SetOptedOut marks or clears the opt-out of an address, outside any turn.
 	SetOptedOut(ctx context.Context, channel, address string, optedOut bool) error
-	// PendingOutbound returns the conversation's replies still queued with ids up to upTo,
-	// oldest first.
-	PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error)
-	// ClaimOutbound takes the send of a queued reply for lease. Claim.OK is false when the
-	// reply is no longer queued or another worker's claim has not expired.
-	ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error)
+	// ClaimOutbound takes for lease the sends of the conversation's queued replies with ids
+	// up to upTo, oldest first, stopping before the first one that another worker holds
+	// (none when the oldest is held): a reply is sent by one worker at a time, and never
+	// while an earlier reply of its conversation is held by another.
+	ClaimOutbound(ctx context.Context, conversationID, upTo int64, lease time.Duration) ([]Claim, error)
+	// OutboundQueued reports whether a reply is still queued: not sent, skipped or failed.
+	OutboundQueued(ctx context.Context, id int64) (bool, error)
+	// UnclaimOutbound gives back claims not used: each reply is as before its claim.
+	UnclaimOutbound(ctx context.Context, ids ...int64) error
 	// ProviderIDRecorded reports whether a reply was recorded with the provider's id.
 	ProviderIDRecorded(ctx context.Context, providerID string) (bool, error)
 	// ReleaseOutbound gives a claimed reply back to the queue: unsure says the send may
@@ -70,11 +72,11 @@ type Outbox interface {
 	ReleaseOutbound(ctx context.Context, id int64, unsure bool) error
 }
 
-// Claim is a worker's hold on the send of one reply.
+// Claim is a worker's hold on the send of one queued reply.
 type Claim struct {
-	// OK is true when the caller holds the claim; Held when it does not because another
-	// worker holds it and the reply is still queued.
-	OK, Held bool
+	dialog.Outbound
+	// OptedOut is whether the address asked not to be messaged, as the claim found it.
+	OptedOut bool
 	// Unsure is true when an earlier claim ended without a known outcome (a crash, a
 	// timeout), Since when the first of those began.
 	Unsure bool
@@ -94,8 +96,8 @@ const (
 	DefaultLease       = 15 * time.Second
 	DefaultGiveUpAfter = 2 * time.Hour
 	DefaultMaxBackoff  = 5 * time.Minute
-	waitStep           = 20 * time.Millisecond
-	maxWaitStep        = 320 * time.Millisecond
+	heldWait           = 50 * time.Millisecond
+	maxHeldWait        = time.Second
 )
 
 // Worker is the River worker of Jobs. It is safe for concurrent use.
@@ -132,6 +134,8 @@ type Worker struct {
 func (w *Worker) Timeout(*river.Job[Job]) time.Duration { return w.lease() }
 
 // Work delivers the job's reply and the queued replies of its conversation before it.
+// When another worker holds the oldest of them, the job is snoozed, without using an
+// attempt, and looks again shortly: that worker sends them meanwhile, in order.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
 	o := job.Args.Outbound
 	log := w.logger().With("outbound", o, "attempt", job.Attempt)
@@ -139,43 +143,63 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
 		log.Error("delivery: no sender for channel")
 		return river.JobCancel(fmt.Errorf("delivery: no sender for channel %q", o.Channel))
 	}
-	pending, err := w.Outbox.PendingOutbound(ctx, o.ConversationID, o.ID)
-	if err != nil {
-		return w.retry(ctx, job, log, fmt.Errorf("delivery: pending of conversation %d: %w", o.ConversationID, err))
+	for {
+		claims, err := w.Outbox.ClaimOutbound(ctx, o.ConversationID, o.ID, w.lease())
+		if err != nil {
+			return w.retry(ctx, job, log, fmt.Errorf("delivery: claim replies of conversation %d: %w", o.ConversationID, err))
+		}
+		if len(claims) == 0 {
+			queued, err := w.Outbox.OutboundQueued(ctx, o.ID)
+			if err != nil {
+				return w.retry(ctx, job, log, fmt.Errorf("delivery: status of %d: %w", o.ID, err))
+			}
+			if !queued {
+				return nil // sent or settled, by this job before or by another worker
+			}
+			return river.JobSnooze(heldSnooze(job))
+		}
+		for i, c := range claims {
+			// The stored rows do not keep when the citizen last wrote; this job's reply is
+			// the newest, so its time is the citizen's latest message for every earlier one
+			// too (what a channel with a reply window, WhatsApp, measures from).
+			if o.LastInbound.After(c.LastInbound) {
+				c.LastInbound = o.LastInbound
+			}
+			if c.ID == o.ID && c.Reply.Notice == "" {
+				c.Reply.Notice = o.Reply.Notice
+			}
+			if err := w.deliver(ctx, job, c, log.With("reply", c.Outbound)); err != nil {
+				w.unclaim(ctx, claims[i+1:], log)
+				return err
+			}
+		}
+		if claims[len(claims)-1].ID == o.ID {
+			return nil
+		}
 	}
-	for _, p := range pending {
-		// The stored rows do not keep when the citizen last wrote; this job's reply is the
-		// newest, so its time is the citizen's latest message for every earlier one too
-		// (what a channel with a reply window, WhatsApp, measures from).
-		if o.LastInbound.After(p.LastInbound) {
-			p.LastInbound = o.LastInbound
-		}
-		if p.ID == o.ID && p.Reply.Notice == "" {
-			p.Reply.Notice = o.Reply.Notice
-		}
-		if err := w.deliver(ctx, job, p, log.With("reply", p)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
-// deliver sends one queued reply under a claim, waiting for another worker's claim.
-func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p dialog.Outbound, log *slog.Logger) error {
-	claim, err := w.claim(ctx, p.ID)
-	if err != nil {
-		return w.retry(ctx, job, log, err)
+// heldSnooze is how long a job waits for the worker that holds an earlier reply of its
+// conversation: 50 ms, doubling with each wait, up to a second.
+func heldSnooze(job *river.Job[Job]) time.Duration {
+	var meta struct {
+		Snoozes int `json:"snoozes"`
 	}
-	if !claim.OK {
-		return nil // sent or settled by another worker meanwhile
+	if job.JobRow != nil {
+		json.Unmarshal(job.Metadata, &meta) // none yet: the first wait
 	}
+	return min(heldWait<<min(meta.Snoozes, 10), maxHeldWait)
+}
+
+// deliver sends one claimed reply.
+func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p Claim, log *slog.Logger) error {
 	s, ok := w.Senders[p.Channel]
 	if !ok {
 		return w.settle(ctx, p.Channel, p.ID, "no_sender", log, fmt.Errorf("delivery: no sender for channel %q", p.Channel))
 	}
-	if claim.Unsure {
+	if p.Unsure {
 		if f, ok := s.(Finder); ok {
-			id, err := w.find(ctx, f, p, claim.Since)
+			id, err := w.find(ctx, f, p.Outbound, p.Since)
 			if err != nil {
 				w.release(ctx, p.ID, true, log)
 				return w.retry(ctx, job, log, fmt.Errorf("delivery: look up %d: %w", p.ID, err))
@@ -187,25 +211,18 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p dialog.Outb
 			}
 		}
 	}
-	if !p.Reply.Final {
-		out, err := w.Outbox.OptedOut(ctx, p.Channel, p.Address)
-		if err != nil {
-			w.release(ctx, p.ID, claim.Unsure, log)
-			return w.retry(ctx, job, log, fmt.Errorf("delivery: opted out: %w", err))
-		}
-		if out {
-			log.Info("delivery: skipped, address opted out")
-			return w.mark(ctx, p.ID, dialog.DeliverySkipped, "")
-		}
+	if !p.Reply.Final && p.OptedOut {
+		log.Info("delivery: skipped, address opted out")
+		return w.mark(ctx, p.ID, dialog.DeliverySkipped, "")
 	}
 	if w.tooOld(job) {
 		return w.settle(ctx, p.Channel, p.ID, "gave_up", log, errors.New("delivery: reply too old to send"))
 	}
 	if err := w.pacerFor(p.Channel).wait(ctx); err != nil {
-		w.release(ctx, p.ID, claim.Unsure, log)
+		w.release(ctx, p.ID, p.Unsure, log)
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: rate limit: %w", err))
 	}
-	providerID, err := s.Send(ctx, p)
+	providerID, err := s.Send(ctx, p.Outbound)
 	var ra *dialog.RetryAfterError
 	switch {
 	case err == nil:
@@ -260,28 +277,6 @@ func (w *Worker) find(ctx context.Context, f Finder, p dialog.Outbound, since ti
 	return "", nil
 }
 
-// claim takes the claim of reply id, waiting while another worker holds it (asking again
-// after 20 ms, then less and less often, up to every maxWaitStep). It returns a claim that
-// is not OK when the reply is no longer queued.
-func (w *Worker) claim(ctx context.Context, id int64) (Claim, error) {
-	step := waitStep
-	for {
-		c, err := w.Outbox.ClaimOutbound(ctx, id, w.lease())
-		if err != nil {
-			return Claim{}, fmt.Errorf("delivery: claim %d: %w", id, err)
-		}
-		if c.OK || !c.Held {
-			return c, nil
-		}
-		select {
-		case <-ctx.Done():
-			return Claim{}, fmt.Errorf("delivery: wait for the claim of %d: %w", id, context.Cause(ctx))
-		case <-time.After(step):
-		}
-		step = min(2*step, maxWaitStep)
-	}
-}
-
 // retry returns err for River to try the job again later, or, once the reply is too old
 // or the job out of attempts, marks the job's reply failed and cancels the job.
 func (w *Worker) retry(ctx context.Context, job *river.Job[Job], log *slog.Logger, err error) error {
@@ -316,6 +311,21 @@ func (w *Worker) tooOld(job *river.Job[Job]) bool {
 		return false
 	}
 	return w.now().Sub(job.CreatedAt) > cmpOr(w.GiveUpAfter, DefaultGiveUpAfter)
+}
+
+// unclaim gives back the claims a job took and will not use.
+func (w *Worker) unclaim(ctx context.Context, claims []Claim, log *slog.Logger) {
+	if len(claims) == 0 {
+		return
+	}
+	ids := make([]int64, len(claims))
+	for i, c := range claims {
+		ids[i] = c.ID
+	}
+	if err := w.Outbox.UnclaimOutbound(context.WithoutCancel(ctx), ids...); err != nil {
+		// The claims expire by themselves after the lease.
+		log.Warn("delivery: give back claims", "err", err)
+	}
 }
 
 func (w *Worker) release(ctx context.Context, id int64, unsure bool, log *slog.Logger) {

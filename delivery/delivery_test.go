@@ -24,8 +24,8 @@ type fakeOutbox struct {
 	now      time.Time
 	msgs     map[int64]*fakeMsg
 	optedOut map[string]bool
-	marks    []string
-	failOpt  error
+	marks     []string
+	failClaim error
 }
 
 type fakeMsg struct {
@@ -54,12 +54,6 @@ func (f *fakeOutbox) MarkOutbound(ctx context.Context, id int64, status, provide
 	return nil
 }
 
-func (f *fakeOutbox) OptedOut(ctx context.Context, channel, address string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.optedOut[channel+":"+address], f.failOpt
-}
-
 func (f *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, out bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -67,35 +61,53 @@ func (f *fakeOutbox) SetOptedOut(ctx context.Context, channel, address string, o
 	return nil
 }
 
-func (f *fakeOutbox) PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error) {
+func (f *fakeOutbox) ClaimOutbound(ctx context.Context, conversationID, upTo int64, lease time.Duration) ([]Claim, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []dialog.Outbound
+	if f.failClaim != nil {
+		return nil, f.failClaim
+	}
+	var queued []*fakeMsg
 	for _, m := range f.msgs {
 		if m.o.ConversationID == conversationID && m.o.ID <= upTo && m.status == dialog.DeliveryQueued {
-			out = append(out, m.o)
+			queued = append(queued, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b dialog.Outbound) int { return int(a.ID - b.ID) })
+	slices.SortFunc(queued, func(a, b *fakeMsg) int { return int(a.o.ID - b.o.ID) })
+	var out []Claim
+	for _, m := range queued {
+		if m.lease.After(f.now) {
+			break
+		}
+		if m.tries == 0 {
+			m.started = f.now
+		}
+		m.tries++
+		m.lease = f.now.Add(lease)
+		out = append(out, Claim{Outbound: m.o, OptedOut: f.optedOut[m.o.Channel+":"+m.o.Address], Unsure: m.tries > 1, Since: m.started})
+	}
 	return out, nil
 }
 
-func (f *fakeOutbox) ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (Claim, error) {
+func (f *fakeOutbox) OutboundQueued(ctx context.Context, id int64) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.msgs[id]
-	if m == nil || m.status != dialog.DeliveryQueued {
-		return Claim{}, nil
+	return m != nil && m.status == dialog.DeliveryQueued, nil
+}
+
+func (f *fakeOutbox) UnclaimOutbound(ctx context.Context, ids ...int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range ids {
+		if m := f.msgs[id]; m != nil && m.status == dialog.DeliveryQueued && m.tries > 0 {
+			m.lease = time.Time{}
+			if m.tries--; m.tries == 0 {
+				m.started = time.Time{}
+			}
+		}
 	}
-	if m.lease.After(f.now) {
-		return Claim{Held: true}, nil
-	}
-	if m.tries == 0 {
-		m.started = f.now
-	}
-	m.tries++
-	m.lease = f.now.Add(lease)
-	return Claim{OK: true, Unsure: m.tries > 1, Since: m.started}, nil
+	return nil
 }
 
 func (f *fakeOutbox) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
@@ -259,13 +271,13 @@ func TestWorkUnknownChannel(t *testing.T) {
 	isCancel(t, worker(newOutbox(o), &provider{}, nil).Work(context.Background(), job(o, 1)))
 }
 
-func TestWorkOptOutLookupFails(t *testing.T) {
+func TestWorkClaimFails(t *testing.T) {
 	o := reply(1, 1)
 	l := newOutbox(o)
-	l.failOpt = errors.New("db down")
+	l.failClaim = errors.New("db down")
 	p := &provider{}
 	if err := worker(l, p, nil).Work(context.Background(), job(o, 1)); err == nil || len(p.sends()) != 0 {
-		t.Errorf("err = %v, sends = %d: a reply must not go out when opt-out is unknown", err, len(p.sends()))
+		t.Errorf("err = %v, sends = %d: a reply must not go out unclaimed, its opt-out unknown", err, len(p.sends()))
 	}
 }
 
@@ -297,7 +309,7 @@ func TestWorkConcurrentJobsKeepOrder(t *testing.T) {
 	w := worker(l, p, nil)
 	var wg sync.WaitGroup
 	for _, i := range rand.Perm(len(os)) {
-		wg.Go(func() { noErr(t, w.Work(context.Background(), job(os[i], 1))) })
+		wg.Go(func() { noErr(t, workSnoozed(w, job(os[i], 1))) })
 	}
 	wg.Wait()
 	sent := p.sends()
@@ -311,6 +323,65 @@ func TestWorkConcurrentJobsKeepOrder(t *testing.T) {
 			t.Errorf("conversation %d: reply %d after %d", c, id, last[c])
 		}
 		last[c] = id
+	}
+}
+
+// A job whose conversation has an earlier reply held by another worker sends nothing and
+// is snoozed, which uses no attempt; once the holder is done it finds its reply sent, or
+// sends it.
+func TestWorkHeldEarlierReplySnoozes(t *testing.T) {
+	os := []dialog.Outbound{reply(1, 1), reply(2, 1)}
+	l := newOutbox(os...)
+	p := &provider{}
+	w := worker(l, p, nil)
+	if c, _ := l.ClaimOutbound(context.Background(), 1, 1, time.Minute); len(c) != 1 {
+		t.Fatal("could not claim")
+	}
+	var snooze *river.JobSnoozeError
+	if err := w.Work(context.Background(), job(os[1], 1)); !errors.As(err, &snooze) || snooze.Duration <= 0 {
+		t.Fatalf("err = %v, want a snooze", err)
+	}
+	if got := p.sends(); len(got) != 0 {
+		t.Fatalf("sent %v while an earlier reply was held", got)
+	}
+	l.MarkOutbound(context.Background(), 1, dialog.DeliverySent, "P1") // the holder sent it
+	noErr(t, w.Work(context.Background(), job(os[1], 1)))
+	if got := p.sends(); !slices.Equal(got, []int64{2}) {
+		t.Errorf("sent %v, want [2]", got)
+	}
+}
+
+// A job that fails on one reply gives back the claims of the replies after it untouched,
+// so the next job sends them, in order, without a lookup.
+func TestWorkFailureGivesBackLaterClaims(t *testing.T) {
+	os := []dialog.Outbound{reply(1, 1), reply(2, 1), reply(3, 1)}
+	l := newOutbox(os...)
+	f := &finder{provider: &provider{}}
+	f.fail = func(o dialog.Outbound, n int) error {
+		if o.ID == 2 && n == 0 {
+			return errors.New("connection reset")
+		}
+		return nil
+	}
+	w := worker(l, f, nil)
+	if err := w.Work(context.Background(), job(os[2], 1)); err == nil {
+		t.Fatal("a failed send reported success")
+	}
+	noErr(t, w.Work(context.Background(), job(os[2], 2)))
+	if got := f.sends(); !slices.Equal(got, []int64{1, 2, 3}) || f.lookups != 1 {
+		t.Errorf("sent %v with %d lookups; want [1 2 3], one lookup (of the unsure second)", got, f.lookups)
+	}
+}
+
+// workSnoozed runs j until it is not snoozed, as River runs a snoozed job again.
+func workSnoozed(w *Worker, j *river.Job[Job]) error {
+	for {
+		err := w.Work(context.Background(), j)
+		var snooze *river.JobSnoozeError
+		if !errors.As(err, &snooze) {
+			return err
+		}
+		time.Sleep(snooze.Duration / 10)
 	}
 }
 
@@ -334,7 +405,7 @@ func TestWorkCrashAfterSendIsLookedUp(t *testing.T) {
 	o := reply(1, 1)
 	l := newOutbox(o)
 	f := &finder{provider: &provider{}, accepted: map[int64]bool{1: true}}
-	if c, _ := l.ClaimOutbound(context.Background(), 1, time.Minute); !c.OK {
+	if c, _ := l.ClaimOutbound(context.Background(), 1, 1, time.Minute); len(c) != 1 {
 		t.Fatal("could not claim")
 	}
 	l.expire() // the crashed worker's lease ends
@@ -380,7 +451,7 @@ func TestWorkLookupSkipsRecordedReplies(t *testing.T) {
 	l := newOutbox(o)
 	l.MarkOutbound(context.Background(), 1, dialog.DeliverySent, "P1")
 	f := &finder{provider: &provider{}, accepted: map[int64]bool{}, same: []string{"P1"}}
-	if c, _ := l.ClaimOutbound(context.Background(), 2, time.Minute); !c.OK {
+	if c, _ := l.ClaimOutbound(context.Background(), 1, 2, time.Minute); len(c) != 1 {
 		t.Fatal("could not claim")
 	}
 	l.expire()

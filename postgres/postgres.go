@@ -100,6 +100,7 @@ var _ sqlstore.Dialect = (*dialect)(nil)
 func (*dialect) Name() string               { return "postgres" }
 func (*dialect) Rebind(query string) string { return sqlstore.NumberedPlaceholders(query) }
 func (*dialect) NoLimit() any               { return nil } // LIMIT NULL
+func (*dialect) ForUpdate() string          { return " FOR UPDATE" }
 
 // CachesStatements is true: pgx keeps the statements of each connection prepared
 // (QueryExecModeCacheStatement), so a query is parsed once a connection.

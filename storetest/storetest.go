@@ -38,6 +38,7 @@ type Store interface {
 	// The outbox of package delivery and of the channels' receipts.
 	delivery.Outbox
 	RecordReceipt(ctx context.Context, providerID, status, errorCode string) (bool, error)
+	OptedOut(ctx context.Context, channel, address string) (bool, error)
 	QueuedOutbound(ctx context.Context) (map[string]int64, error)
 	Ready(ctx context.Context) error
 	Seed(ctx context.Context, d *records.Dataset) error
@@ -84,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PanicRollsBack", testPanic},
 		{"OutboundReachesWorker", testOutboundWorker},
 		{"DeliveryClaims", testDeliveryClaims},
+		{"DeliveryClaimsConcurrent", testDeliveryClaimsConcurrent},
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},
 		{"Lockouts", testLockouts},

@@ -129,6 +129,7 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	m.routeOps(srv.Mux, senders)
+	server.Profile(ctx, m.Config.PprofAddr, m.Log)
 	m.API().Routes(srv.Mux)
 	m.notices = true
 	stop, err := m.startDelivery(ctx, senders)

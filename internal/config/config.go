@@ -32,6 +32,7 @@ const (
 	EnvLogFormat        = "MYGOV_LOG_FORMAT" // text (default) or json
 	EnvPublicURL        = "MYGOV_PUBLIC_URL" // public base URL that Twilio and Telegram call
 	EnvMetricsToken     = "MYGOV_METRICS_TOKEN"
+	EnvPprofAddr        = "MYGOV_PPROF_ADDR" // Go's profiles on this address (loopback), off when unset
 	EnvTelegramToken    = "TELEGRAM_BOT_TOKEN"
 	EnvTelegramAPI      = "TELEGRAM_API_URL"
 	EnvTelegramWebhook  = "TELEGRAM_WEBHOOK_URL"
@@ -79,6 +80,7 @@ type Config struct {
 	LogFormat    string
 	PublicURL    string
 	MetricsToken string
+	PprofAddr    string // server.Profile's address, "" for none
 
 	TelegramToken, TelegramAPI, TelegramWebhook, TelegramSecret string
 
@@ -133,6 +135,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:         r.oneOf(EnvLogFormat, "text", "text", "json"),
 		PublicURL:         strings.TrimRight(r.baseURL(EnvPublicURL), "/"),
 		MetricsToken:      r.str(EnvMetricsToken),
+		PprofAddr:         r.hostPort(EnvPprofAddr, ""),
 		TelegramToken:     r.str(EnvTelegramToken),
 		TelegramAPI:       r.baseURL(EnvTelegramAPI),
 		TelegramWebhook:   r.baseURL(EnvTelegramWebhook),

@@ -1,14 +1,16 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/catalonia/mygov/delivery"
-	"github.com/catalonia/mygov/dialog"
 )
 
 var _ delivery.Outbox = (*Store)(nil)
@@ -16,56 +18,95 @@ var _ delivery.Outbox = (*Store)(nil)
 // WithQueue sets how StartWorkers works the delivery queues (see delivery.QueueConfig).
 func WithQueue(q delivery.QueueConfig) Option { return func(c *Config) { c.Queue = q } }
 
-// PendingOutbound returns the conversation's replies still queued with ids up to upTo,
-// oldest first.
-func (s *Store) PendingOutbound(ctx context.Context, conversationID, upTo int64) ([]dialog.Outbound, error) {
-	out, err := scanAll(ctx, s.reader.conn, func(row *sql.Rows, o *dialog.Outbound) error {
-		var reply sql.NullString
-		if err := row.Scan(&o.ID, &o.Channel, &o.Address, &o.Lang, &o.Seq, &reply); err != nil {
-			return err
-		}
-		o.ConversationID = conversationID
-		if reply.Valid {
-			return json.Unmarshal([]byte(reply.String), &o.Reply)
-		}
-		return nil
-	}, `SELECT m.id, m.channel, c.address, m.lang, m.seq, m.reply
-		FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE m.conversation_id = ? AND m.status = 'queued' AND m.direction = 'out' AND m.id <= ?
-		ORDER BY m.id`, conversationID, upTo)
-	return out, s.errorf("pending outbound", err)
-}
+// claimSQL claims the queued replies of a conversation up to an id, oldest first, up to
+// the first one whose claim has not expired, in one statement: its rows are locked in id
+// order (PostgreSQL: FOR UPDATE, which waits for another claim of the same rows and then
+// reads them as that one left them; SQLite writes one at a time), so of two workers one
+// gets a prefix and the other what follows, never a reply before one the first holds.
+// The reply's address and opt-out come with it.
+const claimSQL = `WITH q AS (
+		SELECT id, send_lease FROM messages
+		WHERE conversation_id = ? AND direction = 'out' AND status = 'queued' AND id <= ?
+		ORDER BY id` + forUpdate + `),
+	held AS (SELECT coalesce(min(id), ?) AS id FROM q WHERE send_lease IS NOT NULL AND send_lease >= ?)
+	UPDATE messages
+	SET send_lease = ?, send_tries = send_tries + 1,
+		send_started_at = CASE WHEN send_tries = 0 THEN ? ELSE send_started_at END
+	WHERE id IN (SELECT q.id FROM q, held WHERE q.id < held.id)
+	RETURNING id, channel, lang, seq, reply, send_tries, send_started_at,
+		(SELECT address FROM conversations c WHERE c.id = messages.conversation_id),
+		(SELECT opted_out FROM conversations c WHERE c.id = messages.conversation_id)`
 
-// ClaimOutbound takes the send of a queued reply for lease (see delivery.Outbox): one
-// UPDATE, so two workers, of one process or two, never both hold it.
-func (s *Store) ClaimOutbound(ctx context.Context, id int64, lease time.Duration) (delivery.Claim, error) {
+// forUpdate is replaced by the dialect's row lock clause (Dialect.ForUpdate).
+const forUpdate = " /*FOR UPDATE*/"
+
+// ClaimOutbound takes for lease the sends of the conversation's queued replies with ids
+// up to upTo, oldest first, stopping before the first that another worker holds (see
+// delivery.Outbox): one statement, so two workers, of one process or two, never both hold
+// a reply, and never one a reply after another's.
+func (s *Store) ClaimOutbound(ctx context.Context, conversationID, upTo int64, lease time.Duration) ([]delivery.Claim, error) {
 	now := s.now()
-	var (
-		c     delivery.Claim
-		tries int
-	)
-	err := s.write(ctx, "", func(q conn) error {
-		err := q.queryRow(ctx, `UPDATE messages
-		SET send_lease = ?, send_tries = send_tries + 1,
-			send_started_at = CASE WHEN send_tries = 0 THEN ? ELSE send_started_at END
-		WHERE id = ? AND direction = 'out' AND status = 'queued' AND (send_lease IS NULL OR send_lease < ?)
-		RETURNING send_tries, send_started_at`, q.ts(now.Add(lease)), q.ts(now), id, q.ts(now)).Scan(&tries, timeCol{&c.Since})
-		if !errors.Is(err, sql.ErrNoRows) {
-			c.OK, c.Unsure = err == nil, tries > 1
-			return err
-		}
-		var status sql.NullString
-		err = q.queryRow(ctx, `SELECT status FROM messages WHERE id = ? AND direction = 'out'`, id).Scan(&status)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		c.Held = status.String == dialog.DeliveryQueued
-		return nil
+	var claims []delivery.Claim
+	err := s.writeStatement(ctx, func(c conn) (err error) {
+		claims, err = scanAll(ctx, c, func(row *sql.Rows, cl *delivery.Claim) error {
+			var (
+				reply   sql.NullString
+				tries   int
+				address sql.NullString
+			)
+			if err := row.Scan(&cl.ID, &cl.Channel, &cl.Lang, &cl.Seq, &reply, &tries, timeCol{&cl.Since}, &address, &cl.OptedOut); err != nil {
+				return err
+			}
+			cl.ConversationID, cl.Address, cl.Unsure = conversationID, address.String, tries > 1
+			if reply.Valid {
+				return json.Unmarshal([]byte(reply.String), &cl.Reply)
+			}
+			return nil
+		}, strings.Replace(claimSQL, forUpdate, s.d.ForUpdate(), 1), conversationID, upTo, upTo+1, c.ts(now), c.ts(now.Add(lease)), c.ts(now))
+		return err
 	})
 	if err != nil {
-		return delivery.Claim{}, s.errorf("claim outbound", err)
+		return nil, s.errorf("claim outbound", err)
 	}
-	return c, nil
+	slices.SortFunc(claims, func(a, b delivery.Claim) int { return cmp.Compare(a.ID, b.ID) })
+	return claims, nil
+}
+
+// writeStatement runs fn, one statement that writes, alone where the dialect locks rows
+// (ForUpdate is not ""), else in a write transaction (Begin), which serializes it with the
+// other writers.
+func (s *Store) writeStatement(ctx context.Context, fn func(c conn) error) error {
+	if s.d.ForUpdate() != "" {
+		return fn(s.conn(s.db))
+	}
+	return s.write(ctx, "", fn)
+}
+
+// OutboundQueued reports whether reply id is still queued (not yet sent or settled).
+func (s *Store) OutboundQueued(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.reader.conn.queryRow(ctx, `SELECT count(*) FROM messages WHERE id = ? AND direction = 'out' AND status = 'queued'`, id).Scan(&n)
+	return n > 0, s.errorf("outbound queued", err)
+}
+
+// UnclaimOutbound gives back claims taken and not used: each reply is as it was before
+// its claim (an unsure one stays unsure).
+func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.write(ctx, "", func(q conn) error {
+		for _, id := range ids {
+			if _, err := q.exec(ctx, `UPDATE messages
+				SET send_lease = NULL, send_tries = send_tries - 1,
+					send_started_at = CASE WHEN send_tries = 1 THEN NULL ELSE send_started_at END
+				WHERE id = ? AND direction = 'out' AND status = 'queued' AND send_tries > 0`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.errorf("unclaim outbound", err)
 }
 
 // ReleaseOutbound gives a claimed reply back to the queue (see delivery.Outbox).

@@ -26,6 +26,10 @@ type Dialect interface {
 	// CachesStatements tells whether the driver keeps each connection's statements
 	// prepared itself; when not, conn prepares them (see Store.stmt).
 	CachesStatements() bool
+	// ForUpdate is the clause that locks the rows a SELECT reads until its transaction
+	// ends (" FOR UPDATE"), or "" where writes run one at a time anyway; a statement that
+	// needs it runs alone, outside Begin, where it is not "" (see Store.writeStatement).
+	ForUpdate() string
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit() any
 	// Time and Date return the argument of a time and of a date column (never the zero
