@@ -20,10 +20,10 @@ import (
 
 // fakeOutbox is an in-memory outbox with claims, as the stores implement them.
 type fakeOutbox struct {
-	mu       sync.Mutex
-	now      time.Time
-	msgs     map[int64]*fakeMsg
-	optedOut map[string]bool
+	mu        sync.Mutex
+	now       time.Time
+	msgs      map[int64]*fakeMsg
+	optedOut  map[string]bool
 	marks     []string
 	failClaim error
 }

@@ -69,20 +69,31 @@ func Open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*Store, err
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	// database/sql keeps its own connections, and their prepared statements, between
-	// queries; the pool serves River's listener and the migration lock.
-	db := stdlib.OpenDB(*pcfg.ConnConfig)
-	db.SetMaxOpenConns(int(pcfg.MaxConns))
-	db.SetMaxIdleConns(int(pcfg.MaxConns))
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &dialect{pool: pool, schema: cfg.Schema, river: riverdatabasesql.NewWithPgxListener(db, pool)}
+	// queries; the pool serves River's listener and the migration lock. Delivery (River's
+	// workers, the outbox's claims and marks) has half the connections to itself, so that
+	// under load the replies do not wait behind the webhooks' turns.
+	deliveryConns := max(int(pcfg.MaxConns)/2, 1)
+	db := openDB(pcfg, max(int(pcfg.MaxConns)-deliveryConns, 1))
+	cfg.DeliveryDB = openDB(pcfg, deliveryConns)
+	d := &dialect{pool: pool, schema: cfg.Schema, river: riverdatabasesql.NewWithPgxListener(cfg.DeliveryDB, pool)}
 	rc := &river.Config{Logger: cfg.Logger}
 	d.Configure(rc)
 	if d.inserter, err = river.NewClient(riverpgxv5.New(nil), rc); err != nil {
 		db.Close()
+		cfg.DeliveryDB.Close()
 		pool.Close()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
 	return sqlstore.Open(ctx, d, db, cfg)
+}
+
+// openDB opens database/sql connections of pcfg, at most conns at a time.
+func openDB(pcfg *pgxpool.Config, conns int) *sql.DB {
+	db := stdlib.OpenDB(*pcfg.ConnConfig)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db
 }
 
 // dialect is PostgreSQL's sqlstore.Dialect.

@@ -160,4 +160,3 @@ func queueReplies(t *testing.T, s Store, addr string, n int) ([]int64, int64) {
 	})
 	return ids, conv
 }
-

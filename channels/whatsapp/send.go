@@ -74,8 +74,12 @@ func (c *Channel) Send(ctx context.Context, o dialog.Outbound) (string, error) {
 
 // inWindow reports whether a free-form message may be sent to a citizen who last wrote at
 // last.
-func (c *Channel) inWindow(last time.Time) bool {
-	return !last.IsZero() && c.tw.Now().Sub(last) < Window-c.cfg.WindowMargin
+func (c *Channel) inWindow(last time.Time) bool { return c.inWindowAt(last, c.tw.Now()) }
+
+// inWindowAt reports whether a free-form message could be sent at t to a citizen who
+// last wrote at last.
+func (c *Channel) inWindowAt(last, t time.Time) bool {
+	return !last.IsZero() && t.Sub(last) < Window-c.cfg.WindowMargin
 }
 
 // sendTemplate sends the reply o as the approved template of its kind and language.

@@ -77,15 +77,15 @@ func (s *Store) ClaimOutbound(ctx context.Context, conversationID, upTo int64, l
 // other writers.
 func (s *Store) writeStatement(ctx context.Context, fn func(c conn) error) error {
 	if s.d.ForUpdate() != "" {
-		return fn(s.conn(s.db))
+		return fn(s.conn(s.ddb))
 	}
-	return s.write(ctx, "", fn)
+	return s.writeOn(ctx, s.ddb, "", fn)
 }
 
 // OutboundQueued reports whether reply id is still queued (not yet sent or settled).
 func (s *Store) OutboundQueued(ctx context.Context, id int64) (bool, error) {
 	var n int
-	err := s.reader.conn.queryRow(ctx, `SELECT count(*) FROM messages WHERE id = ? AND direction = 'out' AND status = 'queued'`, id).Scan(&n)
+	err := s.conn(s.ddb).queryRow(ctx, `SELECT count(*) FROM messages WHERE id = ? AND direction = 'out' AND status = 'queued'`, id).Scan(&n)
 	return n > 0, s.errorf("outbound queued", err)
 }
 
@@ -95,7 +95,7 @@ func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.write(ctx, "", func(q conn) error {
+	err := s.writeOn(ctx, s.ddb, "", func(q conn) error {
 		for _, id := range ids {
 			if _, err := q.exec(ctx, `UPDATE messages
 				SET send_lease = NULL, send_tries = send_tries - 1,
@@ -111,7 +111,7 @@ func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
 
 // ReleaseOutbound gives a claimed reply back to the queue (see delivery.Outbox).
 func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
-	err := s.write(ctx, "", func(q conn) error {
+	err := s.writeOn(ctx, s.ddb, "", func(q conn) error {
 		_, err := q.exec(ctx, `UPDATE messages
 			SET send_lease = NULL,
 				send_tries = CASE WHEN ? THEN send_tries ELSE 0 END,
@@ -125,7 +125,7 @@ func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) erro
 // ProviderIDRecorded reports whether a reply was recorded with the provider's id.
 func (s *Store) ProviderIDRecorded(ctx context.Context, providerID string) (bool, error) {
 	var n int
-	err := s.reader.conn.queryRow(ctx, `SELECT count(*) FROM messages WHERE provider_id = ? AND direction = 'out'`, providerID).Scan(&n)
+	err := s.conn(s.ddb).queryRow(ctx, `SELECT count(*) FROM messages WHERE provider_id = ? AND direction = 'out'`, providerID).Scan(&n)
 	return n > 0, s.errorf("provider id recorded", err)
 }
 

@@ -26,7 +26,7 @@ func (s *Store) MarkOutbound(ctx context.Context, id int64, status, providerID s
 	if providerID != "" {
 		lock = lockName("receipt", providerID)
 	}
-	err := s.write(ctx, lock, func(q conn) error {
+	err := s.writeOn(ctx, s.ddb, lock, func(q conn) error {
 		if providerID != "" {
 			var err error
 			if status, err = q.earlyReceipt(ctx, providerID, status); err != nil {

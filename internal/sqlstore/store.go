@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -29,8 +30,12 @@ var (
 // different conversations overlap is the dialect's (see Dialect.Begin).
 type Store struct {
 	reader
-	d      Dialect
-	db     *sql.DB
+	d  Dialect
+	db *sql.DB
+	// ddb is delivery's: the River workers' and the outbox's claims and marks, so that
+	// replies do not queue for a connection behind the webhooks' turns (db where the
+	// dialect has no separate one).
+	ddb    *sql.DB
 	now    func() time.Time
 	logger *slog.Logger
 	// queries caches the dialect's form of each query (see conn).
@@ -52,6 +57,9 @@ type Config struct {
 	Schema      string               // PostgreSQL: the schema of every table, River's included
 	BusyTimeout time.Duration        // SQLite: how long a transaction waits for the write lock
 	Queue       delivery.QueueConfig // how StartWorkers works the delivery queues
+	// DeliveryDB, when set, is delivery's own pool of connections to the same database
+	// (its River driver must use it too); the store owns and closes it.
+	DeliveryDB *sql.DB
 }
 
 // Option configures a store.
@@ -75,7 +83,7 @@ func NewConfig(opts []Option) Config {
 // Open brings the schema of db, the dialect's migrations and River's, up to date and
 // returns the store. The store owns db and d: Close closes them, and so does a failed Open.
 func Open(ctx context.Context, d Dialect, db *sql.DB, cfg Config) (*Store, error) {
-	s := &Store{d: d, db: db, now: cfg.Now, logger: cfg.Logger, queue: cfg.Queue.WithDefaults()}
+	s := &Store{d: d, db: db, ddb: cmp.Or(cfg.DeliveryDB, db), now: cfg.Now, logger: cfg.Logger, queue: cfg.Queue.WithDefaults()}
 	s.reader = reader{s.conn(db)}
 	if err := s.open(ctx); err != nil {
 		s.closeDB()
@@ -136,7 +144,11 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDB() error {
 	s.closeStmts()
-	return errors.Join(s.db.Close(), s.d.Close())
+	var err error
+	if s.ddb != s.db {
+		err = s.ddb.Close()
+	}
+	return errors.Join(s.db.Close(), err, s.d.Close())
 }
 
 // StartWorkers starts a River client that works the named queues (the default queue when
@@ -196,7 +208,12 @@ func (s *Store) errorf(op string, err error) error {
 // write runs fn in a write transaction that holds lock ("" for none; see Dialect.Begin)
 // and commits when fn returns nil.
 func (s *Store) write(ctx context.Context, lock string, fn func(q conn) error) error {
-	t, err := s.d.Begin(ctx, s.db, lock)
+	return s.writeOn(ctx, s.db, lock, fn)
+}
+
+// writeOn is write on the connections of db (the store's, or delivery's).
+func (s *Store) writeOn(ctx context.Context, db *sql.DB, lock string, fn func(q conn) error) error {
+	t, err := s.d.Begin(ctx, db, lock)
 	if err != nil {
 		return err
 	}
