@@ -15,8 +15,8 @@ const deliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHE
 
 // MarkOutbound records the delivery status of a stored reply and, when providerID is not
 // empty, the provider's id for it. A receipt for that provider id that arrived first (a
-// fast "delivered" callback) is applied when it is further along. A reply that does not
-// exist is ENOTFOUND.
+// fast "delivered" callback) is applied when it is further along, in the same statement.
+// A reply that does not exist is ENOTFOUND.
 func (s *Store) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
 	if status == "" {
 		return s.errorf("mark outbound", records.Errorf(records.EINVALID, "empty status"))
@@ -27,15 +27,21 @@ func (s *Store) MarkOutbound(ctx context.Context, id int64, status, providerID s
 		lock = lockName("receipt", providerID)
 	}
 	err := s.writeOn(ctx, s.ddb, lock, func(q conn) error {
-		if providerID != "" {
-			var err error
-			if status, err = q.earlyReceipt(ctx, providerID, status); err != nil {
-				return err
-			}
+		var res sql.Result
+		var err error
+		if providerID == "" {
+			res, err = q.exec(ctx, `UPDATE messages SET status = ?, updated_at = ? WHERE id = ? AND direction = 'out'`,
+				status, q.ts(s.now()), id)
+		} else {
+			// A receipt of providerID stored first wins when it is further along: the one
+			// furthest along, the earliest of those.
+			res, err = q.exec(ctx, `UPDATE messages
+				SET status = coalesce((SELECT r.status FROM receipts r
+						WHERE r.provider_id = ? AND `+receiptRankSQL+` > ?
+						ORDER BY `+receiptRankSQL+` DESC, r.id LIMIT 1), ?),
+					provider_id = ?, updated_at = ?
+				WHERE id = ? AND direction = 'out'`, providerID, dialog.DeliveryRank(status), status, providerID, q.ts(s.now()), id)
 		}
-		res, err := q.exec(ctx, `UPDATE messages
-			SET status = ?, provider_id = coalesce(?, provider_id), updated_at = ?
-			WHERE id = ? AND direction = 'out'`, status, nullString(providerID), q.ts(s.now()), id)
 		if err != nil {
 			return err
 		}
@@ -49,19 +55,10 @@ func (s *Store) MarkOutbound(ctx context.Context, id int64, status, providerID s
 	return s.errorf("mark outbound", err)
 }
 
-// earlyReceipt returns the status of the receipts of providerID that is furthest along,
-// or status when none is further.
-func (c conn) earlyReceipt(ctx context.Context, providerID, status string) (string, error) {
-	statuses, err := scanAll(ctx, c, func(row *sql.Rows, v *string) error { return row.Scan(v) },
-		`SELECT status FROM receipts WHERE provider_id = ? ORDER BY id`, providerID)
-	best := status
-	for _, r := range statuses {
-		if rank, ok := dialog.ReceiptRank(r); ok && rank > dialog.DeliveryRank(best) {
-			best = r
-		}
-	}
-	return best, err
-}
+// receiptRankSQL ranks the status of a receipt r as dialog.ReceiptRank does, 0 for the
+// statuses that move no reply.
+const receiptRankSQL = `CASE r.status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'undelivered' THEN 2
+	WHEN 'failed' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`
 
 // RecordReceipt stores a provider's delivery receipt once per (providerID, status) and
 // reports false when it was stored before. A new receipt with a delivery status moves the
