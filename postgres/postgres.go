@@ -148,12 +148,20 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.
 	if err != nil || lock == "" {
 		return t, err
 	}
-	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, d.lockKey(lock)); err != nil {
+	if err := d.Lock(ctx, t, lock); err != nil {
 		t.Rollback()
 		t.End()
-		return sqlstore.Tx{}, fmt.Errorf("lock: %w", err)
+		return sqlstore.Tx{}, err
 	}
 	return t, nil
+}
+
+// Lock holds the advisory lock of name until t ends.
+func (d *dialect) Lock(ctx context.Context, t sqlstore.Tx, name string) error {
+	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, d.lockKey(name)); err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	return nil
 }
 
 // InsertJob inserts through River's pgx driver on the transaction's own connection.

@@ -126,6 +126,9 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.
 	return t, nil
 }
 
+// Lock does nothing: the transaction holds the database's write lock.
+func (*dialect) Lock(context.Context, sqlstore.Tx, string) error { return nil }
+
 // InsertJob inserts the job without returning it (InsertManyFastTx): the outbox needs no
 // id back, and skipping the RETURNING measured faster turns on SQLite (README, "Performance
 // of a turn").

@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // testDeliveryClaims checks the claims that send each reply once, in order: the queued
@@ -159,4 +161,48 @@ func queueReplies(t *testing.T, s Store, addr string, n int) ([]int64, int64) {
 		return nil
 	})
 	return ids, conv
+}
+
+// testMarksTogether checks marks made at once, which the store may write together: each
+// is recorded with its provider id, an early receipt still wins, and a mark of a reply
+// that does not exist fails alone.
+func testMarksTogether(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	ctx := t.Context()
+	const n = 40
+	ids, _ := queueReplies(t, s, "+34600000003", n)
+	if _, err := s.RecordReceipt(ctx, "SMT5", dialog.DeliveryDelivered, ""); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n+1)
+	for i := range n + 1 {
+		wg.Go(func() {
+			id := int64(-1) // no such reply
+			if i < n {
+				id = ids[i]
+			}
+			errs[i] = s.MarkOutbound(ctx, id, dialog.DeliverySent, fmt.Sprintf("SMT%d", i))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs[:n] {
+		if err != nil {
+			t.Errorf("mark %d: %v", i, err)
+		}
+	}
+	if records.ErrorCode(errs[n]) != records.ENOTFOUND {
+		t.Errorf("mark of a missing reply = %v, want ENOTFOUND", errs[n])
+	}
+	for i := range n {
+		if used, err := s.ProviderIDRecorded(ctx, fmt.Sprintf("SMT%d", i)); err != nil || !used {
+			t.Errorf("SMT%d recorded = %v, %v", i, used, err)
+		}
+	}
+	if got := strs(t, s, fmt.Sprintf(`SELECT status FROM messages WHERE id = %d`, ids[5])); len(got) != 1 || got[0] != dialog.DeliveryDelivered {
+		t.Errorf("status after an early delivered receipt = %q, want delivered", got)
+	}
+	if q, err := s.QueuedOutbound(ctx); err != nil || q[chSMS] != 0 {
+		t.Errorf("QueuedOutbound = %v, %v; want none queued", q, err)
+	}
 }

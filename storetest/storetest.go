@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OutboundReachesWorker", testOutboundWorker},
 		{"DeliveryClaims", testDeliveryClaims},
 		{"DeliveryClaimsConcurrent", testDeliveryClaimsConcurrent},
+		{"MarksTogether", testMarksTogether},
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},
 		{"Lockouts", testLockouts},

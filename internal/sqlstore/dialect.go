@@ -21,6 +21,9 @@ type Dialect interface {
 	// Begin starts a write transaction (see BeginOn) holding the lock named lock ("" for
 	// none) until it ends: the lock of a conversation or of a provider's receipts.
 	Begin(ctx context.Context, db *sql.DB, lock string) (Tx, error)
+	// Lock takes the lock named name in the transaction t, until t ends (nothing where t
+	// holds the database's write lock anyway).
+	Lock(ctx context.Context, t Tx, name string) error
 	// InsertJob enqueues a River job in tx: the job exists, and runs, only if tx commits.
 	InsertJob(ctx context.Context, tx Tx, args river.JobArgs, opts *river.InsertOpts) error
 	// CachesStatements tells whether the driver keeps each connection's statements

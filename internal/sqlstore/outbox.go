@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/records"
@@ -16,43 +17,43 @@ const deliveryRankSQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHE
 // MarkOutbound records the delivery status of a stored reply and, when providerID is not
 // empty, the provider's id for it. A receipt for that provider id that arrived first (a
 // fast "delivered" callback) is applied when it is further along, in the same statement.
-// A reply that does not exist is ENOTFOUND.
+// A reply that does not exist is ENOTFOUND. The marks of concurrent callers are written
+// together, in one transaction (see marks.go); MarkOutbound returns once its mark is
+// committed.
 func (s *Store) MarkOutbound(ctx context.Context, id int64, status, providerID string) error {
 	if status == "" {
 		return s.errorf("mark outbound", records.Errorf(records.EINVALID, "empty status"))
 	}
-	status, providerID = Clean(status), Clean(providerID)
-	lock := ""
-	if providerID != "" {
-		lock = lockName("receipt", providerID)
+	return s.errorf("mark outbound", s.marks.mark(ctx, mark{id: id, status: Clean(status), providerID: Clean(providerID)}))
+}
+
+// markOutbound writes one mark (see MarkOutbound) in the transaction of q, which holds the
+// lock of the provider id's receipts.
+func (q conn) markOutbound(ctx context.Context, now time.Time, m mark) error {
+	var res sql.Result
+	var err error
+	if m.providerID == "" {
+		res, err = q.exec(ctx, `UPDATE messages SET status = ?, updated_at = ? WHERE id = ? AND direction = 'out'`,
+			m.status, q.ts(now), m.id)
+	} else {
+		// A receipt of the provider id stored first wins when it is further along: the
+		// one furthest along, the earliest of those.
+		res, err = q.exec(ctx, `UPDATE messages
+			SET status = coalesce((SELECT r.status FROM receipts r
+					WHERE r.provider_id = ? AND `+receiptRankSQL+` > ?
+					ORDER BY `+receiptRankSQL+` DESC, r.id LIMIT 1), ?),
+				provider_id = ?, updated_at = ?
+			WHERE id = ? AND direction = 'out'`, m.providerID, dialog.DeliveryRank(m.status), m.status, m.providerID, q.ts(now), m.id)
 	}
-	err := s.writeOn(ctx, s.ddb, lock, func(q conn) error {
-		var res sql.Result
-		var err error
-		if providerID == "" {
-			res, err = q.exec(ctx, `UPDATE messages SET status = ?, updated_at = ? WHERE id = ? AND direction = 'out'`,
-				status, q.ts(s.now()), id)
-		} else {
-			// A receipt of providerID stored first wins when it is further along: the one
-			// furthest along, the earliest of those.
-			res, err = q.exec(ctx, `UPDATE messages
-				SET status = coalesce((SELECT r.status FROM receipts r
-						WHERE r.provider_id = ? AND `+receiptRankSQL+` > ?
-						ORDER BY `+receiptRankSQL+` DESC, r.id LIMIT 1), ?),
-					provider_id = ?, updated_at = ?
-				WHERE id = ? AND direction = 'out'`, providerID, dialog.DeliveryRank(status), status, providerID, q.ts(s.now()), id)
-		}
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return records.Errorf(records.ENOTFOUND, "outbound message %d not found", id)
-		}
-		return nil
-	})
-	return s.errorf("mark outbound", err)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return records.Errorf(records.ENOTFOUND, "outbound message %d not found", m.id)
+	}
+	return nil
 }
 
 // receiptRankSQL ranks the status of a receipt r as dialog.ReceiptRank does, 0 for the

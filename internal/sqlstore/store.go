@@ -36,6 +36,7 @@ type Store struct {
 	// replies do not queue for a connection behind the webhooks' turns (db where the
 	// dialect has no separate one).
 	ddb    *sql.DB
+	marks  *markWriter // MarkOutbound's groups
 	now    func() time.Time
 	logger *slog.Logger
 	// queries caches the dialect's form of each query (see conn).
@@ -85,6 +86,7 @@ func NewConfig(opts []Option) Config {
 func Open(ctx context.Context, d Dialect, db *sql.DB, cfg Config) (*Store, error) {
 	s := &Store{d: d, db: db, ddb: cmp.Or(cfg.DeliveryDB, db), now: cfg.Now, logger: cfg.Logger, queue: cfg.Queue.WithDefaults()}
 	s.reader = reader{s.conn(db)}
+	s.marks = &markWriter{s: s, writers: markWriters(d), reqs: make(chan markRequest), quit: make(chan struct{})}
 	if err := s.open(ctx); err != nil {
 		s.closeDB()
 		return nil, fmt.Errorf("%s: open: %w", d.Name(), err)
@@ -136,6 +138,7 @@ func (s *Store) Close() error {
 		}
 		cancel()
 	}
+	s.marks.stop()
 	if err := s.closeDB(); err != nil {
 		errs = append(errs, s.errorf("close", err))
 	}
