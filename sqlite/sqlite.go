@@ -63,7 +63,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &dialect{river: riversqlite.New(db), writes: make(chan struct{}, 1)}
+	d := &dialect{river: riversqlite.New(db)}
 	rc := &river.Config{Logger: cfg.Logger}
 	d.Configure(rc)
 	if d.inserter, err = river.NewClient(d.river, rc); err != nil {
@@ -90,7 +90,7 @@ type dialect struct {
 	inserter *river.Client[*sql.Tx] // insert-only: the outbox
 	// writes lets one transaction of this Store at a time at the write lock: waiting here
 	// hands the lock over at once, where SQLite's busy handler would poll for it.
-	writes chan struct{}
+	writes writeLock
 }
 
 var _ sqlstore.Dialect = (*dialect)(nil)
@@ -109,20 +109,19 @@ func (*dialect) JSONInt(col, key string) string {
 	return "json_extract(" + col + ", '$." + key + "')"
 }
 
-// Begin takes the database's write lock, whatever lock is named: turns run one at a time.
+// Begin takes the database's write lock, whatever lock is named: turns run one at a time,
+// and delivery's urgent writes (sqlstore.Urgent) go before the turns waiting.
 func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.Tx, error) {
-	select {
-	case d.writes <- struct{}{}:
-	case <-ctx.Done():
-		return sqlstore.Tx{}, context.Cause(ctx)
+	if err := d.writes.lock(ctx, sqlstore.IsUrgent(ctx)); err != nil {
+		return sqlstore.Tx{}, err
 	}
 	t, err := sqlstore.BeginOn(ctx, db) // IMMEDIATE (see Open)
 	if err != nil {
-		<-d.writes
+		d.writes.unlock()
 		return t, err
 	}
 	end := t.End
-	t.End = func() { end(); <-d.writes }
+	t.End = func() { end(); d.writes.unlock() }
 	return t, nil
 }
 

@@ -72,15 +72,31 @@ func (s *Store) ClaimOutbound(ctx context.Context, conversationID, upTo int64, l
 	return claims, nil
 }
 
-// writeStatement runs fn, one statement that writes, alone where the dialect locks rows
-// (ForUpdate is not ""), else in a write transaction (Begin), which serializes it with the
-// other writers.
+// writeStatement runs fn, one statement of delivery's that writes, alone where the
+// dialect locks rows (ForUpdate is not ""), else in a write transaction (deliveryWrite),
+// which serializes it with the other writers.
 func (s *Store) writeStatement(ctx context.Context, fn func(c conn) error) error {
 	if s.d.ForUpdate() != "" {
 		return fn(s.conn(s.ddb))
 	}
-	return s.writeOn(ctx, s.ddb, "", fn)
+	return s.deliveryWrite(ctx, "", fn)
 }
+
+// deliveryWrite is write for delivery: on delivery's connections, and urgent (see Urgent).
+func (s *Store) deliveryWrite(ctx context.Context, lock string, fn func(q conn) error) error {
+	return s.writeOn(Urgent(ctx), s.ddb, lock, fn)
+}
+
+type urgentKey struct{}
+
+// Urgent marks the writes of ctx as delivery's: where all writes take one lock (SQLite),
+// they take it before the turns waiting for it. A reply's claim and mark are short and
+// few, and only turns make replies, so turns still get the lock between them, while
+// replies keep up with the turns instead of queueing behind them.
+func Urgent(ctx context.Context) context.Context { return context.WithValue(ctx, urgentKey{}, true) }
+
+// IsUrgent reports whether ctx's writes are urgent (see Urgent).
+func IsUrgent(ctx context.Context) bool { v, _ := ctx.Value(urgentKey{}).(bool); return v }
 
 // OutboundQueued reports whether reply id is still queued (not yet sent or settled).
 func (s *Store) OutboundQueued(ctx context.Context, id int64) (bool, error) {
@@ -95,7 +111,7 @@ func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.writeOn(ctx, s.ddb, "", func(q conn) error {
+	err := s.deliveryWrite(ctx, "", func(q conn) error {
 		for _, id := range ids {
 			if _, err := q.exec(ctx, `UPDATE messages
 				SET send_lease = NULL, send_tries = send_tries - 1,
@@ -111,7 +127,7 @@ func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
 
 // ReleaseOutbound gives a claimed reply back to the queue (see delivery.Outbox).
 func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
-	err := s.writeOn(ctx, s.ddb, "", func(q conn) error {
+	err := s.deliveryWrite(ctx, "", func(q conn) error {
 		_, err := q.exec(ctx, `UPDATE messages
 			SET send_lease = NULL,
 				send_tries = CASE WHEN ? THEN send_tries ELSE 0 END,

@@ -19,7 +19,8 @@ type Dialect interface {
 	// Rebind returns query, written with ? placeholders, in the database's own form.
 	Rebind(query string) string
 	// Begin starts a write transaction (see BeginOn) holding the lock named lock ("" for
-	// none) until it ends: the lock of a conversation or of a provider's receipts.
+	// none) until it ends: the lock of a conversation or of a provider's receipts. Where
+	// every write takes one lock, an urgent ctx (IsUrgent) goes before the others waiting.
 	Begin(ctx context.Context, db *sql.DB, lock string) (Tx, error)
 	// Lock takes the lock named name in the transaction t, until t ends (nothing where t
 	// holds the database's write lock anyway).

@@ -125,7 +125,7 @@ func (w *markWriter) write(group []markRequest) {
 	defer cancel()
 	slices.SortFunc(group, func(a, b markRequest) int { return cmp.Compare(a.providerID, b.providerID) })
 	outcomes := make([]error, len(group))
-	err := w.s.writeOn(ctx, w.s.ddb, "", func(q conn) error {
+	err := w.s.deliveryWrite(ctx, "", func(q conn) error {
 		for i, r := range group {
 			if r.providerID != "" && (i == 0 || group[i-1].providerID != r.providerID) {
 				if err := w.s.d.Lock(ctx, q.tx, lockName("receipt", r.providerID)); err != nil {
