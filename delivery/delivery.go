@@ -400,6 +400,8 @@ type QueueConfig struct {
 	MaxWorkers int
 	// FetchCooldown is the least time between two fetches; FetchPollInterval how often
 	// River looks for jobs without being woken (PostgreSQL wakes it on each new job).
+	// Zero: the store's own (the Default… below on PostgreSQL; on SQLite, where each fetch
+	// is a write that waits for, and holds up, the turns, SQLiteFetch…).
 	FetchCooldown, FetchPollInterval time.Duration
 	// JobTimeout bounds one job (the Worker's Lease should equal it); RescueAfter is when
 	// a job left running by a crashed process is run again (at least JobTimeout).
@@ -411,18 +413,19 @@ const (
 	DefaultMaxWorkers        = 100
 	DefaultFetchCooldown     = 10 * time.Millisecond
 	DefaultFetchPollInterval = 50 * time.Millisecond
+	SQLiteFetchCooldown      = 50 * time.Millisecond
+	SQLiteFetchPollInterval  = 100 * time.Millisecond
 	// MaxAttempts is the attempts of a delivery job: with the backoff capped at
 	// DefaultMaxBackoff it covers a provider outage of about an hour and a half.
 	MaxAttempts = 25
 )
 
-// WithDefaults returns c with its zero fields set to the defaults.
+// WithDefaults returns c with its zero fields set to the defaults, but for the fetch
+// settings, which the store chooses.
 func (c QueueConfig) WithDefaults() QueueConfig {
 	if c.MaxWorkers <= 0 {
 		c.MaxWorkers = DefaultMaxWorkers
 	}
-	c.FetchCooldown = cmpOr(c.FetchCooldown, DefaultFetchCooldown)
-	c.FetchPollInterval = max(cmpOr(c.FetchPollInterval, DefaultFetchPollInterval), c.FetchCooldown)
 	c.JobTimeout = cmpOr(c.JobTimeout, DefaultLease)
 	c.RescueAfter = max(cmpOr(c.RescueAfter, c.JobTimeout), c.JobTimeout)
 	return c

@@ -30,6 +30,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/internal/sqlstore"
 	"github.com/catalonia/mygov/records"
 )
@@ -120,7 +121,13 @@ func (*dialect) Time(t time.Time) any                 { return t }
 func (*dialect) Date(t time.Time) any                 { return t }
 func (*dialect) JSONInt(col, key string) string       { return "(" + col + "->>'" + key + "')::bigint" }
 func (d *dialect) River() riverdriver.Driver[*sql.Tx] { return d.river }
-func (d *dialect) Configure(c *river.Config)          { c.Schema = d.schema }
+
+// Configure sets the schema and the delivery's fetch defaults: LISTEN/NOTIFY wakes River
+// on each new job, and it fetches again after 10 ms at the least.
+func (d *dialect) Configure(c *river.Config) {
+	c.Schema = d.schema
+	c.FetchCooldown, c.FetchPollInterval = delivery.DefaultFetchCooldown, delivery.DefaultFetchPollInterval
+}
 
 func (*dialect) ResetIdentity(table string) string {
 	return `SELECT setval(seq, greatest(nextval(seq), coalesce((SELECT max(id) FROM ` + table + `), 0) + 1), false)

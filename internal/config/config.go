@@ -156,8 +156,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Threshold:         r.fraction(EnvConfidenceThresh, intents.DefaultThreshold),
 		Queue: delivery.QueueConfig{
 			MaxWorkers:        r.integer(EnvDeliveryWorkers, delivery.DefaultMaxWorkers, 1, 10000),
-			FetchCooldown:     r.duration(EnvDeliveryCooldown, delivery.DefaultFetchCooldown),
-			FetchPollInterval: r.duration(EnvDeliveryPoll, delivery.DefaultFetchPollInterval),
+			FetchCooldown:     r.duration(EnvDeliveryCooldown, 0), // 0: the store's
+			FetchPollInterval: r.duration(EnvDeliveryPoll, 0),
 			JobTimeout:        r.duration(EnvDeliveryTimeout, delivery.DefaultLease),
 			RescueAfter:       r.duration(EnvDeliveryRescue, 0),
 		},

@@ -164,7 +164,13 @@ func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, queues
 	cfg := s.riverConfig()
 	cfg.Workers = workers
 	q := s.queue
-	cfg.FetchCooldown, cfg.FetchPollInterval = q.FetchCooldown, q.FetchPollInterval
+	if q.FetchCooldown > 0 { // else the dialect's (Configure)
+		cfg.FetchCooldown = q.FetchCooldown
+	}
+	if q.FetchPollInterval > 0 {
+		cfg.FetchPollInterval = q.FetchPollInterval
+	}
+	cfg.FetchPollInterval = max(cfg.FetchPollInterval, cfg.FetchCooldown) // as River requires
 	cfg.JobTimeout, cfg.RescueStuckJobsAfter = q.JobTimeout, q.RescueAfter
 	cfg.Queues = map[string]river.QueueConfig{}
 	for _, name := range queues {
