@@ -11,6 +11,7 @@ import (
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/config"
@@ -129,8 +130,17 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 	m.Metrics = metrics.New(cfg.Threshold)
 	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
-	if err := m.escalateToInbox(ctx, seeded, madrid); err != nil {
-		return nil, err
+	if is, ok := st.(inbox.Store); ok { // the inbox's Escalator, and its demo accounts with the demo data
+		r, err := inbox.ParseRouting(cfg.InboxTeams, cfg.InboxHours, madrid)
+		if err != nil {
+			return nil, err
+		}
+		m.Engine.Escalator = &inbox.Escalator{Store: is, Routing: r}
+		if seeded {
+			if err := inbox.SeedDemoStaff(ctx, is, time.Now()); err != nil {
+				return nil, err
+			}
+		}
 	}
 	m.Engine.Escalator = m.Metrics.Escalate(m.Engine.Escalator)
 	m.Handler = m.Metrics.Handle(m.Engine)
@@ -178,7 +188,7 @@ func (m *Main) API() *ingest.API {
 
 // Sweep returns the nightly eligibility sweep on the store.
 func (m *Main) Sweep() *notices.Sweep {
-	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Logger: m.Log.With("component", "sweep")}
+	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Benefits: len(m.Benefits), Logger: m.Log.With("component", "sweep")}
 }
 
 // addNoticeWorkers registers the workers of the notices' queue: the notices themselves, the

@@ -14,11 +14,15 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
 
+	"github.com/catalonia/mygov/dialog/convtest"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents/tool"
 	"github.com/catalonia/mygov/internal/cli"
 	"github.com/catalonia/mygov/internal/config"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/privacy"
+	"github.com/catalonia/mygov/records/synthetic"
 )
 
 func main() {
@@ -63,19 +67,19 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "chat":
 		return runChat(ctx, args, cfg, log, stdin, stdout, stderr)
 	case "seed":
-		return runSeed(ctx, args, cfg, log, stdout, stderr)
+		return synthetic.SeedCommand(ctx, args, openSeed(cfg, log), stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "apikey":
-		return ingest.KeysCommand(ctx, args, openKeys(cfg, log), stdout, stderr)
+		return ingest.KeysCommand(ctx, args, openAs[ingest.Keys](cfg, log), stdout, stderr)
 	case "import":
 		return ingest.ImportCommand(ctx, args, openImport(cfg, log), stdin, stdout, stderr)
 	case "sweep":
-		return runSweep(ctx, args, cfg, log, stdout, stderr)
+		return notices.SweepCommand(ctx, args, openMain(cfg, log, (*Main).Sweep), stdout, stderr)
 	case "privacy":
-		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
+		return privacy.Command(ctx, args, openAs[privacy.Store](cfg, log), stdout, stderr)
 	case "staff":
-		return runStaff(ctx, args, cfg, log, stdin, stdout, stderr)
+		return inbox.StaffCommand(ctx, args, openAs[inbox.StaffStore](cfg, log), stdin, stdout, stderr)
 	case "classify":
 		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
 	case "train":
@@ -83,7 +87,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "eval":
 		return tool.EvalCommand(args, stdout, stderr)
 	case "evalconv":
-		return runEvalConv(ctx, args, stdout, stderr)
+		return convtest.Command(ctx, args, stdout, stderr)
 	}
 	return cli.Unknown(cmd, stderr)
 }

@@ -87,6 +87,7 @@ type Config struct {
 	SMSSegments                                                  int
 
 	WhatsAppFrom, WhatsAppService, WhatsAppTemplates string
+	whatsAppTemplates                                whatsapp.Templates // WhatsAppTemplates parsed
 
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
@@ -223,7 +224,8 @@ func (c *Config) checkTwilio(r *envReader) {
 			r.bad(EnvWhatsAppFrom, "whatsapp: and an E.164 number, such as whatsapp:+14155238886")
 		}
 	}
-	if _, err := whatsapp.ParseTemplates(c.WhatsAppTemplates); err != nil {
+	var err error
+	if c.whatsAppTemplates, err = whatsapp.ParseTemplates(c.WhatsAppTemplates); err != nil {
 		r.bad(EnvWhatsAppTpl, fmt.Sprintf("templates as whatsapp.ParseTemplates reads them (%v)", err))
 	}
 	if c.PublicURL == "" {
