@@ -72,18 +72,15 @@ type Main struct {
 	Metrics    *metrics.Metrics
 	Matcher    *records.Eligibility // the benefits' rules, compiled once
 	Location   *time.Location       // Catalonia's time zone: dates citizens read, quiet hours
-	where      string               // which database, for the start-up message
 	notices    bool                 // startDelivery also works the notices' queue (serve)
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store, string, error) {
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
-		return s, "PostgreSQL (DATABASE_URL)", err
+		return postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 	}
-	s, err := sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
-	return s, "SQLite " + cfg.DBPath, err
+	return sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 }
 
 // NewMain opens the store (loading the demo data into an empty one when config.Config.SeedDemo
@@ -91,7 +88,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store,
 // classifier, whose procedure names come from the store's benefits catalog, and builds the
 // engine.
 func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main, err error) {
-	st, where, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +105,7 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 			log.Info("loaded the demo data into the empty database")
 		}
 	}
-	m := &Main{Config: cfg, Log: log, Store: st, where: where}
+	m := &Main{Config: cfg, Log: log, Store: st}
 	if m.Catalog, err = locales.Load(); err != nil {
 		return nil, err
 	}

@@ -20,14 +20,14 @@ import (
 func openAs[T any](cfg config.Config, log *slog.Logger) cli.Opener[T] {
 	return func(ctx context.Context) (T, io.Closer, error) {
 		var zero T
-		st, where, err := openStore(ctx, cfg, log)
+		st, err := openStore(ctx, cfg, log)
 		if err != nil {
 			return zero, nil, err
 		}
 		t, ok := st.(T)
 		if !ok {
 			st.Close()
-			return zero, nil, fmt.Errorf("the store (%s) cannot serve this command", where)
+			return zero, nil, fmt.Errorf("the store (%s) cannot serve this command", cfg.Database())
 		}
 		return t, st, nil
 	}
@@ -51,11 +51,11 @@ func openMain[T any](cfg config.Config, log *slog.Logger, part func(*Main) T) cl
 // demo accounts.
 func openSeed(cfg config.Config, log *slog.Logger) cli.Opener[synthetic.Target] {
 	return func(ctx context.Context) (synthetic.Target, io.Closer, error) {
-		st, where, err := openStore(ctx, cfg, log)
+		st, err := openStore(ctx, cfg, log)
 		if err != nil {
 			return synthetic.Target{}, nil, err
 		}
-		t := synthetic.Target{Store: st, Where: where}
+		t := synthetic.Target{Store: st, Where: cfg.Database()}
 		if is, ok := st.(inbox.StaffStore); ok {
 			t.AfterDemo = func(ctx context.Context) error { return inbox.SeedDemoStaff(ctx, is, time.Now()) }
 		}
@@ -94,11 +94,11 @@ func procedures(cfg config.Config, log *slog.Logger) func(context.Context) ([]in
 
 // runMigrate brings the database schema up to date (opening a store migrates it).
 func runMigrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
-	st, where, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return cli.Fail(stderr, "migrate", err)
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "The schema of %s is up to date.\n", where)
+	fmt.Fprintf(stdout, "The schema of %s is up to date.\n", cfg.Database())
 	return cli.ExitOK
 }

@@ -125,7 +125,7 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 	}
 
 	return srv.Run(ctx, func(addr net.Addr) {
-		fmt.Fprintf(stdout, "MyGov is running on http://%s (database: %s).\n", addr, m.where)
+		fmt.Fprintf(stdout, "MyGov is running on http://%s (database: %s).\n", addr, m.Config.Database())
 		fmt.Fprintf(stdout, "Channels: %v on. To chat in the terminal: go run ./cmd/mygov chat --as +34600000001\n", on)
 	})
 }

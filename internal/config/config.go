@@ -109,6 +109,15 @@ func (c Config) SeedDemo() bool {
 	return c.DemoAsked || (c.DatabaseURL == "" && !c.DBNamed)
 }
 
+// Database names the database the configuration opens, for messages: "PostgreSQL
+// (DATABASE_URL)" or "SQLite PATH".
+func (c Config) Database() string {
+	if c.DatabaseURL != "" {
+		return "PostgreSQL (" + EnvDatabaseURL + ")"
+	}
+	return "SQLite " + c.DBPath
+}
+
 // SMSOn reports whether the SMS channel is configured: the Twilio account and an SMS
 // sender (with the account and only a WhatsApp sender, WhatsApp runs alone).
 func (c Config) SMSOn() bool {
@@ -418,10 +427,6 @@ func Check(args []string, cfg Config, cfgErr error, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", Indent(cfgErr))
 		return 1
 	}
-	db := "SQLite " + cfg.DBPath
-	if cfg.DatabaseURL != "" {
-		db = "PostgreSQL (" + EnvDatabaseURL + ")"
-	}
 	on := func(b bool) string {
 		if b {
 			return "on"
@@ -429,7 +434,7 @@ func Check(args []string, cfg Config, cfgErr error, stdout, stderr io.Writer) in
 		return "off"
 	}
 	fmt.Fprintf(stdout, "configuration ok\n  database: %s\n  address: %s\n  public URL: %s\n  telegram: %s\n  sms: %s\n  log: %s, %s\n  delivery: %d workers per channel, job timeout %s, retries up to %s apart, give up after %s\n  metrics token: %s\n",
-		db, cfg.Addr, cfg.PublicURL, on(cfg.TelegramToken != ""), on(cfg.SMSOn()), cfg.LogLevel, cfg.LogFormat,
+		cfg.Database(), cfg.Addr, cfg.PublicURL, on(cfg.TelegramToken != ""), on(cfg.SMSOn()), cfg.LogLevel, cfg.LogFormat,
 		cfg.Queue.MaxWorkers, cfg.Queue.JobTimeout, cfg.MaxBackoff, cfg.GiveUpAfter, on(cfg.MetricsToken != ""))
 	return 0
 }
