@@ -129,6 +129,16 @@ func (c Config) WhatsAppOn() bool {
 	return c.TwilioSID != "" && (c.WhatsAppFrom != "" || c.WhatsAppService != "")
 }
 
+// MapEnv returns a getenv for Load that knows only the given name, value pairs: the
+// configuration of a test, or of a tool that sets it itself.
+func MapEnv(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
 // Load reads the configuration. Every value that is set and invalid, and every
 // partial channel setting, is an error naming the variable and what it expects.
 func Load(getenv func(string) string) (Config, error) {

@@ -14,13 +14,7 @@ import (
 )
 
 // env returns a getenv with the given variables and nothing else.
-func env(kv ...string) func(string) string {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return func(k string) string { return m[k] }
-}
+var env = MapEnv
 
 // withTwilio is a complete, valid Twilio account for SMS, plus kv.
 func withTwilio(kv ...string) []string {
