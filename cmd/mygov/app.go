@@ -42,6 +42,8 @@ type store interface {
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (func(context.Context) error, error)
 	Close() error
 
+	inbox.Store // the social workers' inbox and its staff accounts
+
 	// The administrations' API and the notices.
 	ingest.Store
 	ingest.Keys
@@ -127,16 +129,14 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 	m.Metrics = metrics.New(cfg.Threshold)
 	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
-	if is, ok := st.(inbox.Store); ok { // the inbox's Escalator, and its demo accounts with the demo data
-		r, err := inbox.ParseRouting(cfg.InboxTeams, cfg.InboxHours, madrid)
-		if err != nil {
+	routing, err := inbox.ParseRouting(cfg.InboxTeams, cfg.InboxHours, madrid)
+	if err != nil {
+		return nil, err
+	}
+	m.Engine.Escalator = &inbox.Escalator{Store: st, Routing: routing}
+	if seeded { // the demo data comes with the inbox's demo accounts
+		if err := inbox.SeedDemoStaff(ctx, st, time.Now()); err != nil {
 			return nil, err
-		}
-		m.Engine.Escalator = &inbox.Escalator{Store: is, Routing: r}
-		if seeded {
-			if err := inbox.SeedDemoStaff(ctx, is, time.Now()); err != nil {
-				return nil, err
-			}
 		}
 	}
 	m.Engine.Escalator = m.Metrics.Escalate(m.Engine.Escalator)

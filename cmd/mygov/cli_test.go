@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,7 +21,8 @@ func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"migrate", "-h"},
 		{"chat", "-h"}, {"seed", "--help"}, {"privacy", "--help"}, {"config", "--help"}, {"version", "-h"},
-		{"train", "--help"}, {"eval", "-h"}, {"classify", "--help"},
+		{"train", "--help"}, {"eval", "-h"}, {"classify", "--help"}, {"staff", "--help"}, {"staff", "add", "-h"},
+		{"apikey", "--help"}, {"import", "--help"}, {"sweep", "-h"}, {"evalconv", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			// An invalid setting must not stop help, and help must not run the command.
@@ -29,6 +31,28 @@ func TestHelpEverywhere(t *testing.T) {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 			}
 		})
+	}
+}
+
+// TestCommandsOnOneDatabase runs each command that opens the store on one database, in the
+// order an operator would: each gets the part of the store its package declares.
+func TestCommandsOnOneDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ops.db")
+	for _, tc := range []struct {
+		args []string
+		want string // in the output
+	}{
+		{[]string{"migrate"}, "is up to date"},
+		{[]string{"seed", "--demo"}, "Loaded 15 citizens"},
+		{[]string{"staff", "list"}, "treballadora@badalona.demo"},
+		{[]string{"apikey", "create", "--administration", "generalitat"}, "API key 1 of generalitat"},
+		{[]string{"sweep"}, "Swept 15 citizens"},
+		{[]string{"seed", "--synthetic", "5"}, "Loaded 5 synthetic citizens"},
+	} {
+		code, out, errs := runOut(t, tc.args, config.EnvDB, db)
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("mygov %s: exit %d, output lacks %q:\n%s\n%s", strings.Join(tc.args, " "), code, tc.want, out, errs)
+		}
 	}
 }
 

@@ -55,11 +55,8 @@ func openSeed(cfg config.Config, log *slog.Logger) cli.Opener[synthetic.Target] 
 		if err != nil {
 			return synthetic.Target{}, nil, err
 		}
-		t := synthetic.Target{Store: st, Where: cfg.Database()}
-		if is, ok := st.(inbox.StaffStore); ok {
-			t.AfterDemo = func(ctx context.Context) error { return inbox.SeedDemoStaff(ctx, is, time.Now()) }
-		}
-		return t, st, nil
+		seedStaff := func(ctx context.Context) error { return inbox.SeedDemoStaff(ctx, st, time.Now()) }
+		return synthetic.Target{Store: st, Where: cfg.Database(), AfterDemo: seedStaff}, st, nil
 	}
 }
 

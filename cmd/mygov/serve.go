@@ -113,16 +113,12 @@ func (m *Main) Run(ctx context.Context, stdout io.Writer) error {
 	go notices.ScheduleNightly(ctx, m.Store, m.Location, m.Log)
 	go privacy.PurgeEvery(ctx, m.Store, m.Config.RetentionDays, retentionInterval, time.Now, m.Log)
 
-	if is, ok := m.Store.(inbox.Store); ok {
-		in, err := inbox.New(is, m.Catalog, m.Engine.Matcher, m.Log, inbox.WithSecureCookies(strings.HasPrefix(m.Config.PublicURL, "https://")))
-		if err != nil {
-			return err
-		}
-		in.Start(ctx, srv.Mux, m.Config.InboxUnclaimed)
-		m.Log.Info("inbox on", "path", inbox.Prefix)
-	} else {
-		m.Log.Info("inbox off: the store has no inbox tables")
+	in, err := inbox.New(m.Store, m.Catalog, m.Engine.Matcher, m.Log, inbox.WithSecureCookies(strings.HasPrefix(m.Config.PublicURL, "https://")))
+	if err != nil {
+		return err
 	}
+	in.Start(ctx, srv.Mux, m.Config.InboxUnclaimed)
+	m.Log.Info("inbox on", "path", inbox.Prefix)
 
 	return srv.Run(ctx, func(addr net.Addr) {
 		fmt.Fprintf(stdout, "MyGov is running on http://%s (database: %s).\n", addr, m.Config.Database())
