@@ -85,10 +85,10 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store,
 	return sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 }
 
-// NewMain opens the store (loading the demo data into an empty one when config.Config.SeedDemo
-// says so), the catalog and the
-// classifier, whose procedure names come from the store's benefits catalog, and builds the
-// engine.
+// NewMain opens the store (loading the demo data into an empty one when
+// config.Config.SeedDemo says so), the catalog and the classifier, whose procedure names
+// come from the store's benefits catalog, and builds the engine, which hands conversations
+// to the inbox's Escalator.
 func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main, err error) {
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
