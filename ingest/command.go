@@ -60,10 +60,17 @@ func KeysCommand(ctx context.Context, args []string, open cli.Opener[Keys], stdo
 	return cli.ExitOK
 }
 
+// Importer is what "mygov import" writes through: the API, and Administration, which
+// checks that an administration exists (ENOTFOUND when it does not).
+type Importer struct {
+	API            *API
+	Administration func(ctx context.Context, id string) error
+}
+
 // ImportCommand is "mygov import --file F.jsonl" ("-" for standard input): it writes the
 // records of the file with Import and prints the summary as JSON. It fails (1) when a
 // record was refused, so a script notices.
-func ImportCommand(ctx context.Context, args []string, open func(context.Context) (*API, func(context.Context, string) error, io.Closer, error), stdin io.Reader, stdout, stderr io.Writer) int {
+func ImportCommand(ctx context.Context, args []string, open cli.Opener[Importer], stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := cli.Flags("import", stderr)
 	file := fs.String("file", "", "the JSON Lines file of records (- for standard input)")
 	if err := fs.Parse(args); err != nil {
@@ -82,12 +89,12 @@ func ImportCommand(ctx context.Context, args []string, open func(context.Context
 		defer f.Close()
 		in = f
 	}
-	api, admins, closer, err := open(ctx)
+	im, closer, err := open(ctx)
 	if err != nil {
 		return cli.Fail(stderr, "import", err)
 	}
 	defer closer.Close()
-	s, err := api.Import(ctx, in, admins)
+	s, err := im.API.Import(ctx, in, im.Administration)
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	enc.Encode(s)

@@ -183,6 +183,15 @@ func (m *Main) API() *ingest.API {
 	return ingest.New(m.Store, m.Log.With("component", "ingest"), ingest.WithMatcher(m.Matcher))
 }
 
+// Importer returns what "mygov import" writes through: the API of API, the store's
+// administrations.
+func (m *Main) Importer() ingest.Importer {
+	return ingest.Importer{API: m.API(), Administration: func(ctx context.Context, id string) error {
+		_, err := m.Store.FindAdministration(ctx, id)
+		return err
+	}}
+}
+
 // Sweep returns the nightly eligibility sweep on the store.
 func (m *Main) Sweep() *notices.Sweep {
 	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Benefits: len(m.Benefits), Logger: m.Log.With("component", "sweep")}

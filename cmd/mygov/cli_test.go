@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,6 +39,11 @@ func TestHelpEverywhere(t *testing.T) {
 // order an operator would: each gets the part of the store its package declares.
 func TestCommandsOnOneDatabase(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ops.db")
+	file := filepath.Join(t.TempDir(), "records.jsonl")
+	record := `{"op": "status", "administration": "generalitat", "reference": "EXP-2026-000101", "body": {"status": "approved"}}`
+	if err := os.WriteFile(file, []byte(record+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string // in the output
@@ -46,6 +52,7 @@ func TestCommandsOnOneDatabase(t *testing.T) {
 		{[]string{"seed", "--demo"}, "Loaded 15 citizens"},
 		{[]string{"staff", "list"}, "treballadora@badalona.demo"},
 		{[]string{"apikey", "create", "--administration", "generalitat"}, "API key 1 of generalitat"},
+		{[]string{"import", "--file", file}, `"status": 1`},
 		{[]string{"sweep"}, "Swept 15 citizens"},
 		{[]string{"seed", "--synthetic", "5"}, "Loaded 5 synthetic citizens"},
 	} {

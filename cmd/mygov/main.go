@@ -73,7 +73,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "apikey":
 		return ingest.KeysCommand(ctx, args, openAs[ingest.Keys](cfg, log), stdout, stderr)
 	case "import":
-		return ingest.ImportCommand(ctx, args, openImport(cfg, log), stdin, stdout, stderr)
+		return ingest.ImportCommand(ctx, args, openMain(cfg, log, (*Main).Importer), stdin, stdout, stderr)
 	case "sweep":
 		return notices.SweepCommand(ctx, args, openMain(cfg, log, (*Main).Sweep), stdout, stderr)
 	case "privacy":

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/catalonia/mygov/inbox"
-	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/cli"
 	"github.com/catalonia/mygov/internal/config"
@@ -57,22 +56,6 @@ func openSeed(cfg config.Config, log *slog.Logger) cli.Opener[synthetic.Target] 
 		}
 		seedStaff := func(ctx context.Context) error { return inbox.SeedDemoStaff(ctx, st, time.Now()) }
 		return synthetic.Target{Store: st, Where: cfg.Database(), AfterDemo: seedStaff}, st, nil
-	}
-}
-
-// openImport opens the administrations' API for ingest.ImportCommand: the same writes, the
-// same notices, as the HTTP API of serve.
-func openImport(cfg config.Config, log *slog.Logger) func(context.Context) (*ingest.API, func(context.Context, string) error, io.Closer, error) {
-	return func(ctx context.Context) (*ingest.API, func(context.Context, string) error, io.Closer, error) {
-		m, closer, err := openMain(cfg, log, func(m *Main) *Main { return m })(ctx)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		admins := func(ctx context.Context, id string) error {
-			_, err := m.Store.FindAdministration(ctx, id)
-			return err
-		}
-		return m.API(), admins, closer, nil
 	}
 }
 
