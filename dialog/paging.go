@@ -10,44 +10,28 @@ func (t *turn) fitPage(pageOf func(offset, size int) ([]Text, int, error), offse
 	if fitter == nil {
 		return t.listReply(pageOf, offset, most)
 	}
-	type page struct {
-		r           Reply
-		next, total int
-	}
-	build := func(size int) (page, bool, error) {
+	var (
+		best              Reply
+		bestNext, bestLen int
+	)
+	for size := 1; size <= most; size++ {
 		r, next, total, err := t.listReply(pageOf, offset, size)
-		return page{r, next, total}, size == 1 || fitter.Fits(t.lang(), r), err
-	}
-	// A longer page never fits where a shorter one does not, so the longest that fits is
-	// found by halving: the whole page first (the usual answer: a few items), then
-	// log2(most) builds at most, each a rendering of the whole reply.
-	best, fits, err := build(most)
-	if err != nil {
-		return Reply{}, 0, 0, err
-	}
-	if !fits {
-		lo, hi := 1, most-1 // lo fits (one item always goes out), hi is the longest left to try
-		if best, _, err = build(lo); err != nil {
+		if err != nil {
 			return Reply{}, 0, 0, err
 		}
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			p, fits, err := build(mid)
-			if err != nil {
-				return Reply{}, 0, 0, err
-			}
-			if fits {
-				best, lo = p, mid
-			} else {
-				hi = mid - 1
-			}
+		if size > 1 && !fitter.Fits(t.lang(), r) {
+			break
+		}
+		best, bestNext, bestLen = r, next, total
+		if next >= total {
+			break // the rest of the list is on this page
 		}
 	}
 	t.c.Menu = t.c.Menu[:0]
-	for _, o := range best.r.Options {
+	for _, o := range best.Options {
 		t.c.Menu = append(t.c.Menu, o.Value)
 	}
-	return best.r, best.next, best.total, nil
+	return best, bestNext, bestLen, nil
 }
 
 // listReply builds the page of size items from offset, with the line and the option to see
