@@ -222,6 +222,9 @@ type Reader interface {
 	FindHoldingsByCitizen(ctx context.Context, citizenID string) ([]DataHolding, error)
 	FindAccessEventsByCitizen(ctx context.Context, citizenID string, limit int) ([]AccessEvent, error)
 	FindAdministration(ctx context.Context, id string) (*Administration, error)
+	// FindAdministrations returns those of the administrations with the ids that exist, in
+	// no particular order: the names of a page of answers in one read.
+	FindAdministrations(ctx context.Context, ids []string) ([]Administration, error)
 	ListBenefits(ctx context.Context) ([]Benefit, error)
 }
 

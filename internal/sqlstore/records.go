@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/catalonia/mygov/records"
 )
@@ -72,37 +73,52 @@ func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) 
 }
 
 // FindApplicationsByCitizen returns the citizen's applications, the most recently updated
-// first, each with its history in order.
+// first, each with its history in order: one query, one row per change (an application
+// without any is one row), its JSON columns decoded once an application.
 func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
-	apps, err := scanAll(ctx, r.conn, func(row *sql.Rows, a *records.Application) error {
-		return row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, jsonCol{&a.Procedure}, &a.AdministrationID, jsonCol{&a.Unit},
-			&a.Status, timeCol{&a.UpdatedAt}, jsonCol{&a.MissingDocuments}, timeCol{&a.Deadline}, jsonCol{&a.NextStep})
-	}, `SELECT ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
-		updated_at, missing_documents, deadline, next_step
-		FROM applications WHERE citizen_id = ? ORDER BY updated_at DESC, ref`, citizenID)
-	if err != nil || len(apps) == 0 {
+	rows, err := r.query(ctx, `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure, a.administration_id, a.unit, a.status,
+		a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note
+		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
+		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, citizenID)
+	if err != nil {
 		return nil, r.s.errorf("find applications", err)
 	}
-	index := map[string]int{}
-	for i, a := range apps {
-		index[a.Ref] = i
-	}
-	type change struct {
-		ref string
-		records.StatusChange
-	}
-	history, err := scanAll(ctx, r.conn, func(row *sql.Rows, h *change) error {
-		return row.Scan(&h.ref, &h.Status, timeCol{&h.At}, jsonCol{&h.Note})
-	}, `SELECT h.ref, h.status, h.at, h.note
-		FROM application_history h JOIN applications a ON a.ref = h.ref
-		WHERE a.citizen_id = ? ORDER BY h.ref, h.seq`, citizenID)
-	if err != nil {
-		return nil, r.s.errorf("find applications: history", err)
-	}
-	for _, h := range history {
-		if i, ok := index[h.ref]; ok {
-			apps[i].History = append(apps[i].History, h.StatusChange)
+	defer rows.Close()
+	var (
+		apps                      []records.Application
+		proc, unit, missing, next []byte
+		a                         records.Application
+		change                    records.StatusChange
+		changeStatus              sql.NullString
+	)
+	for rows.Next() {
+		if err := rows.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
+			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next,
+			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
+			return nil, r.s.errorf("find applications", err)
 		}
+		if n := len(apps); n == 0 || apps[n-1].Ref != a.Ref {
+			app := records.Application{Ref: a.Ref, CitizenID: a.CitizenID, ProcedureID: a.ProcedureID,
+				AdministrationID: a.AdministrationID, Status: a.Status, UpdatedAt: a.UpdatedAt, Deadline: a.Deadline}
+			for _, c := range []struct {
+				raw []byte
+				v   any
+			}{{proc, &app.Procedure}, {unit, &app.Unit}, {missing, &app.MissingDocuments}, {next, &app.NextStep}} {
+				if err := (jsonCol{c.v}).Scan(c.raw); err != nil {
+					return nil, r.s.errorf("find applications", err)
+				}
+			}
+			apps = append(apps, app)
+		}
+		if changeStatus.Valid {
+			change.Status = records.Status(changeStatus.String)
+			last := &apps[len(apps)-1]
+			last.History = append(last.History, change)
+		}
+		change = records.StatusChange{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.s.errorf("find applications", err)
 	}
 	return apps, nil
 }
@@ -143,6 +159,21 @@ func (r reader) FindAdministration(ctx context.Context, id string) (*records.Adm
 		return nil, r.s.errorf("find administration", err)
 	}
 	return &a, nil
+}
+
+// FindAdministrations returns the administrations with the ids that exist.
+func (r reader) FindAdministrations(ctx context.Context, ids []string) ([]records.Administration, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	as, err := scanAll(ctx, r.conn, func(row *sql.Rows, a *records.Administration) error {
+		return row.Scan(&a.ID, jsonCol{&a.Name})
+	}, `SELECT id, name FROM administrations WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	return as, r.s.errorf("find administrations", err)
 }
 
 // ListBenefits returns the benefits catalog in the order it was seeded.
