@@ -23,13 +23,16 @@ func lockName(kind string, parts ...string) string {
 }
 
 // Turn runs fn in one transaction holding the lock of the conversation on (channel,
-// address) (see Dialect.Begin): no other turn of that conversation, in any process, runs
-// until this one commits or rolls back. The conversation is created, idle, when it does
-// not exist. fn's error or panic rolls back. fn must not call the Store's own methods
-// that write (they may wait for the turn to end); it has the Tx for that.
+// address): no other turn of that conversation, in any process, runs until this one
+// commits or rolls back. The lock is the conversation's row, which the turn's first
+// statement writes (creating the conversation, idle, when it does not exist): a second
+// turn's same statement waits for the first to end, then reads what it saved. On SQLite,
+// the database's write lock (see Dialect.Begin) holds every turn anyway. fn's error or
+// panic rolls back. fn must not call the Store's own methods that write (they may wait for
+// the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
 	channel, address = Clean(channel), Clean(address)
-	sqlTx, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
+	sqlTx, err := s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
 	if err != nil {
 		return s.errorf("turn: begin", err)
 	}
@@ -49,7 +52,8 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	}()
 	q := s.txConn(sqlTx)
 	now := q.ts(s.now())
-	// Under the lock no one else writes the row: this returns it, or the new one.
+	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
+	// the row as the last turn committed it.
 	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
