@@ -230,6 +230,8 @@ type Reader interface {
 
 // Writer changes a citizen's records.
 type Writer interface {
+	// RecordAccess records e and sets its ID; inside a turn, the write (and the ID) may wait
+	// for the turn's next statement, and is undone with the turn.
 	RecordAccess(ctx context.Context, e *AccessEvent) error
 }
 

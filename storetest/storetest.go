@@ -894,11 +894,11 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 		if err := tx.RecordAccess(ctx, &e); err != nil {
 			return err
 		}
-		inTurn = e
 		es, err := tx.FindAccessEventsByCitizen(ctx, maria.ID, 1)
-		if err != nil || len(es) != 1 || es[0].ID != e.ID {
+		if err != nil || len(es) != 1 || es[0].ID != e.ID || e.ID == 0 {
 			t.Errorf("inside the turn, latest access = %v, %v, want %d", es, err, e.ID)
 		}
+		inTurn = e // its ID is set by the next statement of the turn at the latest
 		return nil
 	})
 	if got := latest(); got.ID != inTurn.ID || got.Channel != chTelegram {

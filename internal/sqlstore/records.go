@@ -196,40 +196,39 @@ func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
 	if e.At.IsZero() {
 		e.At = c.s.now()
 	}
-	id, err := c.insertAccessEvent(ctx, e, false)
+	args, err := c.accessArgs(e)
 	if err != nil {
-		return c.s.errorf("record access", c.mapConstraint(err))
+		return c.s.errorf("record access", err)
 	}
-	e.ID = id
-	return nil
+	// In a turn, it goes with the turn's next statement; e.ID is set then.
+	return c.s.errorf("record access", c.later(ctx, write{what: "record access", query: `INSERT INTO access_events
+		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`, args: args, dest: []any{&e.ID}}))
 }
 
-// insertAccessEvent inserts e, with its own id when withID (replacing the event with that
-// id), and returns the id.
-func (c conn) insertAccessEvent(ctx context.Context, e *records.AccessEvent, withID bool) (int64, error) {
+// accessArgs returns the column values of e, in the order of the access_events inserts.
+func (c conn) accessArgs(e *records.AccessEvent) ([]any, error) {
 	var j jsonArgs
 	args := []any{e.CitizenID, c.ts(e.At), e.AdministrationID, j.of(e.Unit), e.Category, j.of(e.Purpose),
 		j.of(e.LegalBasis), e.Channel, e.Reason}
-	if j.err != nil {
-		return 0, j.err
+	return args, j.err
+}
+
+// insertAccessEvent inserts e with its own id, replacing the event with that id.
+func (c conn) insertAccessEvent(ctx context.Context, e *records.AccessEvent) error {
+	args, err := c.accessArgs(e)
+	if err != nil {
+		return err
 	}
-	var id int64
-	if !withID {
-		err := c.queryRow(ctx, `INSERT INTO access_events
-			(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, args...).Scan(&id)
-		return id, err
-	}
-	err := c.queryRow(ctx, `INSERT INTO access_events
+	_, err = c.exec(ctx, `INSERT INTO access_events
 		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason, id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET citizen_id = excluded.citizen_id, at = excluded.at,
 			administration_id = excluded.administration_id, unit = excluded.unit, category = excluded.category,
 			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel,
-			reason = excluded.reason
-		RETURNING id`, append(args, e.ID)...).Scan(&id)
-	return id, err
+			reason = excluded.reason`, append(args, e.ID)...)
+	return err
 }
 
 // mapConstraint gives constraint errors their domain code.
@@ -347,7 +346,11 @@ func (c conn) seedAccessEvents(ctx context.Context, events []records.AccessEvent
 				continue
 			}
 		}
-		if _, err := c.insertAccessEvent(ctx, &e, e.ID != 0); err != nil {
+		insert := c.recordAccess
+		if e.ID != 0 {
+			insert = c.insertAccessEvent
+		}
+		if err := insert(ctx, &e); err != nil {
 			return fmt.Errorf("access event of citizen %q: %w", e.CitizenID, err)
 		}
 	}

@@ -50,7 +50,7 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 			panic(p)
 		}
 	}()
-	q := s.txConn(sqlTx)
+	q := s.turnConn(sqlTx)
 	now := q.ts(s.now())
 	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
 	// the row as the last turn committed it.
@@ -62,6 +62,9 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		return s.errorf("turn: conversation", err)
 	}
 	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
+		return s.errorf("turn", err)
+	}
+	if err := q.flush(ctx); err != nil { // the writes still waiting
 		return s.errorf("turn", err)
 	}
 	done = true
@@ -78,23 +81,26 @@ type tx struct {
 // Conversation returns the locked conversation of the turn.
 func (t *tx) Conversation() *dialog.Conversation { return t.conv }
 
-// SaveConversation writes c's state and sets its UpdatedAt.
+// SaveConversation writes c's state and sets its UpdatedAt. The write goes with the turn's
+// next statement.
 func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
 	c.UpdatedAt = t.s.now()
 	data, err := marshal(c)
 	if err != nil {
 		return t.s.errorf("save conversation", err)
 	}
-	res, err := t.exec(ctx, `UPDATE conversations
+	id := c.ID
+	err = t.later(ctx, write{what: "save conversation", query: `UPDATE conversations
 		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
-		WHERE id = ?`, c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), c.ID)
+		WHERE id = ?`, args: []any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), id},
+		check: func(n int64) error {
+			if n == 0 {
+				return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+			}
+			return nil
+		}})
 	if err != nil {
 		return t.s.errorf("save conversation", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return t.s.errorf("save conversation", err)
-	} else if n == 0 {
-		return t.s.errorf("save conversation", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
 	}
 	if c.ID == t.conv.ID && c != t.conv {
 		*t.conv = *c
@@ -163,13 +169,14 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	}
 	now := t.ts(t.s.now())
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO messages
+	// With the writes waiting in the turn: on PostgreSQL, one round trip.
+	err = t.flush(ctx, write{what: "add outbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
-		RETURNING id`, o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now).Scan(&id)
+		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
+		dialog.DeliveryQueued, now, now}, dest: []any{&id}})
 	if err != nil {
-		return t.s.errorf("add outbound", t.mapConstraint(err))
+		return t.s.errorf("add outbound", err)
 	}
 	args.ID = id
 	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}); err != nil {
@@ -212,11 +219,11 @@ func (t *tx) Lockout(ctx context.Context, key string) (dialog.Lockout, error) {
 
 // SaveLockout writes the lockout counter.
 func (t *tx) SaveLockout(ctx context.Context, l dialog.Lockout) error {
-	_, err := t.exec(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
+	err := t.later(ctx, write{what: "save lockout", query: `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
 			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-		l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now()))
+		args: []any{l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now())}})
 	return t.s.errorf("save lockout", err)
 }
 
