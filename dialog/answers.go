@@ -65,8 +65,8 @@ func (t *turn) administration(id string, cache map[string]string) (string, error
 	return cache[id], nil
 }
 
-// readNames reads the names of administration id and of those the turn's reads name that
-// are not read yet.
+// readNames reads the names of administration id (none when "") and of those the turn's
+// reads name that are not read yet.
 func (t *turn) readNames(id string) error {
 	if t.reads.names == nil {
 		t.reads.names = map[string]string{}
@@ -87,6 +87,9 @@ func (t *turn) readNames(id string) error {
 			ids = append(ids, w)
 		}
 	}
+	if len(ids) == 0 {
+		return nil
+	}
 	sort.Strings(ids) // one statement text for one set of ids
 	as, err := t.tx.FindAdministrations(t.ctx, ids)
 	if err != nil {
@@ -105,6 +108,9 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 	apps, err := t.applications()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find applications: %w", err)
+	}
+	if err := t.readNames(""); err != nil { // before the access is recorded, which then waits for the turn's tail
+		return nil, 0, err
 	}
 	if offset == 0 {
 		if err := t.recordAccess(records.CategoryApplications, IntentStatus); err != nil {
@@ -167,6 +173,9 @@ func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
 	hs, err := t.holdings()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find holdings: %w", err)
+	}
+	if err := t.readNames(""); err != nil {
+		return nil, 0, err
 	}
 	var lines []Text
 	if offset == 0 {
