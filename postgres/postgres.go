@@ -93,6 +93,7 @@ type dialect struct {
 	// inserter enqueues jobs with River's pgx driver, on the connection of the
 	// transaction: the outbox's inserts skip database/sql's conversions.
 	inserter *river.Client[pgx.Tx]
+	notifier notifier
 }
 
 var _ sqlstore.Dialect = (*dialect)(nil)

@@ -44,7 +44,7 @@ func direct(args river.JobArgs, opts *river.InsertOpts) bool {
 	if opts == nil {
 		return true
 	}
-	return plainName(cmpOr(opts.Queue, riverQueue)) && opts.ScheduledAt.IsZero() && opts.Tags == nil && len(opts.Metadata) == 0 && !opts.Pending &&
+	return sqlstore.ValidQueue(cmpOr(opts.Queue, riverQueue)) && opts.ScheduledAt.IsZero() && opts.Tags == nil && len(opts.Metadata) == 0 && !opts.Pending &&
 		!unique(opts.UniqueOpts) && opts.Priority >= 0 && opts.Priority <= 4
 }
 
@@ -73,26 +73,6 @@ func (j *jobInserter) insert(ctx context.Context, db *sql.DB, tx sqlstore.Tx, ar
 	_, err = tx.StmtContext(ctx, j.stmt).ExecContext(ctx, encoded, args.Kind(),
 		cmpOr(opts.MaxAttempts, riverMaxAttempts), cmpOr(opts.Priority, riverPriority), queue)
 	return true, err
-}
-
-// plainName reports whether a queue name is one River accepts: 1 to 64 lower-case letters
-// and digits, in groups joined by "_" or "-".
-func plainName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	sep := true // at the start, as after a separator
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			sep = false
-		case (c == '_' || c == '-') && !sep:
-			sep = true
-		default:
-			return false
-		}
-	}
-	return !sep
 }
 
 func cmpOr[T comparable](v, or T) T {

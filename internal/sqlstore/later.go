@@ -99,3 +99,45 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 	}
 	return nil
 }
+
+// OutboxWriter is implemented by a Dialect that writes a stored reply and its delivery job
+// in one statement, which then goes in the turn's tail batch with the waiting writes
+// (PostgreSQL); the others insert the reply, then the job (Dialect.InsertJob).
+type OutboxWriter interface {
+	// InsertWithJob returns the statement that runs insert ("INSERT ... RETURNING id", ?
+	// placeholders, whose arguments come first) and enqueues job with the new row's id at
+	// the key "id" of its JSON arguments, returning that id; and the arguments it adds.
+	InsertWithJob(insert string, job JobRow) (query string, args []any)
+	// NotifyJob returns the statement that wakes the workers of queue at once, "" when a
+	// wake-up went out a moment ago (River's own rule: once a fetch cooldown).
+	NotifyJob(queue string) (query string, args []any)
+}
+
+// JobRow is a River job as OutboxWriter writes it: no uniqueness, schedule, tags or
+// metadata, River's default priority.
+type JobRow struct {
+	Kind, Queue string
+	Args        []byte // JSON
+	MaxAttempts int
+}
+
+// ValidQueue reports whether name is a queue name River accepts on any database: 1 to 64
+// lower-case letters and digits, in groups joined by "_" or "-". A job for any other goes
+// through River, which says what is wrong.
+func ValidQueue(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	sep := true // at the start, as after a separator
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			sep = false
+		case (c == '_' || c == '-') && !sep:
+			sep = true
+		default:
+			return false
+		}
+	}
+	return !sep
+}

@@ -169,17 +169,35 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	}
 	now := t.ts(t.s.now())
 	var id int64
-	// With the writes waiting in the turn: on PostgreSQL, one round trip.
-	err = t.flush(ctx, write{what: "add outbound", query: `INSERT INTO messages
+	insert := write{what: "add outbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now}, dest: []any{&id}})
-	if err != nil {
+		dialog.DeliveryQueued, now, now}, dest: []any{&id}}
+	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
+	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
+		// The reply, its job and the writes waiting in the turn: one round trip.
+		enc, err := json.Marshal(job)
+		if err != nil {
+			return t.s.errorf("add outbound", err)
+		}
+		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: enc, MaxAttempts: opts.MaxAttempts})
+		insert.query, insert.args = q, append(insert.args, extra...)
+		ws := []write{insert}
+		if q, args := ow.NotifyJob(opts.Queue); q != "" {
+			ws = append(ws, write{what: "notify", query: q, args: args})
+		}
+		if err := t.flush(ctx, ws...); err != nil {
+			return t.s.errorf("add outbound", err)
+		}
+		o.ID = id
+		return nil
+	}
+	if err := t.flush(ctx, insert); err != nil { // with the writes waiting in the turn
 		return t.s.errorf("add outbound", err)
 	}
 	args.ID = id
-	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}); err != nil {
+	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, opts); err != nil {
 		return t.s.errorf("add outbound", err)
 	}
 	o.ID = id
