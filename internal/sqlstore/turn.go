@@ -163,7 +163,7 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 // delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
 // text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
-	args, reply, err := cleanOutbound(*o)
+	args, reply, raw, err := cleanOutbound(*o)
 	if err != nil {
 		return t.s.errorf("add outbound", err)
 	}
@@ -176,12 +176,9 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		dialog.DeliveryQueued, now, now}, dest: []any{&id}}
 	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
 	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
-		// The reply, its job and the writes waiting in the turn: one round trip.
-		enc, err := json.Marshal(job)
-		if err != nil {
-			return t.s.errorf("add outbound", err)
-		}
-		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: enc, MaxAttempts: opts.MaxAttempts})
+		// The reply, its job and the writes waiting in the turn: one round trip. The job's
+		// arguments are the reply's JSON, its id set by the statement.
+		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
 		insert.query, insert.args = q, append(insert.args, extra...)
 		ws := []write{insert}
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
@@ -205,21 +202,22 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 }
 
 // cleanOutbound returns o as the job will carry it, with its NUL characters replaced
-// (encoding/json replaces invalid UTF-8 itself), and its reply as JSON.
-func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
+// (encoding/json replaces invalid UTF-8 itself), its reply as JSON, and the whole of it as
+// JSON (a delivery.Job's arguments: the job embeds the reply).
+func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, []byte, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
-		return o, "", err
+		return o, "", nil, err
 	}
 	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
 		var out dialog.Outbound
 		if err := json.Unmarshal(c, &out); err != nil {
-			return o, "", err
+			return o, "", nil, err
 		}
-		o = out
+		o, raw = out, c
 	}
 	reply, err := marshal(o.Reply)
-	return o, reply, err
+	return o, reply, raw, err
 }
 
 // Lockout returns the lockout counter for key, a key never saved with a zero counter, and
