@@ -50,9 +50,11 @@ func (r reader) FindCitizenByPhone(ctx context.Context, phone string) (*records.
 	if phone == "" {
 		return nil, r.s.errorf("find citizen by phone", records.Errorf(records.ENOTFOUND, "citizen not found"))
 	}
-	return r.findCitizen(ctx, "find citizen by phone",
-		`SELECT `+citizenColumns+` FROM citizens WHERE phone = ? ORDER BY id LIMIT 1`, phone)
+	return r.findCitizen(ctx, "find citizen by phone", citizenByPhoneSQL, phone)
 }
+
+// citizenByPhoneSQL reads the citizen of a phone: of several, the smallest id.
+const citizenByPhoneSQL = `SELECT ` + citizenColumns + ` FROM citizens WHERE phone = ? ORDER BY id LIMIT 1`
 
 // scanAll runs a query and scans each row with scan.
 func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) error, query string, args ...any) ([]T, error) {
@@ -204,7 +206,7 @@ func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
 	return c.s.errorf("record access", c.later(ctx, write{what: "record access", query: `INSERT INTO access_events
 		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`, args: args, dest: []any{&e.ID}}))
+		RETURNING id`, args: args, scan: into(&e.ID)}))
 }
 
 // accessArgs returns the column values of e, in the order of the access_events inserts.
