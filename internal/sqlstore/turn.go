@@ -76,7 +76,36 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 type tx struct {
 	reader
 	conv    *dialog.Conversation
-	byPhone *byPhone // read ahead by AddInbound
+	byPhone *byPhone                     // read ahead by AddInbound
+	names   map[string]records.Localized // administrations' names read with the applications
+}
+
+// FindApplicationsByCitizen reads the applications with their administrations' names,
+// which FindAdministrations then answers from.
+func (t *tx) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	if t.names == nil {
+		t.names = map[string]records.Localized{}
+	}
+	return t.applications(ctx, citizenID, t.names)
+}
+
+// FindAdministrations returns the administrations with the ids that exist: those whose
+// names the turn read with its applications without a query.
+func (t *tx) FindAdministrations(ctx context.Context, ids []string) ([]records.Administration, error) {
+	var known []records.Administration
+	rest := ids[:0:0]
+	for _, id := range ids {
+		if name, ok := t.names[id]; ok {
+			known = append(known, records.Administration{ID: id, Name: name})
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
+		return known, nil
+	}
+	more, err := t.reader.FindAdministrations(ctx, rest)
+	return append(known, more...), err
 }
 
 // Conversation returns the locked conversation of the turn.
