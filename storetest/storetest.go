@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -332,7 +334,9 @@ func testInboundDedupe(t *testing.T, open func(t *testing.T) Store) {
 		if err != nil || id == 0 {
 			t.Fatalf("AddInbound(m1) = %d, %v", id, err)
 		}
-		_, err = tx.AddInbound(ctx, c.ID, inbound(ch, addr, "m1", "hola de nou"))
+		again := inbound(ch, addr, "m1", "hola de nou")
+		again.Phone = MariaPhone // a store that reads the phone's citizen ahead still says it is a duplicate
+		_, err = tx.AddInbound(ctx, c.ID, again)
 		wantCode(t, "AddInbound(m1) again", err, records.ECONFLICT)
 		// The transaction goes on.
 		id2, err := tx.AddInbound(ctx, c.ID, inbound(ch, addr, "m2", "què tal"))
@@ -734,6 +738,19 @@ func testSeedAndRead(t *testing.T, open func(t *testing.T) Store) {
 		checkReads(t, "turn", tx, d)
 		return nil
 	})
+	// A store may read the proven phone's citizen ahead with the inbound message: the
+	// turn reads the same, for that phone and any other.
+	for _, phone := range []string{MariaPhone, "+34699999998"} {
+		turn(t, s, chSMS, phone, func(ctx context.Context, tx dialog.Tx) error {
+			in := inbound(chSMS, phone, "read-ahead-"+phone, "hola")
+			in.Phone = phone
+			if _, err := tx.AddInbound(ctx, tx.Conversation().ID, in); err != nil {
+				t.Fatalf("AddInbound from %s: %v", phone, err)
+			}
+			checkReads(t, "turn after a message from "+phone, tx, d)
+			return nil
+		})
+	}
 }
 
 func checkReads(t *testing.T, where string, r reads, d *records.Dataset) {
@@ -832,6 +849,21 @@ func checkReads(t *testing.T, where string, r reads, d *records.Dataset) {
 	}
 	_, err = r.FindAdministration(ctx, "nowhere")
 	wantCode(t, where+": FindAdministration(unknown)", err, records.ENOTFOUND)
+	ids := []string{"nowhere"}
+	for _, a := range d.Administrations {
+		ids = append(ids, a.ID)
+	}
+	some, err := r.FindAdministrations(ctx, ids)
+	if err != nil {
+		t.Fatalf("%s: FindAdministrations: %v", where, err)
+	}
+	sort.Slice(some, func(i, j int) bool { return some[i].ID < some[j].ID })
+	wantAdms := slices.Clone(d.Administrations)
+	sort.Slice(wantAdms, func(i, j int) bool { return wantAdms[i].ID < wantAdms[j].ID })
+	equal(t, where+": administrations by ids, the unknown one left out", some, wantAdms)
+	if none, err := r.FindAdministrations(ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("%s: FindAdministrations(none) = %v, %v", where, none, err)
+	}
 
 	benefits, err := r.ListBenefits(ctx)
 	if err != nil {
@@ -880,11 +912,11 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 		if err := tx.RecordAccess(ctx, &e); err != nil {
 			return err
 		}
-		inTurn = e
 		es, err := tx.FindAccessEventsByCitizen(ctx, maria.ID, 1)
-		if err != nil || len(es) != 1 || es[0].ID != e.ID {
+		if err != nil || len(es) != 1 || es[0].ID != e.ID || e.ID == 0 {
 			t.Errorf("inside the turn, latest access = %v, %v, want %d", es, err, e.ID)
 		}
+		inTurn = e // its ID is set by the next statement of the turn at the latest
 		return nil
 	})
 	if got := latest(); got.ID != inTurn.ID || got.Channel != chTelegram {

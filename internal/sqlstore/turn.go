@@ -23,13 +23,16 @@ func lockName(kind string, parts ...string) string {
 }
 
 // Turn runs fn in one transaction holding the lock of the conversation on (channel,
-// address) (see Dialect.Begin): no other turn of that conversation, in any process, runs
-// until this one commits or rolls back. The conversation is created, idle, when it does
-// not exist. fn's error or panic rolls back. fn must not call the Store's own methods
-// that write (they may wait for the turn to end); it has the Tx for that.
+// address): no other turn of that conversation, in any process, runs until this one
+// commits or rolls back. The lock is the conversation's row, which the turn's first
+// statement writes (creating the conversation, idle, when it does not exist): a second
+// turn's same statement waits for the first to end, then reads what it saved. On SQLite,
+// the database's write lock (see Dialect.Begin) holds every turn anyway. fn's error or
+// panic rolls back. fn must not call the Store's own methods that write (they may wait for
+// the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
 	channel, address = Clean(channel), Clean(address)
-	sqlTx, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
+	sqlTx, err := s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
 	if err != nil {
 		return s.errorf("turn: begin", err)
 	}
@@ -47,9 +50,10 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 			panic(p)
 		}
 	}()
-	q := s.txConn(sqlTx)
+	q := s.turnConn(sqlTx)
 	now := q.ts(s.now())
-	// Under the lock no one else writes the row: this returns it, or the new one.
+	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
+	// the row as the last turn committed it.
 	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
@@ -60,6 +64,9 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
 		return s.errorf("turn", err)
 	}
+	if err := q.flush(ctx); err != nil { // the writes still waiting
+		return s.errorf("turn", err)
+	}
 	done = true
 	return s.errorf("turn: commit", sqlTx.Commit())
 }
@@ -68,29 +75,62 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 // concurrent use.
 type tx struct {
 	reader
-	conv *dialog.Conversation
+	conv    *dialog.Conversation
+	byPhone *byPhone                     // read ahead by AddInbound
+	names   map[string]records.Localized // administrations' names read with the applications
+}
+
+// FindApplicationsByCitizen reads the applications with their administrations' names,
+// which FindAdministrations then answers from.
+func (t *tx) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	if t.names == nil {
+		t.names = map[string]records.Localized{}
+	}
+	return t.applications(ctx, citizenID, t.names)
+}
+
+// FindAdministrations returns the administrations with the ids that exist: those whose
+// names the turn read with its applications without a query.
+func (t *tx) FindAdministrations(ctx context.Context, ids []string) ([]records.Administration, error) {
+	var known []records.Administration
+	rest := ids[:0:0]
+	for _, id := range ids {
+		if name, ok := t.names[id]; ok {
+			known = append(known, records.Administration{ID: id, Name: name})
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
+		return known, nil
+	}
+	more, err := t.reader.FindAdministrations(ctx, rest)
+	return append(known, more...), err
 }
 
 // Conversation returns the locked conversation of the turn.
 func (t *tx) Conversation() *dialog.Conversation { return t.conv }
 
-// SaveConversation writes c's state and sets its UpdatedAt.
+// SaveConversation writes c's state and sets its UpdatedAt. The write goes with the turn's
+// next statement.
 func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
 	c.UpdatedAt = t.s.now()
 	data, err := marshal(c)
 	if err != nil {
 		return t.s.errorf("save conversation", err)
 	}
-	res, err := t.exec(ctx, `UPDATE conversations
+	id := c.ID
+	err = t.later(ctx, write{what: "save conversation", query: `UPDATE conversations
 		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
-		WHERE id = ?`, c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), c.ID)
+		WHERE id = ?`, args: []any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), id},
+		check: func(n int64) error {
+			if n == 0 {
+				return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+			}
+			return nil
+		}})
 	if err != nil {
 		return t.s.errorf("save conversation", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return t.s.errorf("save conversation", err)
-	} else if n == 0 {
-		return t.s.errorf("save conversation", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
 	}
 	if c.ID == t.conv.ID && c != t.conv {
 		*t.conv = *c
@@ -122,19 +162,55 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 		received = now
 	}
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO messages
+	ws := []write{{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, channel_message_id) DO NOTHING
-		RETURNING id`, conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
-		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)).Scan(&id)
+		RETURNING id`, args: []any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
+		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}, scan: into(&id)}}
+	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
+		// The engine looks the proven phone up next: in the same round trip.
+		ws = append(ws, t.prefetchByPhone(in.Phone))
+	}
+	err = t.flush(ctx, ws...)
 	switch {
-	case errors.Is(err, sql.ErrNoRows), t.s.d.ErrorCode(err) == records.ECONFLICT:
+	case errors.Is(err, sql.ErrNoRows), records.ErrorCode(err) == records.ECONFLICT:
 		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
 	case err != nil:
-		return 0, t.s.errorf("add inbound", t.mapConstraint(err))
+		return 0, t.s.errorf("add inbound", err)
 	}
 	return id, nil
+}
+
+// byPhone is the citizen of a phone as a turn read it ahead, nil when none has it.
+type byPhone struct {
+	phone   string
+	citizen *records.Citizen
+}
+
+// prefetchByPhone returns the read of FindCitizenByPhone(phone), kept in the turn.
+func (t *tx) prefetchByPhone(phone string) write {
+	return write{what: "find citizen by phone", query: citizenByPhoneSQL, args: []any{phone}, scan: func(r Row) error {
+		c, err := scanCitizen(r)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		t.byPhone = &byPhone{phone: Clean(phone), citizen: c}
+		return err
+	}}
+}
+
+// FindCitizenByPhone returns the citizen of the phone, as read ahead with the turn's
+// inbound message when it was.
+func (t *tx) FindCitizenByPhone(ctx context.Context, phone string) (*records.Citizen, error) {
+	if p := t.byPhone; p != nil && p.phone == Clean(phone) {
+		if p.citizen == nil {
+			return nil, t.s.errorf("find citizen by phone", records.Errorf(records.ENOTFOUND, "citizen not found"))
+		}
+		c := *p.citizen
+		return &c, nil
+	}
+	return t.reader.FindCitizenByPhone(ctx, phone)
 }
 
 // citizenOf returns the citizen linked to the conversation, as the turn sees it.
@@ -153,22 +229,38 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 // delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
 // text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
-	args, reply, err := cleanOutbound(*o)
+	args, reply, raw, err := cleanOutbound(*o)
 	if err != nil {
 		return t.s.errorf("add outbound", err)
 	}
 	now := t.ts(t.s.now())
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO messages
+	insert := write{what: "add outbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
-		RETURNING id`, o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now).Scan(&id)
-	if err != nil {
-		return t.s.errorf("add outbound", t.mapConstraint(err))
+		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
+		dialog.DeliveryQueued, now, now}, scan: into(&id)}
+	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
+	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
+		// The reply, its job and the writes waiting in the turn: one round trip. The job's
+		// arguments are the reply's JSON, its id set by the statement.
+		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
+		insert.query, insert.args = q, append(insert.args, extra...)
+		ws := []write{insert}
+		if q, args := ow.NotifyJob(opts.Queue); q != "" {
+			ws = append(ws, write{what: "notify", query: q, args: args})
+		}
+		if err := t.flush(ctx, ws...); err != nil {
+			return t.s.errorf("add outbound", err)
+		}
+		o.ID = id
+		return nil
+	}
+	if err := t.flush(ctx, insert); err != nil { // with the writes waiting in the turn
+		return t.s.errorf("add outbound", err)
 	}
 	args.ID = id
-	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}); err != nil {
+	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, opts); err != nil {
 		return t.s.errorf("add outbound", err)
 	}
 	o.ID = id
@@ -176,21 +268,22 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 }
 
 // cleanOutbound returns o as the job will carry it, with its NUL characters replaced
-// (encoding/json replaces invalid UTF-8 itself), and its reply as JSON.
-func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
+// (encoding/json replaces invalid UTF-8 itself), its reply as JSON, and the whole of it as
+// JSON (a delivery.Job's arguments: the job embeds the reply).
+func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, []byte, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
-		return o, "", err
+		return o, "", nil, err
 	}
 	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
 		var out dialog.Outbound
 		if err := json.Unmarshal(c, &out); err != nil {
-			return o, "", err
+			return o, "", nil, err
 		}
-		o = out
+		o, raw = out, c
 	}
 	reply, err := marshal(o.Reply)
-	return o, reply, err
+	return o, reply, raw, err
 }
 
 // Lockout returns the lockout counter for key, a key never saved with a zero counter, and
@@ -208,11 +301,11 @@ func (t *tx) Lockout(ctx context.Context, key string) (dialog.Lockout, error) {
 
 // SaveLockout writes the lockout counter.
 func (t *tx) SaveLockout(ctx context.Context, l dialog.Lockout) error {
-	_, err := t.exec(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
+	err := t.later(ctx, write{what: "save lockout", query: `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
 			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-		l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now()))
+		args: []any{l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now())}})
 	return t.s.errorf("save lockout", err)
 }
 
