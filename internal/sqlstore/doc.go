@@ -38,7 +38,13 @@
 // the writers they must not interleave with, or "" for none. Inside a transaction,
 // conn.insertJob(ctx, args, opts) enqueues a River job that exists only if the transaction
 // commits: the transactional outbox. AddOutbound enqueues a delivery.Job that way;
-// proactive notices are jobs of their own kind, inserted the same way. Store.StartWorkers
+// proactive notices are jobs of their own kind, inserted the same way.
+//
+// Delivery's writes — a reply's claim (ClaimOutbound, one statement that locks the
+// conversation's queued rows in order: Dialect.ForUpdate) and its mark (MarkOutbound,
+// written in groups by marks.go) — go through deliveryWrite: on delivery's own connections
+// where the dialect has them (Config.DeliveryDB, PostgreSQL) and Urgent, so that where one
+// lock serializes every write (SQLite) they pass the turns waiting for it. Store.StartWorkers
 // starts a River client that works the named queues with the given workers (delivery's
 // queues are named after channels).
 //
