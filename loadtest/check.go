@@ -1,0 +1,89 @@
+package loadtest
+
+import (
+	"slices"
+	"time"
+)
+
+// window is Telegram's at-least-once window: with no lookup, a reply whose send had an
+// unknown outcome is sent again. A copy lies in it when the sender never had the provider's
+// answer (Sent.Unanswered), or when it was taken within one delivery lease before the kill
+// of a replica (killedAt): its worker may have died before recording it sent.
+type window struct {
+	killedAt time.Time
+	lease    time.Duration
+}
+
+// holds reports whether a second copy of s is within the window.
+func (w window) holds(s Sent) bool {
+	if s.Channel != "telegram" {
+		return false // Twilio sends are looked up before they are repeated
+	}
+	if s.Unanswered {
+		return true
+	}
+	return !w.killedAt.IsZero() && !s.At.After(w.killedAt) && w.killedAt.Sub(s.At) <= w.lease
+}
+
+// check matches each citizen's replies with its messages, in order. A reply equal to the
+// reply just before it, when that one's text is known, is a copy of it: a conversation's
+// replies go out one at a time, in turn order, so a repeated reply follows its first copy.
+func check(cs []*citizen, sent []Sent, classes map[string]map[string]int, w window) Report {
+	byTo := map[string][]Sent{}
+	for _, s := range sent {
+		k := s.Channel + " " + s.To
+		byTo[k] = append(byTo[k], s)
+	}
+	var rep Report
+	var lat []time.Duration
+	for _, c := range cs {
+		got := byTo[c.channel+" "+c.address]
+		cls := classes[c.channel]
+		rep.Inbound += len(c.accepted)
+		rep.Replies += len(got)
+		if c.channel == "telegram" {
+			rep.TelegramCitizens++
+			rep.TelegramInbound += len(c.accepted)
+			rep.TelegramReplies += len(got)
+		}
+		k := 0 // the message the next reply should answer
+		for i, s := range got {
+			class, known := cls[s.Body]
+			known = known && class >= 0
+			if i > 0 && known && s.Body == got[i-1].Body {
+				if w.holds(got[i-1]) {
+					rep.WindowDuplicates++
+				} else {
+					rep.Doubled++
+				}
+				continue
+			}
+			if k >= len(c.accepted) {
+				rep.Doubled++
+				continue
+			}
+			switch {
+			case !known:
+				rep.Unclassified++
+			case texts[class] != c.texts[k]:
+				rep.Reordered++
+			}
+			lat = append(lat, s.At.Sub(c.accepted[k]))
+			k++
+		}
+		rep.Lost += len(c.accepted) - k
+	}
+	rep.ReplyP50, rep.ReplyP99 = percentile(lat, 50), percentile(lat, 99)
+	return rep
+}
+
+// percentile returns the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(min(i, len(s))-1, 0)]
+}
