@@ -71,14 +71,14 @@ type Config struct {
 
 // Report is what a run measured.
 type Report struct {
-	Replicas, Citizens    int
-	Inbound               int // distinct messages accepted
-	DuplicatesSent        int // messages sent again
-	Replies               int // messages the provider took
-	Lost                  int // accepted messages without a reply
-	Doubled               int // replies beyond one a message, outside the window below
-	Reordered             int // replies out of their conversation's order
-	Unclassified          int // replies whose text the order check does not know
+	Replicas, Citizens int
+	Inbound            int // distinct messages accepted
+	DuplicatesSent     int // messages sent again
+	Replies            int // messages the provider took
+	Lost               int // accepted messages without a reply
+	Doubled            int // replies beyond one a message, outside the window below
+	Reordered          int // replies out of their conversation's order
+	Unclassified       int // replies whose text the order check does not know
 	// WindowDuplicates are Telegram replies sent again within the at-least-once window
 	// (see the package comment): allowed, and counted.
 	WindowDuplicates int
@@ -86,13 +86,13 @@ type Report struct {
 	// Citizens, Inbound and Replies.
 	TelegramCitizens, TelegramInbound, TelegramReplies int
 	BotCalls                                           map[string]int // Bot API calls other than sendMessage
-	SendTime, TotalTime   time.Duration
-	TurnsPerSec           float64 // accepted messages a second while sending
-	RepliesPerSec         float64 // replies a second, first message to last reply
-	TurnP50, TurnP99      time.Duration
-	ReplyP50, ReplyP99    time.Duration // webhook accepted → provider called
-	Injected              map[Fault]int
-	Kills, WebhookRetries int
+	SendTime, TotalTime                                time.Duration
+	TurnsPerSec                                        float64 // accepted messages a second while sending
+	RepliesPerSec                                      float64 // replies a second, first message to last reply
+	TurnP50, TurnP99                                   time.Duration
+	ReplyP50, ReplyP99                                 time.Duration // webhook accepted → provider called
+	Injected                                           map[Fault]int
+	Kills, WebhookRetries                              int
 }
 
 // String formats the report for people.
