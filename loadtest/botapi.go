@@ -44,6 +44,11 @@ func (p *Provider) botAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	chat, text, err := sendMessageFields(w, r)
+	if err == nil {
+		// Read the body to its end: only then does the server notice a client that gives
+		// up (the request's context), which a hang waits for.
+		_, err = io.Copy(io.Discard, r.Body)
+	}
 	if err != nil {
 		botError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
 		return

@@ -66,16 +66,16 @@ func TestCheck(t *testing.T) {
 	}
 	cs := []*citizen{c("a", "hola", "ajuda", "adeu"), c("b", "hola", "ajuda"), c("c", "hola"), c("d", "hola")}
 	sent := append(append(append(mk("a", "G", "H", "B"), mk("b", "H", "G")...), mk("c", "G", "G")...), mk("d", "X")...)
-	rep := check(cs, sent, classes, window{})
+	rep := check(cs, sent, classes, window{}, nil)
 	if rep.Lost != 0 || rep.Doubled != 1 || rep.Reordered != 2 || rep.Unclassified != 1 {
 		t.Errorf("lost %d doubled %d reordered %d unclassified %d; want 0 1 2 1", rep.Lost, rep.Doubled, rep.Reordered, rep.Unclassified)
 	}
-	rep = check([]*citizen{c("a", "hola", "ajuda")}, mk("a", "G"), classes, window{})
+	rep = check([]*citizen{c("a", "hola", "ajuda")}, mk("a", "G"), classes, window{}, nil)
 	if rep.Lost != 1 {
 		t.Errorf("lost %d, want 1", rep.Lost)
 	}
 	// A copy in the middle of a conversation is one doubled reply, not a shifted order.
-	rep = check([]*citizen{c("a", "hola", "ajuda", "adeu")}, mk("a", "G", "G", "H", "B"), classes, window{})
+	rep = check([]*citizen{c("a", "hola", "ajuda", "adeu")}, mk("a", "G", "G", "H", "B"), classes, window{}, nil)
 	if rep.Lost != 0 || rep.Doubled != 1 || rep.Reordered != 0 {
 		t.Errorf("lost %d doubled %d reordered %d; want 0 1 0", rep.Lost, rep.Doubled, rep.Reordered)
 	}
@@ -110,12 +110,12 @@ func TestCheckTelegramWindow(t *testing.T) {
 		{"SMSNeverInWindow", []Sent{tg("TG", kill, false), tg("TH", kill, false), sms}, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rep := check(citizens(), append(tc.sent, sms), classes, w)
+			rep := check(citizens(), append(tc.sent, sms), classes, w, nil)
 			if rep.WindowDuplicates != tc.window || rep.Doubled != tc.double || rep.Lost != 0 || rep.Reordered != 0 {
 				t.Errorf("window %d doubled %d lost %d reordered %d; want %d %d 0 0", rep.WindowDuplicates, rep.Doubled, rep.Lost, rep.Reordered, tc.window, tc.double)
 			}
-			if rep.TelegramCitizens != 1 || rep.TelegramInbound != 2 {
-				t.Errorf("telegram citizens %d messages %d; want 1 2", rep.TelegramCitizens, rep.TelegramInbound)
+			if tg := rep.Channels["telegram"]; tg.Citizens != 1 || tg.Inbound != 2 || tg.WindowDuplicates != tc.window {
+				t.Errorf("telegram: %v; want 1 citizen, 2 messages, %d in the window", tg, tc.window)
 			}
 		})
 	}
@@ -178,16 +178,21 @@ func runFaults(t *testing.T, cfg Config) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
+	var anomalies strings.Builder
+	cfg.Anomalies = &anomalies
 	rep, err := Run(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", rep)
+	if !rep.OK() {
+		t.Logf("conversations with a reply lost, doubled or reordered:\n%s", anomalies.String())
+	}
 	if rep.Inbound != cfg.Messages {
 		t.Errorf("%d messages accepted, want %d", rep.Inbound, cfg.Messages)
 	}
-	if want := int(float64(cfg.Citizens) * cfg.Telegram); rep.TelegramCitizens != want || rep.TelegramInbound == 0 {
-		t.Errorf("%d citizens on Telegram with %d messages, want %d citizens", rep.TelegramCitizens, rep.TelegramInbound, want)
+	if tg, want := rep.Channels["telegram"], int(float64(cfg.Citizens)*cfg.Telegram); tg.Citizens != want || tg.Inbound == 0 {
+		t.Errorf("telegram: %v; want %d citizens", tg, want)
 	}
 	if rep.Kills != 1 || rep.Injected[Fault500] == 0 || rep.Injected[FaultAcceptedHang] == 0 {
 		t.Errorf("the faults did not happen: kills %d, injected %v", rep.Kills, rep.Injected)

@@ -16,8 +16,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,44 +69,74 @@ type Config struct {
 	OutageMix bool
 	// Drain is the longest wait for the replies after the last message.
 	Drain time.Duration
+	// Anomalies, when not nil, is given each conversation with a reply lost, doubled,
+	// reordered or sent again, message by message.
+	Anomalies io.Writer
+}
+
+// Tally counts a run's messages and replies, in all or on one channel.
+type Tally struct {
+	Citizens     int
+	Inbound      int // distinct messages accepted
+	Replies      int // messages the provider took
+	Lost         int // accepted messages without a reply
+	Doubled      int // replies beyond one a message, outside the window below
+	Reordered    int // replies out of their conversation's order
+	Unclassified int // replies whose text the order check does not know
+	// WindowDuplicates are Telegram replies sent again within the at-least-once window
+	// (see the package comment): allowed, and counted.
+	WindowDuplicates int
+}
+
+func (t *Tally) add(u Tally) {
+	t.Citizens += u.Citizens
+	t.Inbound += u.Inbound
+	t.Replies += u.Replies
+	t.Lost += u.Lost
+	t.Doubled += u.Doubled
+	t.Reordered += u.Reordered
+	t.Unclassified += u.Unclassified
+	t.WindowDuplicates += u.WindowDuplicates
+}
+
+func (t Tally) String() string {
+	return fmt.Sprintf("citizens %d, messages %d, replies %d; lost %d, doubled %d, reordered %d, unclassified %d, sent again within the at-least-once window %d",
+		t.Citizens, t.Inbound, t.Replies, t.Lost, t.Doubled, t.Reordered, t.Unclassified, t.WindowDuplicates)
 }
 
 // Report is what a run measured.
 type Report struct {
-	Replicas, Citizens int
-	Inbound            int // distinct messages accepted
-	DuplicatesSent     int // messages sent again
-	Replies            int // messages the provider took
-	Lost               int // accepted messages without a reply
-	Doubled            int // replies beyond one a message, outside the window below
-	Reordered          int // replies out of their conversation's order
-	Unclassified       int // replies whose text the order check does not know
-	// WindowDuplicates are Telegram replies sent again within the at-least-once window
-	// (see the package comment): allowed, and counted.
-	WindowDuplicates int
-	// TelegramCitizens, TelegramInbound and TelegramReplies are the Telegram part of
-	// Citizens, Inbound and Replies.
-	TelegramCitizens, TelegramInbound, TelegramReplies int
-	BotCalls                                           map[string]int // Bot API calls other than sendMessage
-	SendTime, TotalTime                                time.Duration
-	TurnsPerSec                                        float64 // accepted messages a second while sending
-	RepliesPerSec                                      float64 // replies a second, first message to last reply
-	TurnP50, TurnP99                                   time.Duration
-	ReplyP50, ReplyP99                                 time.Duration // webhook accepted → provider called
-	Injected                                           map[Fault]int
-	Kills, WebhookRetries                              int
+	Tally                                  // over both channels
+	Channels              map[string]Tally // by channel: "sms", "telegram"
+	Replicas              int
+	DuplicatesSent        int            // messages sent again
+	BotCalls              map[string]int // Bot API calls other than sendMessage
+	SendTime, TotalTime   time.Duration
+	TurnsPerSec           float64 // accepted messages a second while sending
+	RepliesPerSec         float64 // replies a second, first message to last reply
+	TurnP50, TurnP99      time.Duration
+	ReplyP50, ReplyP99    time.Duration // webhook accepted → provider called
+	Injected              map[Fault]int
+	Kills, WebhookRetries int
+	KilledAt              time.Time // when the replica was killed (zero: never)
 }
 
 // String formats the report for people.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "replicas %d, citizens %d, messages %d (+%d duplicates sent), replies %d\n", r.Replicas, r.Citizens, r.Inbound, r.DuplicatesSent, r.Replies)
-	fmt.Fprintf(&b, "telegram: citizens %d, messages %d, replies %d, bot API calls %v\n", r.TelegramCitizens, r.TelegramInbound, r.TelegramReplies, r.BotCalls)
 	fmt.Fprintf(&b, "lost %d, doubled %d, reordered %d, unclassified %d; telegram replies sent again within the at-least-once window %d\n", r.Lost, r.Doubled, r.Reordered, r.Unclassified, r.WindowDuplicates)
+	for _, ch := range slices.Sorted(maps.Keys(r.Channels)) {
+		fmt.Fprintf(&b, "  %s: %s\n", ch, r.Channels[ch])
+	}
 	fmt.Fprintf(&b, "turns %.0f/s over %s; replies %.0f/s over %s\n", r.TurnsPerSec, r.SendTime.Round(time.Millisecond), r.RepliesPerSec, r.TotalTime.Round(time.Millisecond))
 	fmt.Fprintf(&b, "turn latency p50 %s p99 %s; reply latency (accepted → provider) p50 %s p99 %s\n",
 		r.TurnP50.Round(time.Microsecond*100), r.TurnP99.Round(time.Microsecond*100), r.ReplyP50.Round(time.Millisecond), r.ReplyP99.Round(time.Millisecond))
-	fmt.Fprintf(&b, "replica kills %d, webhook retries %d, provider faults injected %v\n", r.Kills, r.WebhookRetries, r.Injected)
+	killed := ""
+	if !r.KilledAt.IsZero() {
+		killed = " (at " + r.KilledAt.Format("15:04:05.000") + ")"
+	}
+	fmt.Fprintf(&b, "replica kills %d%s, webhook retries %d, provider faults injected %v, Bot API calls besides sendMessage %v\n", r.Kills, killed, r.WebhookRetries, r.Injected, r.BotCalls)
 	return b.String()
 }
 
@@ -247,19 +279,24 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	wg.Wait()
 	sendTime := time.Since(begin)
 
-	// Wait for the replies: every accepted message answered, or the drain time over.
-	want := cfg.Messages + calibrated
+	// Wait for the replies: every accepted message answered (copies do not count), or the
+	// drain time over.
+	w := window{killedAt: killedAt, lease: delivery.DefaultLease}
 	deadline := time.Now().Add(cfg.Drain)
-	for time.Now().Before(deadline) {
-		if prov.Count() >= want {
-			time.Sleep(2 * time.Second) // let a late duplicate show
-			break
+	for next := calibrated + cfg.Messages; time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if prov.Count() < next {
+			continue
 		}
-		time.Sleep(200 * time.Millisecond)
+		if lost := check(cs, prov.Sent()[calibrated:], classes, w, nil).Lost; lost > 0 {
+			next = prov.Count() + lost
+			continue
+		}
+		time.Sleep(2 * time.Second) // let a late copy show
+		break
 	}
 	all := prov.Sent()[calibrated:]
-	rep := check(cs, all, classes, window{killedAt: killedAt, lease: delivery.DefaultLease})
-	rep.Replicas, rep.Citizens = cfg.Replicas, cfg.Citizens
+	rep := check(cs, all, classes, w, cfg.Anomalies)
+	rep.Replicas, rep.KilledAt = cfg.Replicas, killedAt
 	rep.DuplicatesSent, rep.Kills, rep.WebhookRetries = int(dups.Load()), kills, int(retries.Load())
 	rep.Injected, rep.BotCalls = prov.Injected(), prov.Calls()
 	rep.SendTime = sendTime

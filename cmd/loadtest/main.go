@@ -40,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Drain, "drain", 3*time.Minute, "longest wait for the replies after the last message")
 	env := fs.String("env", "", "more environment for the replicas, NAME=value,NAME=value")
 	verbose := fs.Bool("v", false, "show the replicas' logs")
+	anomalies := fs.String("anomalies", "", "write each conversation with a reply lost, doubled, reordered or sent again to this file")
 	cpuProfile := fs.String("cpuprofile", "", "write the generator's CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -65,6 +66,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 		cfg.SQLitePath = filepath.Join(dir, "mygov.db")
+	}
+	if *anomalies != "" {
+		f, err := os.Create(*anomalies)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 1
+		}
+		defer f.Close()
+		cfg.Anomalies = f
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
