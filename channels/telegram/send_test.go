@@ -7,6 +7,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -48,6 +49,29 @@ func inlineRows(t *testing.T, call apiCall) [][]models.InlineKeyboardButton {
 		t.Fatalf("reply_markup: %v", err)
 	}
 	return m.InlineKeyboard
+}
+
+// Sends reuse kept connections: rounds of sends at once, as the delivery workers make them,
+// open about one round's worth of connections, not one a send.
+func TestSendReusesConnections(t *testing.T) {
+	api := newFakeAPI(t)
+	c, _ := newTestChannel(t, api, Config{}, &fakeHandler{})
+	const rounds, atOnce = 3, 40
+	for r := range rounds {
+		var wg sync.WaitGroup
+		for i := range atOnce {
+			wg.Go(func() {
+				chat := strconv.Itoa(1000 + r*atOnce + i)
+				if _, err := c.Send(context.Background(), outbound(chat, dialog.Reply{Lines: []dialog.Text{lit("hola")}})); err != nil {
+					t.Errorf("Send: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := api.conns.Load(); n > atOnce+atOnce/4 {
+		t.Errorf("%d connections for %d rounds of %d sends at once: kept connections are not reused", n, rounds, atOnce)
+	}
 }
 
 func TestSendEscapesAndJoins(t *testing.T) {
