@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,6 +61,7 @@ type Provider struct {
 	calls     map[string]int   // Bot API calls other than sendMessage, by method
 	injected  map[Fault]int
 	cancelled int // requests the client gave up before the answer
+	accepted  atomic.Int64
 	srv       *http.Server
 	ln        net.Listener
 	n         int
@@ -79,7 +81,12 @@ func StartProvider() (*Provider, error) {
 	mux.HandleFunc("POST /{bot}/{method}", p.botAPI)
 	// Keep-alive is on (the server's default) and idle connections are kept a while, so
 	// the replicas' clients reuse them instead of dialling each send.
-	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				p.accepted.Add(1)
+			}
+		}}
 	go p.srv.Serve(ln)
 	return p, nil
 }
@@ -93,6 +100,10 @@ func (p *Provider) Sent() []Sent {
 	defer p.mu.Unlock()
 	return append([]Sent(nil), p.sent...)
 }
+
+// Connections returns how many connections the provider accepted: a client that keeps
+// its connections makes few.
+func (p *Provider) Connections() int { return int(p.accepted.Load()) }
 
 // Count returns how many messages were taken.
 func (p *Provider) Count() int {

@@ -18,6 +18,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -119,6 +120,9 @@ type Report struct {
 	Injected              map[Fault]int
 	Kills, WebhookRetries int
 	KilledAt              time.Time // when the replica was killed (zero: never)
+	// Dialled is how many connections the citizens opened to the replicas, Accepted how
+	// many the provider took from them: where no connection is kept, one a message.
+	Dialled, Accepted int
 }
 
 // String formats the report for people.
@@ -137,6 +141,7 @@ func (r Report) String() string {
 		killed = " (at " + r.KilledAt.Format("15:04:05.000") + ")"
 	}
 	fmt.Fprintf(&b, "replica kills %d%s, webhook retries %d, provider faults injected %v, Bot API calls besides sendMessage %v\n", r.Kills, killed, r.WebhookRetries, r.Injected, r.BotCalls)
+	fmt.Fprintf(&b, "connections: citizens dialled %d to the replicas, the provider accepted %d from them\n", r.Dialled, r.Accepted)
 	return b.String()
 }
 
@@ -200,7 +205,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		replicas[i] = r
 	}
 
-	client := newClient(2*cfg.Citizens + 8) // a citizen's message and its duplicate at once
+	var dialled atomic.Int64
+	client := newClient(2*cfg.Citizens+8, &dialled) // a citizen's message and its duplicate at once
 	defer client.CloseIdleConnections()
 	classes := map[string]map[string]int{}
 	channels := []string{"sms"}
@@ -297,6 +303,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	all := prov.Sent()[calibrated:]
 	rep := check(cs, all, classes, w, cfg.Anomalies)
 	rep.Replicas, rep.KilledAt = cfg.Replicas, killedAt
+	rep.Dialled, rep.Accepted = int(dialled.Load()), prov.Connections()
 	rep.DuplicatesSent, rep.Kills, rep.WebhookRetries = int(dups.Load()), kills, int(retries.Load())
 	rep.Injected, rep.BotCalls = prov.Injected(), prov.Calls()
 	rep.SendTime = sendTime
@@ -325,13 +332,16 @@ func replicaEnv(cfg Config, providerURL string) []string {
 }
 
 // newClient returns the HTTP client of the simulated citizens: one transport whose idle
-// connections (up to conns per replica) are kept and reused, so each webhook call does not
-// dial, and leave a socket in TIME_WAIT, as the default transport's 2 idle connections a
-// host made it do under load.
-func newClient(conns int) *http.Client {
+// connections (up to conns per replica) are kept and reused, so a webhook call does not
+// dial, and leave a socket in TIME_WAIT, as the default transport's 2 kept connections a
+// host made it do under load. Each connection dialled is counted on dialled.
+func newClient(conns int, dialled *atomic.Int64) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		Proxy:               nil,
-		MaxIdleConns:        0, // no limit over all hosts
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialled.Add(1)
+			return d.DialContext(ctx, network, addr)
+		},
 		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
