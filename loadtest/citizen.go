@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -154,39 +155,72 @@ func post(ctx context.Context, client *http.Client, replicas []*Replica, h webho
 	}
 }
 
-// calibrate sends each text from fresh citizens of a channel and learns the reply bodies
-// of each, so the order check can tell the replies apart.
-func calibrate(ctx context.Context, client *http.Client, replicas []*Replica, prov *Provider, channel string) (map[string]int, error) {
-	classes := map[string]int{}
-	var retries atomic.Int64
-	for round := range 3 {
-		c := smsCitizen("cal", round, fmt.Sprintf("+3469%07d", round))
-		if channel == "telegram" {
-			c = telegramCitizen("cal", round, 690_000_000+int64(round))
-		}
-		var order []int
-		for j := range texts {
-			order = append(order, j, (j+1+round)%len(texts))
-		}
-		for _, ti := range order {
-			c.texts = append(c.texts, texts[ti])
-		}
-		for j, ti := range order {
-			before := prov.Count()
-			post(ctx, client, replicas, c.webhook(j), 0, &retries)
-			deadline := time.Now().Add(20 * time.Second)
-			for prov.Count() == before {
-				if time.Now().After(deadline) {
-					return nil, fmt.Errorf("loadtest: no %s reply to %q while calibrating", channel, texts[ti])
+// calibrate learns the reply bodies of each text on each channel, so the order check can
+// tell the replies apart: a fresh citizen a channel and text writes that text first (a
+// first message may be answered otherwise), then every text after every other, waiting
+// for each reply. The citizens write at once, each in turn.
+func calibrate(ctx context.Context, client *http.Client, replicas []*Replica, prov *Provider, channels []string) (map[string]map[string]int, error) {
+	type learnt struct {
+		channel string
+		body    string
+		text    int
+	}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		seen   []learnt
+		failed error
+	)
+	for _, channel := range channels {
+		for first := range texts {
+			wg.Go(func() {
+				c := smsCitizen("cal", first, fmt.Sprintf("+3469%07d", first))
+				if channel == "telegram" {
+					c = telegramCitizen("cal", first, 690_000_000+int64(first))
 				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			s, _ := prov.Last()
-			if prev, seen := classes[s.Body]; seen && prev != ti {
-				classes[s.Body] = -1 // two texts, one reply: it tells nothing
-			} else {
-				classes[s.Body] = ti
-			}
+				order := []int{first}
+				for j := range texts {
+					order = append(order, (first+1+j)%len(texts), (first+j)%len(texts))
+				}
+				for _, ti := range order {
+					c.texts = append(c.texts, texts[ti])
+				}
+				var retries atomic.Int64
+				for j, ti := range order {
+					post(ctx, client, replicas, c.webhook(j), 0, &retries)
+					deadline := time.Now().Add(30 * time.Second)
+					var got []Sent
+					for got = prov.SentTo(channel, c.address); len(got) <= j; got = prov.SentTo(channel, c.address) {
+						if time.Now().After(deadline) || ctx.Err() != nil {
+							mu.Lock()
+							failed = fmt.Errorf("loadtest: no %s reply to %q while calibrating", channel, texts[ti])
+							mu.Unlock()
+							return
+						}
+						time.Sleep(20 * time.Millisecond)
+					}
+					mu.Lock()
+					seen = append(seen, learnt{channel, got[j].Body, ti})
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
+	classes := map[string]map[string]int{}
+	for _, l := range seen {
+		cls := classes[l.channel]
+		if cls == nil {
+			cls = map[string]int{}
+			classes[l.channel] = cls
+		}
+		if prev, ok := cls[l.body]; ok && prev != l.text {
+			cls[l.body] = -1 // two texts, one reply: it tells nothing
+		} else {
+			cls[l.body] = l.text
 		}
 	}
 	return classes, nil

@@ -57,7 +57,7 @@ type Provider struct {
 
 	mu        sync.Mutex
 	sent      []Sent
-	byTo      map[string][]int // indexes in sent, by SMS recipient, for the lookups
+	byTo      map[string][]int // indexes in sent, by channel and recipient (key: to(channel, address))
 	calls     map[string]int   // Bot API calls other than sendMessage, by method
 	injected  map[Fault]int
 	cancelled int // requests the client gave up before the answer
@@ -121,6 +121,21 @@ func (p *Provider) Last() (Sent, bool) {
 	}
 	return p.sent[len(p.sent)-1], true
 }
+
+// SentTo returns the messages taken for one address of a channel, in the order taken.
+func (p *Provider) SentTo(channel, address string) []Sent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	idx := p.byTo[to(channel, address)]
+	out := make([]Sent, len(idx))
+	for k, i := range idx {
+		out[k] = p.sent[i]
+	}
+	return out
+}
+
+// to is the key of an address of a channel.
+func to(channel, address string) string { return channel + " " + address }
 
 // Calls returns how many times the bot called each Bot API method other than sendMessage.
 func (p *Provider) Calls() map[string]int {
@@ -203,9 +218,8 @@ func (p *Provider) take(s Sent, id func(n int) string) (Fault, int) {
 	p.n++
 	s.SID, s.At = id(p.n), now
 	p.sent = append(p.sent, s)
-	if s.Channel == "sms" {
-		p.byTo[s.To] = append(p.byTo[s.To], len(p.sent)-1)
-	}
+	k := to(s.Channel, s.To)
+	p.byTo[k] = append(p.byTo[k], len(p.sent)-1)
 	return fault, len(p.sent) - 1
 }
 
@@ -255,7 +269,7 @@ func (p *Provider) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if to != "" {
-		idx := p.byTo[to]
+		idx := p.byTo["sms "+to]
 		for k := len(idx) - 1; k >= 0 && len(out) < 50; k-- {
 			match(p.sent[idx[k]])
 		}

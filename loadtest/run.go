@@ -208,15 +208,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	var dialled atomic.Int64
 	client := newClient(2*cfg.Citizens+8, &dialled) // a citizen's message and its duplicate at once
 	defer client.CloseIdleConnections()
-	classes := map[string]map[string]int{}
 	channels := []string{"sms"}
 	if cfg.Telegram > 0 {
 		channels = append(channels, "telegram")
 	}
-	for _, ch := range channels {
-		if classes[ch], err = calibrate(ctx, client, replicas, prov, ch); err != nil {
-			return Report{}, err
-		}
+	classes, err := calibrate(ctx, client, replicas, prov, channels)
+	if err != nil {
+		return Report{}, err
 	}
 	calibrated := prov.Count()
 	cs := plan(cfg)
