@@ -68,23 +68,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(dir)
 		cfg.SQLitePath = filepath.Join(dir, "mygov.db")
 	}
-	if *anomalies != "" {
-		f, err := os.Create(*anomalies)
+	var anomaliesFile, profileFile *os.File
+	for _, out := range []struct {
+		path string
+		f    **os.File
+	}{{*anomalies, &anomaliesFile}, {*cpuProfile, &profileFile}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
 		if err != nil {
 			fmt.Fprintln(stderr, "loadtest:", err)
 			return 1
 		}
 		defer f.Close()
-		cfg.Anomalies = f
+		*out.f = f
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintln(stderr, "loadtest:", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+	if anomaliesFile != nil {
+		cfg.Anomalies = anomaliesFile
+	}
+	if profileFile != nil {
+		if err := pprof.StartCPUProfile(profileFile); err != nil {
 			fmt.Fprintln(stderr, "loadtest:", err)
 			return 1
 		}
