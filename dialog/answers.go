@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,33 +49,68 @@ func (t *turn) recordAccess(category, reason string) error {
 	return nil
 }
 
-// administration returns the name of an administration in the conversation's language.
+// administration returns the name of an administration in the conversation's language,
+// the id itself for an unknown one. The first name a turn needs is read with those of every
+// administration its reads so far name (see names), in one query.
 func (t *turn) administration(id string, cache map[string]string) (string, error) {
 	if name, ok := cache[id]; ok {
 		return name, nil
 	}
-	if name, ok := t.reads.names[id]; ok { // read by an earlier build of the page
-		cache[id] = name
-		return name, nil
+	if _, ok := t.reads.names[id]; !ok {
+		if err := t.readNames(id); err != nil {
+			return "", err
+		}
 	}
-	defer t.keepName(id, cache)
-	a, err := t.tx.FindAdministration(t.ctx, id)
-	switch {
-	case records.ErrorCode(err) == records.ENOTFOUND:
-		cache[id] = id
-	case err != nil:
-		return "", fmt.Errorf("find administration: %w", err)
-	default:
-		cache[id] = a.Name.In(t.lang())
-	}
+	cache[id] = t.reads.names[id]
 	return cache[id], nil
 }
 
-// statusPage lists the citizen's applications, narrowed to one when the citizen named it.
+// readNames reads the names of administration id (none when "") and of those the turn's
+// reads name that are not read yet.
+func (t *turn) readNames(id string) error {
+	if t.reads.names == nil {
+		t.reads.names = map[string]string{}
+	}
+	want := map[string]bool{id: true}
+	for _, a := range t.reads.apps {
+		want[a.AdministrationID] = true
+	}
+	for _, h := range t.reads.holdings {
+		want[h.AdministrationID] = true
+	}
+	for _, ev := range t.reads.events {
+		want[ev.AdministrationID] = true
+	}
+	ids := make([]string, 0, len(want))
+	for w := range want {
+		if _, ok := t.reads.names[w]; !ok && w != "" {
+			ids = append(ids, w)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Strings(ids) // one statement text for one set of ids
+	as, err := t.tx.FindAdministrations(t.ctx, ids)
+	if err != nil {
+		return fmt.Errorf("find administrations: %w", err)
+	}
+	for _, w := range ids {
+		t.reads.names[w] = w // unknown: its id
+	}
+	for _, a := range as {
+		t.reads.names[a.ID] = a.Name.In(t.lang())
+	}
+	return nil
+}
+
 func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 	apps, err := t.applications()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find applications: %w", err)
+	}
+	if err := t.readNames(""); err != nil { // before the access is recorded, which then waits for the turn's tail
+		return nil, 0, err
 	}
 	if offset == 0 {
 		if err := t.recordAccess(records.CategoryApplications, IntentStatus); err != nil {
@@ -137,6 +173,9 @@ func (t *turn) myDataPage(offset, size int) ([]Text, int, error) {
 	hs, err := t.holdings()
 	if err != nil {
 		return nil, 0, fmt.Errorf("find holdings: %w", err)
+	}
+	if err := t.readNames(""); err != nil {
+		return nil, 0, err
 	}
 	var lines []Text
 	if offset == 0 {

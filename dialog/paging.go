@@ -63,16 +63,6 @@ type turnReads struct {
 	names    map[string]string // administration names, by id
 }
 
-// keepName keeps the name of administration id, once in cache, for the rest of the turn.
-func (t *turn) keepName(id string, cache map[string]string) {
-	if name, ok := cache[id]; ok {
-		if t.reads.names == nil {
-			t.reads.names = map[string]string{}
-		}
-		t.reads.names[id] = name
-	}
-}
-
 // applications returns the citizen's applications, read once a turn.
 func (t *turn) applications() ([]records.Application, error) {
 	if t.reads.apps == nil {

@@ -108,6 +108,9 @@ func (t *fakeTx) FindAccessEventsByCitizen(context.Context, string, int) ([]reco
 func (t *fakeTx) FindAdministration(context.Context, string) (*records.Administration, error) {
 	return nil, records.Errorf(records.ENOTFOUND, "no administration")
 }
+func (t *fakeTx) FindAdministrations(context.Context, []string) ([]records.Administration, error) {
+	return nil, nil
+}
 func (t *fakeTx) ListBenefits(context.Context) ([]records.Benefit, error) { return nil, nil }
 func (t *fakeTx) RecordAccess(_ context.Context, e *records.AccessEvent) error {
 	t.f.access = append(t.f.access, *e)
@@ -142,6 +145,9 @@ func (f *fakeStore) FindAccessEventsByCitizen(context.Context, string, int) ([]r
 }
 func (f *fakeStore) FindAdministration(context.Context, string) (*records.Administration, error) {
 	return nil, records.Errorf(records.ENOTFOUND, "no administration")
+}
+func (f *fakeStore) FindAdministrations(context.Context, []string) ([]records.Administration, error) {
+	return nil, nil
 }
 func (f *fakeStore) ListBenefits(context.Context) ([]records.Benefit, error) { return nil, nil }
 func (f *fakeStore) RecordAccess(_ context.Context, e *records.AccessEvent) error {

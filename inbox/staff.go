@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/mail"
@@ -12,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/catalonia/mygov/internal/cli"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -102,15 +102,16 @@ func SeedDemoStaff(ctx context.Context, st StaffStore, now time.Time) error {
 	return nil
 }
 
-// StaffCommand runs "mygov staff add|list|disable" and returns the exit code.
-func StaffCommand(ctx context.Context, st StaffStore, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "mygov staff: say add, list or disable")
-		return 2
+// StaffCommand runs "mygov staff add|list|disable|enable" and returns the exit code. It
+// opens the store once the command line is known to be right.
+func StaffCommand(ctx context.Context, args []string, open cli.Opener[StaffStore], stdin io.Reader, stdout, stderr io.Writer) int {
+	action, args, ok := cli.Action(args, "mygov staff: say add, list or disable", stderr, "add", "list", "disable", "enable")
+	if !ok {
+		return cli.ExitUsage
 	}
-	fs := flag.NewFlagSet("staff "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	switch args[0] {
+	fs := cli.Flags("staff "+action, stderr)
+	var run func(StaffStore) int
+	switch action {
 	case "add":
 		email := fs.String("email", "", "the login e-mail")
 		name := fs.String("name", "", "the name citizens and colleagues see")
@@ -119,72 +120,89 @@ func StaffCommand(ctx context.Context, st StaffStore, args []string, stdin io.Re
 		role := fs.String("role", RoleWorker, "worker or coordinator")
 		adm := fs.String("administration", "", "the administration id in the access log (default ajuntament-MUNICIPALITY)")
 		fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; otherwise one is generated and printed once")
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
+		if err := fs.Parse(args); err != nil {
+			return cli.ExitUsage
 		}
 		password, generated := GeneratePassword(), true
 		if *fromStdin {
 			line, err := bufio.NewReader(io.LimitReader(stdin, MaxPasswordLen+2)).ReadString('\n')
 			if err != nil && !errors.Is(err, io.EOF) {
-				fmt.Fprintf(stderr, "mygov staff add: read password: %v\n", err)
-				return 1
+				return cli.Fail(stderr, "staff add", fmt.Errorf("read password: %w", err))
 			}
 			password, generated = strings.TrimRight(line, "\r\n"), false
 		}
 		s, err := NewStaff(*email, *name, *muni, *team, *role, *adm, password, time.Now())
 		if err != nil {
 			fmt.Fprintf(stderr, "mygov staff add: %v\n", err)
-			return 2
+			return cli.ExitUsage
 		}
-		if err := st.AddStaff(ctx, s); err != nil {
-			if records.ErrorCode(err) == records.ECONFLICT {
-				fmt.Fprintf(stderr, "mygov staff add: %s already has an account\n", s.Email)
-				return 1
-			}
-			fmt.Fprintf(stderr, "mygov staff add: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "Added %s (%s, %s, %s).\n", s.Email, s.Role, s.Municipality, s.Team)
-		if generated {
-			fmt.Fprintf(stdout, "Password (shown only now): %s\n", password)
-		}
-		return 0
+		run = func(st StaffStore) int { return addStaff(ctx, st, s, password, generated, stdout, stderr) }
 	case "list":
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
+		if err := fs.Parse(args); err != nil {
+			return cli.ExitUsage
 		}
-		all, err := st.ListStaff(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "mygov staff list: %v\n", err)
-			return 1
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EMAIL\tNAME\tMUNICIPALITY\tTEAM\tROLE\tSTATE")
-		for _, s := range all {
-			state := "active"
-			if s.Disabled {
-				state = "disabled"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Email, s.Name, s.Municipality, s.Team, s.Role, state)
-		}
-		tw.Flush()
-		return 0
-	case "disable", "enable":
+		run = func(st StaffStore) int { return listStaff(ctx, st, stdout, stderr) }
+	default: // disable, enable
 		email := fs.String("email", "", "the account's e-mail")
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
+		if err := fs.Parse(args); err != nil {
+			return cli.ExitUsage
 		}
-		if err := st.SetStaffDisabled(ctx, strings.ToLower(strings.TrimSpace(*email)), args[0] == "disable"); err != nil {
-			if records.ErrorCode(err) == records.ENOTFOUND {
-				fmt.Fprintf(stderr, "mygov staff %s: no account %s\n", args[0], *email)
-				return 1
-			}
-			fmt.Fprintf(stderr, "mygov staff %s: %v\n", args[0], err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "%sd %s.\n", strings.ToUpper(args[0][:1])+args[0][1:], *email)
-		return 0
+		run = func(st StaffStore) int { return disableStaff(ctx, st, *email, action == "disable", stdout, stderr) }
 	}
-	fmt.Fprintf(stderr, "mygov staff: unknown subcommand %q: say add, list or disable\n", args[0])
-	return 2
+	st, closer, err := open(ctx)
+	if err != nil {
+		return cli.Fail(stderr, "staff", err)
+	}
+	defer closer.Close()
+	return run(st)
+}
+
+// addStaff stores the account s, and prints the password when it was generated.
+func addStaff(ctx context.Context, st StaffStore, s *Staff, password string, generated bool, stdout, stderr io.Writer) int {
+	if err := st.AddStaff(ctx, s); records.ErrorCode(err) == records.ECONFLICT {
+		fmt.Fprintf(stderr, "mygov staff add: %s already has an account\n", s.Email)
+		return cli.ExitFail
+	} else if err != nil {
+		return cli.Fail(stderr, "staff add", err)
+	}
+	fmt.Fprintf(stdout, "Added %s (%s, %s, %s).\n", s.Email, s.Role, s.Municipality, s.Team)
+	if generated {
+		fmt.Fprintf(stdout, "Password (shown only now): %s\n", password)
+	}
+	return cli.ExitOK
+}
+
+// listStaff prints every account, one a line.
+func listStaff(ctx context.Context, st StaffStore, stdout, stderr io.Writer) int {
+	all, err := st.ListStaff(ctx)
+	if err != nil {
+		return cli.Fail(stderr, "staff list", err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tNAME\tMUNICIPALITY\tTEAM\tROLE\tSTATE")
+	for _, s := range all {
+		state := "active"
+		if s.Disabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Email, s.Name, s.Municipality, s.Team, s.Role, state)
+	}
+	tw.Flush()
+	return cli.ExitOK
+}
+
+// disableStaff disables (or enables) the account of email.
+func disableStaff(ctx context.Context, st StaffStore, email string, disable bool, stdout, stderr io.Writer) int {
+	verb := "enable"
+	if disable {
+		verb = "disable"
+	}
+	if err := st.SetStaffDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), disable); records.ErrorCode(err) == records.ENOTFOUND {
+		fmt.Fprintf(stderr, "mygov staff %s: no account %s\n", verb, email)
+		return cli.ExitFail
+	} else if err != nil {
+		return cli.Fail(stderr, "staff "+verb, err)
+	}
+	fmt.Fprintf(stdout, "%sd %s.\n", strings.ToUpper(verb[:1])+verb[1:], email)
+	return cli.ExitOK
 }

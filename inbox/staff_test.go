@@ -3,6 +3,7 @@ package inbox
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,8 @@ func TestStaffCommand(t *testing.T) {
 	ctx := context.Background()
 	run := func(stdin string, args ...string) (int, string, string) {
 		var out, errb bytes.Buffer
-		code := StaffCommand(ctx, st, args, strings.NewReader(stdin), &out, &errb)
+		open := func(context.Context) (StaffStore, io.Closer, error) { return st, io.NopCloser(nil), nil }
+		code := StaffCommand(ctx, args, open, strings.NewReader(stdin), &out, &errb)
 		return code, out.String(), errb.String()
 	}
 	code, out, _ := run("a password from stdin\n", "add", "--email", "Marta@Badalona.cat", "--name", "Marta", "--municipality", "Badalona", "--password-stdin")

@@ -46,6 +46,7 @@ type Sweep struct {
 	Now       func() time.Time
 	Logger    *slog.Logger
 	BatchSize int // results written per transaction; 0: 500
+	Benefits  int // how many benefits Matcher evaluates for a citizen, for SweepCommand's rate
 }
 
 // SweepResult counts what a sweep did.

@@ -93,6 +93,7 @@ type dialect struct {
 	// inserter enqueues jobs with River's pgx driver, on the connection of the
 	// transaction: the outbox's inserts skip database/sql's conversions.
 	inserter *river.Client[pgx.Tx]
+	notifier notifier
 }
 
 var _ sqlstore.Dialect = (*dialect)(nil)
@@ -149,6 +150,29 @@ func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobA
 	return tx.Conn.Raw(func(dc any) error {
 		_, err := d.inserter.InsertTx(ctx, openTx{dc.(*stdlib.Conn).Conn()}, args, opts)
 		return err
+	})
+}
+
+var _ sqlstore.Batcher = (*dialect)(nil)
+
+// Batch sends the statements in one round trip (a pgx.Batch) on the transaction's own
+// connection: a turn's waiting writes and the reply's insert.
+func (d *dialect) Batch(ctx context.Context, tx sqlstore.Tx, stmts []sqlstore.BatchStmt) error {
+	return tx.Conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		for _, st := range stmts {
+			q := b.Queue(st.Query, st.Args...)
+			switch {
+			case st.Dest != nil:
+				q.QueryRow(func(row pgx.Row) error { return row.Scan(st.Dest...) })
+			case st.Affected != nil:
+				q.Exec(func(tag pgconn.CommandTag) error {
+					*st.Affected = tag.RowsAffected()
+					return nil
+				})
+			}
+		}
+		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, b).Close()
 	})
 }
 

@@ -6,13 +6,13 @@ package privacy
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/cli"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -155,21 +155,19 @@ func PurgeEvery(ctx context.Context, p Purger, days int, interval time.Duration,
 // the citizen as JSON to stdout; erase empties their conversations and keeps the access
 // log. open opens the store once the arguments are valid; Command closes it. It returns the
 // exit code.
-func Command(ctx context.Context, args []string, open func(context.Context) (Store, io.Closer, error), stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "export" && args[0] != "erase") {
-		fmt.Fprintln(stderr, "usage: mygov privacy export|erase --citizen ID")
-		return 2
+func Command(ctx context.Context, args []string, open cli.Opener[Store], stdout, stderr io.Writer) int {
+	action, args, ok := cli.Action(args, "usage: mygov privacy export|erase --citizen ID", stderr, "export", "erase")
+	if !ok {
+		return cli.ExitUsage
 	}
-	action := args[0]
-	fs := flag.NewFlagSet("privacy "+action, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.Flags("privacy "+action, stderr)
 	id := fs.String("citizen", "", "the citizen's id (e.g. cit-0001)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if err := fs.Parse(args); err != nil {
+		return cli.ExitUsage
 	}
 	if *id == "" {
 		fmt.Fprintln(stderr, "mygov privacy: --citizen is required")
-		return 2
+		return cli.ExitUsage
 	}
 	st, closer, err := open(ctx)
 	if err == nil {
@@ -191,10 +189,9 @@ func Command(ctx context.Context, args []string, open func(context.Context) (Sto
 	}
 	if records.ErrorCode(err) == records.ENOTFOUND {
 		fmt.Fprintf(stderr, "mygov privacy: no citizen with id %q\n", *id)
-		return 1
+		return cli.ExitFail
 	} else if err != nil {
-		fmt.Fprintf(stderr, "mygov privacy: %v\n", err)
-		return 1
+		return cli.Fail(stderr, "privacy", err)
 	}
-	return 0
+	return cli.ExitOK
 }

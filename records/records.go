@@ -222,11 +222,16 @@ type Reader interface {
 	FindHoldingsByCitizen(ctx context.Context, citizenID string) ([]DataHolding, error)
 	FindAccessEventsByCitizen(ctx context.Context, citizenID string, limit int) ([]AccessEvent, error)
 	FindAdministration(ctx context.Context, id string) (*Administration, error)
+	// FindAdministrations returns those of the administrations with the ids that exist, in
+	// no particular order: the names of a page of answers in one read.
+	FindAdministrations(ctx context.Context, ids []string) ([]Administration, error)
 	ListBenefits(ctx context.Context) ([]Benefit, error)
 }
 
 // Writer changes a citizen's records.
 type Writer interface {
+	// RecordAccess records e and sets its ID; inside a turn, the write (and the ID) may wait
+	// for the turn's next statement, and is undone with the turn.
 	RecordAccess(ctx context.Context, e *AccessEvent) error
 }
 

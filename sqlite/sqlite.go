@@ -63,7 +63,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &dialect{river: riversqlite.New(db), writes: make(chan struct{}, 1)}
+	d := &dialect{db: db, river: riversqlite.New(db), writes: make(chan struct{}, 1)}
 	rc := &river.Config{Logger: cfg.Logger}
 	d.Configure(rc)
 	if d.inserter, err = river.NewClient(d.river, rc); err != nil {
@@ -86,6 +86,8 @@ func dsn(path string, busyTimeout time.Duration) string {
 
 // dialect is SQLite's sqlstore.Dialect.
 type dialect struct {
+	db       *sql.DB
+	jobs     jobInserter
 	river    *riversqlite.Driver
 	inserter *river.Client[*sql.Tx] // insert-only: the outbox
 	// writes lets one transaction of this Store at a time at the write lock: waiting here
@@ -125,10 +127,13 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.
 	return t, nil
 }
 
-// InsertJob inserts the job without returning it (InsertManyFastTx): the outbox needs no
-// id back, and skipping the RETURNING measured faster turns on SQLite (README, "Performance
-// of a turn").
+// InsertJob writes a plain job (the outbox's replies) with a statement prepared once (see
+// jobInserter), and any other through River without returning it (InsertManyFastTx): the
+// outbox needs no id back.
 func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if ok, err := d.jobs.insert(ctx, d.db, tx, args, opts); ok {
+		return err
+	}
 	_, err := d.inserter.InsertManyFastTx(ctx, tx.Tx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
 	return err
 }

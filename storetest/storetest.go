@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -829,6 +831,21 @@ func checkReads(t *testing.T, where string, r reads, d *records.Dataset) {
 	}
 	_, err = r.FindAdministration(ctx, "nowhere")
 	wantCode(t, where+": FindAdministration(unknown)", err, records.ENOTFOUND)
+	ids := []string{"nowhere"}
+	for _, a := range d.Administrations {
+		ids = append(ids, a.ID)
+	}
+	some, err := r.FindAdministrations(ctx, ids)
+	if err != nil {
+		t.Fatalf("%s: FindAdministrations: %v", where, err)
+	}
+	sort.Slice(some, func(i, j int) bool { return some[i].ID < some[j].ID })
+	wantAdms := slices.Clone(d.Administrations)
+	sort.Slice(wantAdms, func(i, j int) bool { return wantAdms[i].ID < wantAdms[j].ID })
+	equal(t, where+": administrations by ids, the unknown one left out", some, wantAdms)
+	if none, err := r.FindAdministrations(ctx, nil); err != nil || len(none) != 0 {
+		t.Errorf("%s: FindAdministrations(none) = %v, %v", where, none, err)
+	}
 
 	benefits, err := r.ListBenefits(ctx)
 	if err != nil {
@@ -877,11 +894,11 @@ func testRecordAccess(t *testing.T, open func(t *testing.T) Store) {
 		if err := tx.RecordAccess(ctx, &e); err != nil {
 			return err
 		}
-		inTurn = e
 		es, err := tx.FindAccessEventsByCitizen(ctx, maria.ID, 1)
-		if err != nil || len(es) != 1 || es[0].ID != e.ID {
+		if err != nil || len(es) != 1 || es[0].ID != e.ID || e.ID == 0 {
 			t.Errorf("inside the turn, latest access = %v, %v, want %d", es, err, e.ID)
 		}
+		inTurn = e // its ID is set by the next statement of the turn at the latest
 		return nil
 	})
 	if got := latest(); got.ID != inTurn.ID || got.Channel != chTelegram {

@@ -181,3 +181,22 @@ func BenchmarkTransliterate(b *testing.B) {
 	}
 	b.ReportMetric(float64(chars)*float64(b.N)/b.Elapsed().Seconds(), "chars/s")
 }
+
+// TestTranslitIndexIsTheMap: the array lookup answers as the map does, for every rune of
+// the map and every rune below the array's end.
+func TestTranslitIndexIsTheMap(t *testing.T) {
+	if len(translitSpellings) > 255 {
+		t.Fatalf("%d spellings do not fit translitIndex's uint8", len(translitSpellings))
+	}
+	for r := rune(0); r < 0x3000; r++ {
+		want, wantOK := translit[r]
+		if got, ok := translitOf(r); got != want || ok != wantOK {
+			t.Errorf("translitOf(%U) = %q, %v; translit has %q, %v", r, got, ok, want, wantOK)
+		}
+	}
+	for r, want := range translit {
+		if got, ok := translitOf(r); !ok || got != want {
+			t.Errorf("translitOf(%U) = %q, %v, want %q", r, got, ok, want)
+		}
+	}
+}

@@ -53,10 +53,19 @@ func (c *Renderer) Capabilities() dialog.Capabilities {
 var _ dialog.Fitter = (*Renderer)(nil)
 
 // Fits reports whether r in lang goes out whole within the segment budget: every line and
-// sentence there, at most long parentheticals dropped.
+// sentence there, at most long parentheticals dropped. It is Render without its costly
+// shortening: the engine asks it of every page size it tries.
 func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
-	out := c.Render(lang, r)
-	return !out.Shortened || out.Trimmed
+	head, full, short := c.parts(lang, r)
+	if full == nil {
+		_, _, ok := c.trim(head, nil)
+		return ok
+	}
+	if c.fits(c.measure(join(texts(head), full))) {
+		return true
+	}
+	_, out, ok := c.trim(head, short)
+	return ok && out.Trimmed
 }
 
 // Rendered is a reply as the channel sends it.
@@ -92,8 +101,23 @@ func (r Rendered) LogValue() slog.Value {
 // text is shortened keeping the menu and the action lines (dialog.Text.Action) whole: see
 // fit.
 func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
+	head, full, short := c.parts(lang, r)
+	if full == nil {
+		return c.fit(head, nil)
+	}
+	if out := c.measure(join(texts(head), full)); c.fits(out) {
+		return out
+	}
+	out := c.fit(head, short)
+	out.Shortened = true
+	return out
+}
+
+// parts returns the lines of r in lang in the catalog's SMS style (head), then its menu
+// with the full prompt ("Respon 1, 2 o 3") and with the short one ("Respon 1-3"; the full
+// one when the options are not numbered 1 to n); full and short are nil without options.
+func (c *Renderer) parts(lang string, r dialog.Reply) (head []line, full, short []string) {
 	lang = locales.Lang(lang)
-	var head []line
 	for _, t := range r.Lines {
 		s := strings.TrimSpace(c.text(lang, locales.StyleSMS, t))
 		if s == "" {
@@ -103,27 +127,21 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 			head = append(head, line{text: strings.TrimRightFunc(l, unicode.IsSpace), action: t.Action})
 		}
 	}
-	var menu []string
-	nums := numbers(r.Options)
-	for i, o := range r.Options {
-		label := strings.Join(strings.Fields(c.text(lang, locales.StyleSMS, o.Label)), " ")
-		menu = append(menu, nums[i]+". "+label)
-	}
 	n := len(r.Options)
 	if n == 0 {
-		return c.fit(head, nil)
+		return head, nil, nil
 	}
-	full := append(menu[:n:n], c.prompt(lang, nums))
-	if out := c.measure(join(texts(head), full)); c.fits(out) {
-		return out
+	menu := make([]string, n, n+1)
+	nums := numbers(r.Options)
+	for i, o := range r.Options {
+		menu[i] = nums[i] + ". " + strings.Join(strings.Fields(c.text(lang, locales.StyleSMS, o.Label)), " ")
 	}
-	short := full
+	full = append(menu[:n:n], c.prompt(lang, nums))
+	short = full
 	if nums[n-1] == strconv.Itoa(n) { // 1 to n: "Respon 1-5"
 		short = append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
 	}
-	out := c.fit(head, short)
-	out.Shortened = true
-	return out
+	return head, full, short
 }
 
 // texts returns the text of each line.

@@ -29,29 +29,19 @@ const minParenthetical = 20
 //
 // The whole message is measured (and transliterated) at each step, never a part of it.
 func (c *Renderer) fit(head []line, tail []string) Rendered {
-	ls := make([]line, len(head))
-	copy(ls, head)
+	ls, out, ok := c.trim(head, tail)
+	if ok {
+		return out
+	}
 	dropped := make([]bool, len(ls))
 	try := func() (Rendered, bool) {
 		kept := make([]bool, len(dropped)) // the marker of the text without the gaps
 		out := c.measure(join(visible(ls, dropped, marker(join(visible(ls, kept, ""), tail))), tail))
 		return out, c.fits(out)
 	}
-	if out, ok := try(); ok {
-		return out
-	}
 	shortened := func(out Rendered) Rendered {
 		out.Shortened = true
 		return out
-	}
-	for k := len(ls) - 1; k >= 0; k-- {
-		if s := dropParentheticals(ls[k].text); s != ls[k].text {
-			ls[k].text = s
-			if out, ok := try(); ok {
-				out.Trimmed = true
-				return shortened(out)
-			}
-		}
 	}
 	cutSentences := func(action bool) (Rendered, bool) {
 		for k := len(ls) - 1; k >= 0; k-- {
@@ -84,6 +74,31 @@ func (c *Renderer) fit(head []line, tail []string) Rendered {
 	}
 	rest := visible(ls, dropped, marker(join(texts(ls), tail)))
 	return shortened(c.wordFit(rest, tail))
+}
+
+// trim is the first step of fit: it returns a copy of head with the long parentheticals
+// dropped, from the last line up, until head and tail fit, and ok when they do (the reply
+// marked Shortened and Trimmed when a parenthetical went).
+func (c *Renderer) trim(head []line, tail []string) (ls []line, out Rendered, ok bool) {
+	ls = make([]line, len(head))
+	copy(ls, head)
+	try := func() (Rendered, bool) {
+		out := c.measure(join(texts(ls), tail))
+		return out, c.fits(out)
+	}
+	if out, ok := try(); ok {
+		return ls, out, true
+	}
+	for k := len(ls) - 1; k >= 0; k-- {
+		if s := dropParentheticals(ls[k].text); s != ls[k].text {
+			ls[k].text = s
+			if out, ok := try(); ok {
+				out.Shortened, out.Trimmed = true, true
+				return ls, out, true
+			}
+		}
+	}
+	return ls, Rendered{}, false
 }
 
 // visible returns the texts of the lines not dropped, a run of dropped lines as one line

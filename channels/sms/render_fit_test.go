@@ -122,3 +122,41 @@ func TestSentencesAndParentheticals(t *testing.T) {
 		}
 	}
 }
+
+// TestFitsAgreesWithRender: Fits, which skips the shortening, answers what Render's result
+// says (whole, or only long parentheticals dropped) for replies of every length around
+// the budget, with and without options, with parentheticals to drop and without.
+func TestFitsAgreesWithRender(t *testing.T) {
+	r := NewRenderer(Config{GSM7: true}, locales.MustLoad())
+	paren := " (Departament de Drets Socials i Inclusió de la Generalitat)"
+	var fit, notFit, trimmed int
+	for words := 0; words < 70; words += 3 {
+		for _, withParen := range []bool{false, true} {
+			for nopts := 0; nopts <= 4; nopts += 2 {
+				body := strings.TrimSpace(strings.Repeat("Sol·licitud rebuda. ", words/3) + strings.Repeat("tràmit ", words%3))
+				if withParen {
+					body += paren + "."
+				}
+				labels := []string{"Els meus tràmits", "Què puc demanar", "Parlar amb una persona", "Menú"}[:nopts]
+				reply := dialog.Reply{Lines: []dialog.Text{lit(body), lit("Respon aviat.")}, Options: options(labels...)}
+				out := r.Render("ca", reply)
+				want := !out.Shortened || out.Trimmed
+				if got := r.Fits("ca", reply); got != want {
+					t.Errorf("words %d, parenthetical %v, options %d: Fits = %v, Render shortened %v trimmed %v",
+						words, withParen, nopts, got, out.Shortened, out.Trimmed)
+				}
+				switch {
+				case out.Trimmed:
+					trimmed++
+				case want:
+					fit++
+				default:
+					notFit++
+				}
+			}
+		}
+	}
+	if fit == 0 || notFit == 0 || trimmed == 0 {
+		t.Errorf("cases: %d fit, %d do not, %d fit trimmed: every kind must be tried", fit, notFit, trimmed)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/catalonia/mygov/channels/sms"
 	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents"
 	"github.com/catalonia/mygov/internal/config"
@@ -40,6 +41,8 @@ type store interface {
 	QueuedOutbound(ctx context.Context) (map[string]int64, error)
 	StartWorkers(ctx context.Context, workers *river.Workers, queues ...string) (func(context.Context) error, error)
 	Close() error
+
+	inbox.Store // the social workers' inbox and its staff accounts
 
 	// The administrations' API and the notices.
 	ingest.Store
@@ -71,26 +74,23 @@ type Main struct {
 	Metrics    *metrics.Metrics
 	Matcher    *records.Eligibility // the benefits' rules, compiled once
 	Location   *time.Location       // Catalonia's time zone: dates citizens read, quiet hours
-	where      string               // which database, for the start-up message
 	notices    bool                 // startDelivery also works the notices' queue (serve)
 }
 
 // openStore opens PostgreSQL when DATABASE_URL is set, else the embedded SQLite file.
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store, string, error) {
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
-		return s, "PostgreSQL (DATABASE_URL)", err
+		return postgres.Open(ctx, cfg.DatabaseURL, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 	}
-	s, err := sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
-	return s, "SQLite " + cfg.DBPath, err
+	return sqlite.Open(ctx, cfg.DBPath, sqlstore.WithLogger(log), sqlstore.WithQueue(cfg.Queue))
 }
 
-// NewMain opens the store (loading the demo data into an empty one when config.Config.SeedDemo
-// says so), the catalog and the
-// classifier, whose procedure names come from the store's benefits catalog, and builds the
-// engine.
+// NewMain opens the store (loading the demo data into an empty one when
+// config.Config.SeedDemo says so), the catalog and the classifier, whose procedure names
+// come from the store's benefits catalog, and builds the engine, which hands conversations
+// to the inbox's Escalator.
 func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main, err error) {
-	st, where, err := openStore(ctx, cfg, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 			log.Info("loaded the demo data into the empty database")
 		}
 	}
-	m := &Main{Config: cfg, Log: log, Store: st, where: where}
+	m := &Main{Config: cfg, Log: log, Store: st}
 	if m.Catalog, err = locales.Load(); err != nil {
 		return nil, err
 	}
@@ -129,8 +129,15 @@ func NewMain(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Main,
 	m.Metrics = metrics.New(cfg.Threshold)
 	m.Engine = dialog.NewEngine(st, m.Metrics.Classify(m.Classifier), elig, log, dialog.WithLocation(madrid), dialog.WithThreshold(cfg.Threshold),
 		dialog.WithVerifyWindow(cfg.VerifyIdle, cfg.VerifyMax))
-	if err := m.escalateToInbox(ctx, seeded, madrid); err != nil {
+	routing, err := inbox.ParseRouting(cfg.InboxTeams, cfg.InboxHours, madrid)
+	if err != nil {
 		return nil, err
+	}
+	m.Engine.Escalator = &inbox.Escalator{Store: st, Routing: routing}
+	if seeded { // the demo data comes with the inbox's demo accounts
+		if err := inbox.SeedDemoStaff(ctx, st, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	m.Engine.Escalator = m.Metrics.Escalate(m.Engine.Escalator)
 	m.Handler = m.Metrics.Handle(m.Engine)
@@ -176,9 +183,18 @@ func (m *Main) API() *ingest.API {
 	return ingest.New(m.Store, m.Log.With("component", "ingest"), ingest.WithMatcher(m.Matcher))
 }
 
+// Importer returns what "mygov import" writes through: the API of API, the store's
+// administrations.
+func (m *Main) Importer() ingest.Importer {
+	return ingest.Importer{API: m.API(), Administration: func(ctx context.Context, id string) error {
+		_, err := m.Store.FindAdministration(ctx, id)
+		return err
+	}}
+}
+
 // Sweep returns the nightly eligibility sweep on the store.
 func (m *Main) Sweep() *notices.Sweep {
-	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Logger: m.Log.With("component", "sweep")}
+	return &notices.Sweep{Store: m.Store, Matcher: m.Matcher, Benefits: len(m.Benefits), Logger: m.Log.With("component", "sweep")}
 }
 
 // addNoticeWorkers registers the workers of the notices' queue: the notices themselves, the

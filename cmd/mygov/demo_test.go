@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/catalonia/mygov/internal/config"
 )
 
 // TestNamedDatabaseIsNeverSeededUnasked checks that a database the operator named stays
@@ -20,24 +18,5 @@ func TestNamedDatabaseIsNeverSeededUnasked(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "EXP-2026-000101") {
 		t.Errorf("a named database got the demo data:\n%s", out.String())
-	}
-}
-
-func TestSeedDemo(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  config.Config
-		want bool
-	}{
-		{"EmbeddedDefault", config.Config{}, true},
-		{"NamedSQLite", config.Config{DBNamed: true}, false},
-		{"PostgreSQL", config.Config{DatabaseURL: "postgres://x"}, false},
-		{"PostgreSQLAsked", config.Config{DatabaseURL: "postgres://x", DemoAsked: true}, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.cfg.SeedDemo(); got != tc.want {
-				t.Errorf("SeedDemo() = %v, want %v", got, tc.want)
-			}
-		})
 	}
 }

@@ -14,45 +14,23 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Madrid on machines without a zoneinfo database
 
+	"github.com/catalonia/mygov/dialog/convtest"
+	"github.com/catalonia/mygov/inbox"
 	"github.com/catalonia/mygov/ingest"
 	"github.com/catalonia/mygov/intents/tool"
+	"github.com/catalonia/mygov/internal/cli"
 	"github.com/catalonia/mygov/internal/config"
+	"github.com/catalonia/mygov/notices"
 	"github.com/catalonia/mygov/privacy"
+	"github.com/catalonia/mygov/records/synthetic"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
-const usage = `MyGov — the assistant of Catalonia's administrations.
-
-Usage:
-  mygov [serve]                         run the assistant (HTTP, Telegram, SMS)
-  mygov chat --as +34600000001 [--lang ca|es] [--db PATH]
-                                        chat in the terminal as the citizen with that phone
-  mygov seed --demo                     load the synthetic demo data
-  mygov seed --synthetic N [--seed S]   load N synthetic citizens (benchmarks, load tests)
-  mygov apikey create --administration CODE | revoke --id N
-                                        a bearer token of the administrations' API
-  mygov import --file F.jsonl           write the API's records in bulk, one transaction each
-  mygov sweep                           re-evaluate every citizen's eligibility now
-  mygov migrate                         bring the database schema up to date
-  mygov privacy export|erase --citizen ID
-                                        write all data held about a citizen as JSON, or
-                                        erase their conversations (the access log is kept)
-  mygov staff add --email E --name N --municipality M [--team T] [--role worker|coordinator] [--password-stdin]
-  mygov staff list | disable --email E
-                                        the social workers' inbox accounts
-  mygov classify [--model PATH] [--json]  classify one message per line of standard input
-  mygov train --data FILE --out PATH    train an intent model
-  mygov eval --model PATH --data FILE   evaluate an intent model
-  mygov config check                    check the configuration in the environment
-  mygov version                         print the version
-  mygov COMMAND --help                  help on one command
-  mygov evalconv [-v] [-category NAME]  play the conversation scenarios, success by category
-
-Configuration comes from the environment: see the README.
-`
+// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
+var version = ""
 
 // run is main without the process: it returns the exit code.
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -61,15 +39,15 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		cmd, args = args[0], args[1:]
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" || cmd == "-help" {
-		fmt.Fprint(stdout, usage)
-		return 0
+		fmt.Fprint(stdout, cli.Usage)
+		return cli.ExitOK
 	}
-	if wantsHelp(args) {
-		return commandHelp(cmd, stdout, stderr)
+	if cli.WantsHelp(args) {
+		return cli.Help(cmd, stdout, stderr)
 	}
 	if cmd == "version" {
-		fmt.Fprintln(stdout, "mygov", buildVersion())
-		return 0
+		fmt.Fprintln(stdout, "mygov", cli.Version(version))
+		return cli.ExitOK
 	}
 	cfg, err := config.Load(getenv)
 	if cmd == "config" {
@@ -89,19 +67,19 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "chat":
 		return runChat(ctx, args, cfg, log, stdin, stdout, stderr)
 	case "seed":
-		return runSeed(ctx, args, cfg, log, stdout, stderr)
+		return synthetic.SeedCommand(ctx, args, openSeed(cfg, log), stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, cfg, log, stdout, stderr)
 	case "apikey":
-		return ingest.KeysCommand(ctx, args, openKeys(cfg, log), stdout, stderr)
+		return ingest.KeysCommand(ctx, args, openAs[ingest.Keys](cfg, log), stdout, stderr)
 	case "import":
-		return ingest.ImportCommand(ctx, args, openImport(cfg, log), stdin, stdout, stderr)
+		return ingest.ImportCommand(ctx, args, openMain(cfg, log, (*Main).Importer), stdin, stdout, stderr)
 	case "sweep":
-		return runSweep(ctx, args, cfg, log, stdout, stderr)
+		return notices.SweepCommand(ctx, args, openMain(cfg, log, (*Main).Sweep), stdout, stderr)
 	case "privacy":
-		return privacy.Command(ctx, args, openPrivacyStore(cfg, log), stdout, stderr)
+		return privacy.Command(ctx, args, openAs[privacy.Store](cfg, log), stdout, stderr)
 	case "staff":
-		return runStaff(ctx, args, cfg, log, stdin, stdout, stderr)
+		return inbox.StaffCommand(ctx, args, openAs[inbox.StaffStore](cfg, log), stdin, stdout, stderr)
 	case "classify":
 		return tool.ClassifyCommand(ctx, args, procedures(cfg, log), stdin, stdout, stderr)
 	case "train":
@@ -109,10 +87,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "eval":
 		return tool.EvalCommand(args, stdout, stderr)
 	case "evalconv":
-		return runEvalConv(ctx, args, stdout, stderr)
+		return convtest.Command(ctx, args, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "mygov: unknown command %q\n\n%s", cmd, usage)
-	return 2
+	return cli.Unknown(cmd, stderr)
 }
 
 // newLogger returns the logger of MyGov: text or JSON (format "json") at level.

@@ -12,13 +12,7 @@ import (
 )
 
 // env returns a getenv with the given variables and nothing else.
-func env(kv ...string) func(string) string {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return func(k string) string { return m[k] }
-}
+var env = config.MapEnv
 
 // chat runs "mygov chat" on a fresh database with the lines as standard input.
 func chat(t *testing.T, db string, getenv func(string) string, args []string, lines ...string) (stdout, stderr string) {

@@ -2,13 +2,13 @@ package tool
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/catalonia/mygov/intents"
+	"github.com/catalonia/mygov/internal/cli"
 )
 
 // ClassifyCommand is "mygov classify": it classifies one message per line of stdin and
@@ -17,8 +17,7 @@ import (
 // "com va la renda garantida?" names its procedure here as it does in a conversation). It
 // returns the exit code.
 func ClassifyCommand(ctx context.Context, args []string, procedures func(context.Context) ([]intents.Procedure, error), stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.Flags("classify", stderr)
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	asJSON := fs.Bool("json", false, "write one JSON object per line")
 	fs.Usage = func() {
@@ -49,8 +48,7 @@ func ClassifyCommand(ctx context.Context, args []string, procedures func(context
 // TrainCommand is "mygov train": it trains a model on JSON Lines examples and writes it.
 // It returns the exit code.
 func TrainCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.Flags("train", stderr)
 	var data stringList
 	fs.Var(&data, "data", "JSON Lines examples (repeat the flag or separate files with commas)")
 	partition := fs.String("partition", "train", "partition to train on")
@@ -127,8 +125,7 @@ func (s *stringList) Set(v string) error {
 // EvalCommand is "mygov eval": it scores a model on a partition of JSON Lines examples.
 // It returns the exit code.
 func EvalCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.Flags("eval", stderr)
 	modelPath := fs.String("model", "", "model file (default: the embedded model)")
 	var data stringList
 	fs.Var(&data, "data", "JSON Lines examples (repeat the flag or separate files with commas)")

@@ -87,6 +87,7 @@ type Config struct {
 	SMSSegments                                                  int
 
 	WhatsAppFrom, WhatsAppService, WhatsAppTemplates string
+	whatsAppTemplates                                whatsapp.Templates // WhatsAppTemplates parsed
 
 	VerifyIdle, VerifyMax time.Duration
 	RetentionDays         int
@@ -108,6 +109,15 @@ func (c Config) SeedDemo() bool {
 	return c.DemoAsked || (c.DatabaseURL == "" && !c.DBNamed)
 }
 
+// Database names the database the configuration opens, for messages: "PostgreSQL
+// (DATABASE_URL)" or "SQLite PATH".
+func (c Config) Database() string {
+	if c.DatabaseURL != "" {
+		return "PostgreSQL (" + EnvDatabaseURL + ")"
+	}
+	return "SQLite " + c.DBPath
+}
+
 // SMSOn reports whether the SMS channel is configured: the Twilio account and an SMS
 // sender (with the account and only a WhatsApp sender, WhatsApp runs alone).
 func (c Config) SMSOn() bool {
@@ -117,6 +127,16 @@ func (c Config) SMSOn() bool {
 // WhatsAppOn reports whether the WhatsApp channel is configured.
 func (c Config) WhatsAppOn() bool {
 	return c.TwilioSID != "" && (c.WhatsAppFrom != "" || c.WhatsAppService != "")
+}
+
+// MapEnv returns a getenv for Load that knows only the given name, value pairs: the
+// configuration of a test, or of a tool that sets it itself.
+func MapEnv(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
 }
 
 // Load reads the configuration. Every value that is set and invalid, and every
@@ -223,7 +243,8 @@ func (c *Config) checkTwilio(r *envReader) {
 			r.bad(EnvWhatsAppFrom, "whatsapp: and an E.164 number, such as whatsapp:+14155238886")
 		}
 	}
-	if _, err := whatsapp.ParseTemplates(c.WhatsAppTemplates); err != nil {
+	var err error
+	if c.whatsAppTemplates, err = whatsapp.ParseTemplates(c.WhatsAppTemplates); err != nil {
 		r.bad(EnvWhatsAppTpl, fmt.Sprintf("templates as whatsapp.ParseTemplates reads them (%v)", err))
 	}
 	if c.PublicURL == "" {
@@ -416,10 +437,6 @@ func Check(args []string, cfg Config, cfgErr error, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "mygov: invalid configuration:\n%s\n", Indent(cfgErr))
 		return 1
 	}
-	db := "SQLite " + cfg.DBPath
-	if cfg.DatabaseURL != "" {
-		db = "PostgreSQL (" + EnvDatabaseURL + ")"
-	}
 	on := func(b bool) string {
 		if b {
 			return "on"
@@ -427,7 +444,7 @@ func Check(args []string, cfg Config, cfgErr error, stdout, stderr io.Writer) in
 		return "off"
 	}
 	fmt.Fprintf(stdout, "configuration ok\n  database: %s\n  address: %s\n  public URL: %s\n  telegram: %s\n  sms: %s\n  log: %s, %s\n  delivery: %d workers per channel, job timeout %s, retries up to %s apart, give up after %s\n  metrics token: %s\n",
-		db, cfg.Addr, cfg.PublicURL, on(cfg.TelegramToken != ""), on(cfg.SMSOn()), cfg.LogLevel, cfg.LogFormat,
+		cfg.Database(), cfg.Addr, cfg.PublicURL, on(cfg.TelegramToken != ""), on(cfg.SMSOn()), cfg.LogLevel, cfg.LogFormat,
 		cfg.Queue.MaxWorkers, cfg.Queue.JobTimeout, cfg.MaxBackoff, cfg.GiveUpAfter, on(cfg.MetricsToken != ""))
 	return 0
 }

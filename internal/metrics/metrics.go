@@ -80,9 +80,25 @@ func New(threshold float64) *Metrics {
 	return m
 }
 
-// SetQueueDepth sets the function that counts the replies waiting, read at each scrape.
-func (m *Metrics) SetQueueDepth(f func(ctx context.Context) (map[string]int64, error)) {
-	m.queueDepthFunc = f
+// SetQueueDepth sets the function that counts the replies waiting by channel, read at
+// each scrape. Each of channels (the channels that are on) reads 0 when f counts none
+// waiting, not nothing.
+func (m *Metrics) SetQueueDepth(f func(ctx context.Context) (map[string]int64, error), channels ...string) {
+	m.queueDepthFunc = func(ctx context.Context) (map[string]int64, error) {
+		depth, err := f(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if depth == nil {
+			depth = map[string]int64{}
+		}
+		for _, name := range channels {
+			if _, ok := depth[name]; !ok {
+				depth[name] = 0
+			}
+		}
+		return depth, nil
+	}
 }
 
 // Attempted counts a call to a provider (delivery.Observer).

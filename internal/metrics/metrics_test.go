@@ -100,6 +100,23 @@ func TestQueueDepthError(t *testing.T) {
 	}
 }
 
+// An empty queue of a channel that is on reads 0, not nothing; a channel that is off and
+// has replies waiting still shows them.
+func TestQueueDepthZeroForChannelsOn(t *testing.T) {
+	m := New(0.5)
+	m.SetQueueDepth(func(context.Context) (map[string]int64, error) { return map[string]int64{"telegram": 2}, nil }, "sms", "whatsapp")
+	_, body := scrape(t, m.Handler("", slog.New(slog.DiscardHandler)), "")
+	for _, want := range []string{
+		`mygov_delivery_queue_depth{channel="sms"} 0`,
+		`mygov_delivery_queue_depth{channel="whatsapp"} 0`,
+		`mygov_delivery_queue_depth{channel="telegram"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+}
+
 type classifierFunc func(ctx context.Context, s string) dialog.Classification
 
 func (f classifierFunc) Classify(ctx context.Context, s string) dialog.Classification {

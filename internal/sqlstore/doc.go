@@ -27,8 +27,13 @@
 //
 // # Writing
 //
-// A turn (Store.Turn) is one transaction holding its conversation's lock: an advisory lock
-// on PostgreSQL, the database's write lock on SQLite (Dialect.Begin). Other writes run in
+// A turn (Store.Turn) is one transaction holding its conversation's lock: the row its first
+// statement upserts (and, on SQLite, the database's write lock, Dialect.Begin). Inside a
+// turn, a write whose result the turn does not need at once goes through conn.later: it
+// waits and runs with the turn's next statement (conn.flush), on a Batcher dialect
+// (PostgreSQL) in the same round trip; a read flushes the waiting writes first, so a turn
+// always reads what it wrote. AddOutbound flushes them with the reply's insert, and on an
+// OutboxWriter dialect the reply's delivery job is in that same statement. Other writes run in
 // Store.write(ctx, lock, fn), with lockName(kind, key...) naming the lock they share with
 // the writers they must not interleave with, or "" for none. Inside a transaction,
 // conn.insertJob(ctx, args, opts) enqueues a River job that exists only if the transaction

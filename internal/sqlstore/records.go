@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/catalonia/mygov/records"
 )
@@ -72,37 +73,52 @@ func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) 
 }
 
 // FindApplicationsByCitizen returns the citizen's applications, the most recently updated
-// first, each with its history in order.
+// first, each with its history in order: one query, one row per change (an application
+// without any is one row), its JSON columns decoded once an application.
 func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
-	apps, err := scanAll(ctx, r.conn, func(row *sql.Rows, a *records.Application) error {
-		return row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, jsonCol{&a.Procedure}, &a.AdministrationID, jsonCol{&a.Unit},
-			&a.Status, timeCol{&a.UpdatedAt}, jsonCol{&a.MissingDocuments}, timeCol{&a.Deadline}, jsonCol{&a.NextStep})
-	}, `SELECT ref, citizen_id, procedure_id, procedure, administration_id, unit, status,
-		updated_at, missing_documents, deadline, next_step
-		FROM applications WHERE citizen_id = ? ORDER BY updated_at DESC, ref`, citizenID)
-	if err != nil || len(apps) == 0 {
+	rows, err := r.query(ctx, `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure, a.administration_id, a.unit, a.status,
+		a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note
+		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
+		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, citizenID)
+	if err != nil {
 		return nil, r.s.errorf("find applications", err)
 	}
-	index := map[string]int{}
-	for i, a := range apps {
-		index[a.Ref] = i
-	}
-	type change struct {
-		ref string
-		records.StatusChange
-	}
-	history, err := scanAll(ctx, r.conn, func(row *sql.Rows, h *change) error {
-		return row.Scan(&h.ref, &h.Status, timeCol{&h.At}, jsonCol{&h.Note})
-	}, `SELECT h.ref, h.status, h.at, h.note
-		FROM application_history h JOIN applications a ON a.ref = h.ref
-		WHERE a.citizen_id = ? ORDER BY h.ref, h.seq`, citizenID)
-	if err != nil {
-		return nil, r.s.errorf("find applications: history", err)
-	}
-	for _, h := range history {
-		if i, ok := index[h.ref]; ok {
-			apps[i].History = append(apps[i].History, h.StatusChange)
+	defer rows.Close()
+	var (
+		apps                      []records.Application
+		proc, unit, missing, next []byte
+		a                         records.Application
+		change                    records.StatusChange
+		changeStatus              sql.NullString
+	)
+	for rows.Next() {
+		if err := rows.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
+			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next,
+			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
+			return nil, r.s.errorf("find applications", err)
 		}
+		if n := len(apps); n == 0 || apps[n-1].Ref != a.Ref {
+			app := records.Application{Ref: a.Ref, CitizenID: a.CitizenID, ProcedureID: a.ProcedureID,
+				AdministrationID: a.AdministrationID, Status: a.Status, UpdatedAt: a.UpdatedAt, Deadline: a.Deadline}
+			for _, c := range []struct {
+				raw []byte
+				v   any
+			}{{proc, &app.Procedure}, {unit, &app.Unit}, {missing, &app.MissingDocuments}, {next, &app.NextStep}} {
+				if err := (jsonCol{c.v}).Scan(c.raw); err != nil {
+					return nil, r.s.errorf("find applications", err)
+				}
+			}
+			apps = append(apps, app)
+		}
+		if changeStatus.Valid {
+			change.Status = records.Status(changeStatus.String)
+			last := &apps[len(apps)-1]
+			last.History = append(last.History, change)
+		}
+		change = records.StatusChange{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.s.errorf("find applications", err)
 	}
 	return apps, nil
 }
@@ -145,6 +161,21 @@ func (r reader) FindAdministration(ctx context.Context, id string) (*records.Adm
 	return &a, nil
 }
 
+// FindAdministrations returns the administrations with the ids that exist.
+func (r reader) FindAdministrations(ctx context.Context, ids []string) ([]records.Administration, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	as, err := scanAll(ctx, r.conn, func(row *sql.Rows, a *records.Administration) error {
+		return row.Scan(&a.ID, jsonCol{&a.Name})
+	}, `SELECT id, name FROM administrations WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	return as, r.s.errorf("find administrations", err)
+}
+
 // ListBenefits returns the benefits catalog in the order it was seeded.
 func (r reader) ListBenefits(ctx context.Context) ([]records.Benefit, error) {
 	bs, err := scanAll(ctx, r.conn, func(row *sql.Rows, b *records.Benefit) error {
@@ -165,40 +196,39 @@ func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
 	if e.At.IsZero() {
 		e.At = c.s.now()
 	}
-	id, err := c.insertAccessEvent(ctx, e, false)
+	args, err := c.accessArgs(e)
 	if err != nil {
-		return c.s.errorf("record access", c.mapConstraint(err))
+		return c.s.errorf("record access", err)
 	}
-	e.ID = id
-	return nil
+	// In a turn, it goes with the turn's next statement; e.ID is set then.
+	return c.s.errorf("record access", c.later(ctx, write{what: "record access", query: `INSERT INTO access_events
+		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`, args: args, dest: []any{&e.ID}}))
 }
 
-// insertAccessEvent inserts e, with its own id when withID (replacing the event with that
-// id), and returns the id.
-func (c conn) insertAccessEvent(ctx context.Context, e *records.AccessEvent, withID bool) (int64, error) {
+// accessArgs returns the column values of e, in the order of the access_events inserts.
+func (c conn) accessArgs(e *records.AccessEvent) ([]any, error) {
 	var j jsonArgs
 	args := []any{e.CitizenID, c.ts(e.At), e.AdministrationID, j.of(e.Unit), e.Category, j.of(e.Purpose),
 		j.of(e.LegalBasis), e.Channel, e.Reason}
-	if j.err != nil {
-		return 0, j.err
+	return args, j.err
+}
+
+// insertAccessEvent inserts e with its own id, replacing the event with that id.
+func (c conn) insertAccessEvent(ctx context.Context, e *records.AccessEvent) error {
+	args, err := c.accessArgs(e)
+	if err != nil {
+		return err
 	}
-	var id int64
-	if !withID {
-		err := c.queryRow(ctx, `INSERT INTO access_events
-			(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, args...).Scan(&id)
-		return id, err
-	}
-	err := c.queryRow(ctx, `INSERT INTO access_events
+	_, err = c.exec(ctx, `INSERT INTO access_events
 		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason, id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET citizen_id = excluded.citizen_id, at = excluded.at,
 			administration_id = excluded.administration_id, unit = excluded.unit, category = excluded.category,
 			purpose = excluded.purpose, legal_basis = excluded.legal_basis, channel = excluded.channel,
-			reason = excluded.reason
-		RETURNING id`, append(args, e.ID)...).Scan(&id)
-	return id, err
+			reason = excluded.reason`, append(args, e.ID)...)
+	return err
 }
 
 // mapConstraint gives constraint errors their domain code.
@@ -316,7 +346,11 @@ func (c conn) seedAccessEvents(ctx context.Context, events []records.AccessEvent
 				continue
 			}
 		}
-		if _, err := c.insertAccessEvent(ctx, &e, e.ID != 0); err != nil {
+		insert := c.recordAccess
+		if e.ID != 0 {
+			insert = c.insertAccessEvent
+		}
+		if err := insert(ctx, &e); err != nil {
 			return fmt.Errorf("access event of citizen %q: %w", e.CitizenID, err)
 		}
 	}

@@ -26,10 +26,29 @@ type conn struct {
 	s  *Store
 	q  querier
 	tx Tx // zero outside a transaction
+	// pending holds a turn's writes that wait for its next statement (see later); nil
+	// outside a turn.
+	pending *[]write
 }
 
 func (s *Store) conn(q querier) conn { return conn{s: s, q: q} }
 func (s *Store) txConn(t Tx) conn    { return conn{s: s, q: t.Tx, tx: t} }
+
+// turnConn is txConn whose writes may wait (see later).
+func (s *Store) turnConn(t Tx) conn {
+	c := s.txConn(t)
+	c.pending = new([]write)
+	return c
+}
+
+// waiting runs the writes that wait in the transaction before a statement that reads
+// what they wrote.
+func (c conn) waiting(ctx context.Context) error {
+	if c.pending == nil || len(*c.pending) == 0 {
+		return nil
+	}
+	return c.flush(ctx)
+}
 
 // insertJob enqueues a River job in the transaction: the job exists, and runs, only if
 // the transaction commits (a transactional outbox).
@@ -106,6 +125,9 @@ func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.waiting(ctx); err != nil {
+		return nil, err
+	}
 	if st := c.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, CleanArgs(args)...)
 	}
@@ -113,17 +135,36 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.waiting(ctx); err != nil {
+		return nil, err
+	}
 	if st := c.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, CleanArgs(args)...)
 	}
 	return c.q.QueryContext(ctx, c.s.sql(query), CleanArgs(args)...)
 }
 
-func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := c.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, CleanArgs(args)...)
+func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := c.waiting(ctx); err != nil {
+		return row{err: err}
 	}
-	return c.q.QueryRowContext(ctx, c.s.sql(query), CleanArgs(args)...)
+	if st := c.prepared(ctx, query); st != nil {
+		return row{r: st.QueryRowContext(ctx, CleanArgs(args)...)}
+	}
+	return row{r: c.q.QueryRowContext(ctx, c.s.sql(query), CleanArgs(args)...)}
+}
+
+// row is the row of queryRow, or the error of the writes that ran before it.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
 }
 
 // NumberedPlaceholders rewrites the ? placeholders of query outside quotes as $1, $2, …

@@ -23,13 +23,16 @@ func lockName(kind string, parts ...string) string {
 }
 
 // Turn runs fn in one transaction holding the lock of the conversation on (channel,
-// address) (see Dialect.Begin): no other turn of that conversation, in any process, runs
-// until this one commits or rolls back. The conversation is created, idle, when it does
-// not exist. fn's error or panic rolls back. fn must not call the Store's own methods
-// that write (they may wait for the turn to end); it has the Tx for that.
+// address): no other turn of that conversation, in any process, runs until this one
+// commits or rolls back. The lock is the conversation's row, which the turn's first
+// statement writes (creating the conversation, idle, when it does not exist): a second
+// turn's same statement waits for the first to end, then reads what it saved. On SQLite,
+// the database's write lock (see Dialect.Begin) holds every turn anyway. fn's error or
+// panic rolls back. fn must not call the Store's own methods that write (they may wait for
+// the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
 	channel, address = Clean(channel), Clean(address)
-	sqlTx, err := s.d.Begin(ctx, s.db, lockName("conversation", channel, address))
+	sqlTx, err := s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
 	if err != nil {
 		return s.errorf("turn: begin", err)
 	}
@@ -47,9 +50,10 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 			panic(p)
 		}
 	}()
-	q := s.txConn(sqlTx)
+	q := s.turnConn(sqlTx)
 	now := q.ts(s.now())
-	// Under the lock no one else writes the row: this returns it, or the new one.
+	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
+	// the row as the last turn committed it.
 	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
@@ -58,6 +62,9 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		return s.errorf("turn: conversation", err)
 	}
 	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
+		return s.errorf("turn", err)
+	}
+	if err := q.flush(ctx); err != nil { // the writes still waiting
 		return s.errorf("turn", err)
 	}
 	done = true
@@ -74,23 +81,26 @@ type tx struct {
 // Conversation returns the locked conversation of the turn.
 func (t *tx) Conversation() *dialog.Conversation { return t.conv }
 
-// SaveConversation writes c's state and sets its UpdatedAt.
+// SaveConversation writes c's state and sets its UpdatedAt. The write goes with the turn's
+// next statement.
 func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
 	c.UpdatedAt = t.s.now()
 	data, err := marshal(c)
 	if err != nil {
 		return t.s.errorf("save conversation", err)
 	}
-	res, err := t.exec(ctx, `UPDATE conversations
+	id := c.ID
+	err = t.later(ctx, write{what: "save conversation", query: `UPDATE conversations
 		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
-		WHERE id = ?`, c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), c.ID)
+		WHERE id = ?`, args: []any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), id},
+		check: func(n int64) error {
+			if n == 0 {
+				return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+			}
+			return nil
+		}})
 	if err != nil {
 		return t.s.errorf("save conversation", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return t.s.errorf("save conversation", err)
-	} else if n == 0 {
-		return t.s.errorf("save conversation", records.Errorf(records.ENOTFOUND, "conversation %d not found", c.ID))
 	}
 	if c.ID == t.conv.ID && c != t.conv {
 		*t.conv = *c
@@ -159,16 +169,35 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	}
 	now := t.ts(t.s.now())
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO messages
+	insert := write{what: "add outbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
-		RETURNING id`, o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now).Scan(&id)
-	if err != nil {
-		return t.s.errorf("add outbound", t.mapConstraint(err))
+		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
+		dialog.DeliveryQueued, now, now}, dest: []any{&id}}
+	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
+	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
+		// The reply, its job and the writes waiting in the turn: one round trip.
+		enc, err := json.Marshal(job)
+		if err != nil {
+			return t.s.errorf("add outbound", err)
+		}
+		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: enc, MaxAttempts: opts.MaxAttempts})
+		insert.query, insert.args = q, append(insert.args, extra...)
+		ws := []write{insert}
+		if q, args := ow.NotifyJob(opts.Queue); q != "" {
+			ws = append(ws, write{what: "notify", query: q, args: args})
+		}
+		if err := t.flush(ctx, ws...); err != nil {
+			return t.s.errorf("add outbound", err)
+		}
+		o.ID = id
+		return nil
+	}
+	if err := t.flush(ctx, insert); err != nil { // with the writes waiting in the turn
+		return t.s.errorf("add outbound", err)
 	}
 	args.ID = id
-	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}); err != nil {
+	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, opts); err != nil {
 		return t.s.errorf("add outbound", err)
 	}
 	o.ID = id
@@ -208,11 +237,11 @@ func (t *tx) Lockout(ctx context.Context, key string) (dialog.Lockout, error) {
 
 // SaveLockout writes the lockout counter.
 func (t *tx) SaveLockout(ctx context.Context, l dialog.Lockout) error {
-	_, err := t.exec(ctx, `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
+	err := t.later(ctx, write{what: "save lockout", query: `INSERT INTO lockouts (key, failures, locks, locked_until, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
 			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-		l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now()))
+		args: []any{l.Key, l.Failures, l.Locks, t.nullTS(l.LockedUntil), t.ts(t.s.now())}})
 	return t.s.errorf("save lockout", err)
 }
 

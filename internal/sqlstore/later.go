@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+)
+
+// A turn's writes whose results it does not need at once — the access log, the
+// conversation's new state, the lockout counter — wait in the transaction and go out with
+// the next statement that returns something, or before the commit: on a dialect that
+// batches (Batcher, PostgreSQL), all of them in one round trip.
+
+// BatchStmt is one statement of a Batcher's batch: its query in the dialect's form, its
+// (cleaned) arguments, the destinations of its one row (nil when it returns none) and,
+// when Affected is not nil, where to write the number of rows it changed.
+type BatchStmt struct {
+	Query    string
+	Args     []any
+	Dest     []any
+	Affected *int64
+}
+
+// Batcher is implemented by a Dialect that sends several statements of a transaction in
+// one round trip; the others run them one after the other.
+type Batcher interface {
+	Batch(ctx context.Context, tx Tx, stmts []BatchStmt) error
+}
+
+// write is a statement waiting in the transaction (see conn.later).
+type write struct {
+	what  string // names the write in its error
+	query string
+	args  []any
+	dest  []any
+	check func(affected int64) error // nil, or checks the number of rows changed
+}
+
+// later runs w when the transaction comes to its next statement, or at once outside a
+// turn. Its error comes back from that statement, or from the commit.
+func (c conn) later(ctx context.Context, w write) error {
+	if c.pending == nil {
+		return c.flush(ctx, w)
+	}
+	*c.pending = append(*c.pending, w)
+	return nil
+}
+
+// flush runs the writes waiting in the transaction, then those of now, in order: in one
+// batch when the dialect batches.
+func (c conn) flush(ctx context.Context, now ...write) error {
+	var ws []write
+	if c.pending != nil {
+		ws, *c.pending = append(*c.pending, now...), nil
+	} else {
+		ws = now
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	affected := make([]int64, len(ws))
+	if b, ok := c.s.d.(Batcher); ok && c.tx.Tx != nil {
+		stmts := make([]BatchStmt, len(ws))
+		for i, w := range ws {
+			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Dest: w.dest}
+			if w.check != nil {
+				stmts[i].Affected = &affected[i]
+			}
+		}
+		if err := b.Batch(ctx, c.tx, stmts); err != nil {
+			return c.mapConstraint(err)
+		}
+	} else {
+		direct := c
+		direct.pending = nil
+		for i, w := range ws {
+			if w.dest != nil {
+				if err := direct.queryRow(ctx, w.query, w.args...).Scan(w.dest...); err != nil {
+					return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
+				}
+				continue
+			}
+			res, err := direct.exec(ctx, w.query, w.args...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
+			}
+			if w.check != nil {
+				if affected[i], err = res.RowsAffected(); err != nil {
+					return fmt.Errorf("%s: %w", w.what, err)
+				}
+			}
+		}
+	}
+	for i, w := range ws {
+		if w.check != nil {
+			if err := w.check(affected[i]); err != nil {
+				return fmt.Errorf("%s: %w", w.what, err)
+			}
+		}
+	}
+	return nil
+}
+
+// OutboxWriter is implemented by a Dialect that writes a stored reply and its delivery job
+// in one statement, which then goes in the turn's tail batch with the waiting writes
+// (PostgreSQL); the others insert the reply, then the job (Dialect.InsertJob).
+type OutboxWriter interface {
+	// InsertWithJob returns the statement that runs insert ("INSERT ... RETURNING id", ?
+	// placeholders, whose arguments come first) and enqueues job with the new row's id at
+	// the key "id" of its JSON arguments, returning that id; and the arguments it adds.
+	InsertWithJob(insert string, job JobRow) (query string, args []any)
+	// NotifyJob returns the statement that wakes the workers of queue at once, "" when a
+	// wake-up went out a moment ago (River's own rule: once a fetch cooldown).
+	NotifyJob(queue string) (query string, args []any)
+}
+
+// JobRow is a River job as OutboxWriter writes it: no uniqueness, schedule, tags or
+// metadata, River's default priority.
+type JobRow struct {
+	Kind, Queue string
+	Args        []byte // JSON
+	MaxAttempts int
+}
+
+// ValidQueue reports whether name is a queue name River accepts on any database: 1 to 64
+// lower-case letters and digits, in groups joined by "_" or "-". A job for any other goes
+// through River, which says what is wrong.
+func ValidQueue(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	sep := true // at the start, as after a separator
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			sep = false
+		case (c == '_' || c == '-') && !sep:
+			sep = true
+		default:
+			return false
+		}
+	}
+	return !sep
+}
