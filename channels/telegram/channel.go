@@ -112,6 +112,8 @@ type Channel struct {
 	mu            sync.Mutex
 	replyKeyboard map[int64]bool // chats that were last sent a request_contact keyboard
 
+	// sendTimeout bounds one sendMessage call (DefaultSendTimeout).
+	sendTimeout time.Duration
 	// maxWait is the longest Send waits for the rate limiter before returning a
 	// *dialog.RetryAfterError instead.
 	maxWait time.Duration
@@ -169,6 +171,7 @@ func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger
 		sends:         newSerializer(),
 		limiter:       newLimiter(time.Now), // rate limits follow the real clock
 		replyKeyboard: map[int64]bool{},
+		sendTimeout:   DefaultSendTimeout,
 		maxWait:       10 * time.Second,
 		backoff:       time.Second,
 		maxBackoff:    time.Minute,
