@@ -163,8 +163,16 @@ func (d *dialect) Batch(ctx context.Context, tx sqlstore.Tx, stmts []sqlstore.Ba
 		for _, st := range stmts {
 			q := b.Queue(st.Query, st.Args...)
 			switch {
-			case st.Dest != nil:
-				q.QueryRow(func(row pgx.Row) error { return row.Scan(st.Dest...) })
+			case st.Scan != nil:
+				q.Query(func(rows pgx.Rows) error {
+					if !rows.Next() {
+						if err := rows.Err(); err != nil {
+							return err
+						}
+						return st.Scan(sqlstore.NoRow{})
+					}
+					return st.Scan(rows)
+				})
 			case st.Affected != nil:
 				q.Exec(func(tag pgconn.CommandTag) error {
 					*st.Affected = tag.RowsAffected()

@@ -331,7 +331,9 @@ func testInboundDedupe(t *testing.T, open func(t *testing.T) Store) {
 		if err != nil || id == 0 {
 			t.Fatalf("AddInbound(m1) = %d, %v", id, err)
 		}
-		_, err = tx.AddInbound(ctx, c.ID, inbound(ch, addr, "m1", "hola de nou"))
+		again := inbound(ch, addr, "m1", "hola de nou")
+		again.Phone = MariaPhone // a store that reads the phone's citizen ahead still says it is a duplicate
+		_, err = tx.AddInbound(ctx, c.ID, again)
 		wantCode(t, "AddInbound(m1) again", err, records.ECONFLICT)
 		// The transaction goes on.
 		id2, err := tx.AddInbound(ctx, c.ID, inbound(ch, addr, "m2", "què tal"))
@@ -733,6 +735,19 @@ func testSeedAndRead(t *testing.T, open func(t *testing.T) Store) {
 		checkReads(t, "turn", tx, d)
 		return nil
 	})
+	// A store may read the proven phone's citizen ahead with the inbound message: the
+	// turn reads the same, for that phone and any other.
+	for _, phone := range []string{MariaPhone, "+34699999998"} {
+		turn(t, s, chSMS, phone, func(ctx context.Context, tx dialog.Tx) error {
+			in := inbound(chSMS, phone, "read-ahead-"+phone, "hola")
+			in.Phone = phone
+			if _, err := tx.AddInbound(ctx, tx.Conversation().ID, in); err != nil {
+				t.Fatalf("AddInbound from %s: %v", phone, err)
+			}
+			checkReads(t, "turn after a message from "+phone, tx, d)
+			return nil
+		})
+	}
 }
 
 func checkReads(t *testing.T, where string, r reads, d *records.Dataset) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -11,14 +12,23 @@ import (
 // batches (Batcher, PostgreSQL), all of them in one round trip.
 
 // BatchStmt is one statement of a Batcher's batch: its query in the dialect's form, its
-// (cleaned) arguments, the destinations of its one row (nil when it returns none) and,
-// when Affected is not nil, where to write the number of rows it changed.
+// (cleaned) arguments, and either Scan, which reads its first row (a Row whose Scan is
+// sql.ErrNoRows when it returns none), or, when Affected is not nil, where to write the
+// number of rows it changed.
 type BatchStmt struct {
 	Query    string
 	Args     []any
-	Dest     []any
+	Scan     func(Row) error
 	Affected *int64
 }
+
+// Row is a row to scan: *sql.Row's Scan, or a batch's.
+type Row interface{ Scan(dest ...any) error }
+
+// NoRow is the Row of a statement that returned none.
+type NoRow struct{}
+
+func (NoRow) Scan(...any) error { return sql.ErrNoRows }
 
 // Batcher is implemented by a Dialect that sends several statements of a transaction in
 // one round trip; the others run them one after the other.
@@ -31,8 +41,13 @@ type write struct {
 	what  string // names the write in its error
 	query string
 	args  []any
-	dest  []any
+	scan  func(Row) error             // nil, or reads its row (see BatchStmt)
 	check func(affected int64) error // nil, or checks the number of rows changed
+}
+
+// into returns the scan of a write that returns one row into dest.
+func into(dest ...any) func(Row) error {
+	return func(r Row) error { return r.Scan(dest...) }
 }
 
 // later runs w when the transaction comes to its next statement, or at once outside a
@@ -61,7 +76,7 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 	if b, ok := c.s.d.(Batcher); ok && c.tx.Tx != nil {
 		stmts := make([]BatchStmt, len(ws))
 		for i, w := range ws {
-			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Dest: w.dest}
+			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan}
 			if w.check != nil {
 				stmts[i].Affected = &affected[i]
 			}
@@ -73,8 +88,8 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 		direct := c
 		direct.pending = nil
 		for i, w := range ws {
-			if w.dest != nil {
-				if err := direct.queryRow(ctx, w.query, w.args...).Scan(w.dest...); err != nil {
+			if w.scan != nil {
+				if err := w.scan(direct.queryRow(ctx, w.query, w.args...)); err != nil {
 					return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
 				}
 				continue

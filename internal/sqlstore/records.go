@@ -50,9 +50,11 @@ func (r reader) FindCitizenByPhone(ctx context.Context, phone string) (*records.
 	if phone == "" {
 		return nil, r.s.errorf("find citizen by phone", records.Errorf(records.ENOTFOUND, "citizen not found"))
 	}
-	return r.findCitizen(ctx, "find citizen by phone",
-		`SELECT `+citizenColumns+` FROM citizens WHERE phone = ? ORDER BY id LIMIT 1`, phone)
+	return r.findCitizen(ctx, "find citizen by phone", citizenByPhoneSQL, phone)
 }
+
+// citizenByPhoneSQL reads the citizen of a phone: of several, the smallest id.
+const citizenByPhoneSQL = `SELECT ` + citizenColumns + ` FROM citizens WHERE phone = ? ORDER BY id LIMIT 1`
 
 // scanAll runs a query and scans each row with scan.
 func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) error, query string, args ...any) ([]T, error) {
@@ -76,9 +78,16 @@ func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) 
 // first, each with its history in order: one query, one row per change (an application
 // without any is one row), its JSON columns decoded once an application.
 func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	return r.applications(ctx, citizenID, nil)
+}
+
+// applications is FindApplicationsByCitizen; with names, it also keeps there the names of
+// the applications' administrations, read in the same query.
+func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
 	rows, err := r.query(ctx, `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure, a.administration_id, a.unit, a.status,
-		a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note
+		a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note, ad.name
 		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
+		LEFT JOIN administrations ad ON ad.id = a.administration_id
 		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, citizenID)
 	if err != nil {
 		return nil, r.s.errorf("find applications", err)
@@ -87,6 +96,7 @@ func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string)
 	var (
 		apps                      []records.Application
 		proc, unit, missing, next []byte
+		admName                   []byte
 		a                         records.Application
 		change                    records.StatusChange
 		changeStatus              sql.NullString
@@ -94,10 +104,17 @@ func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string)
 	for rows.Next() {
 		if err := rows.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
 			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next,
-			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
+			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}, &admName); err != nil {
 			return nil, r.s.errorf("find applications", err)
 		}
 		if n := len(apps); n == 0 || apps[n-1].Ref != a.Ref {
+			if _, known := names[a.AdministrationID]; names != nil && !known && admName != nil {
+				var name records.Localized
+				if err := (jsonCol{&name}).Scan(admName); err != nil {
+					return nil, r.s.errorf("find applications: administration", err)
+				}
+				names[a.AdministrationID] = name
+			}
 			app := records.Application{Ref: a.Ref, CitizenID: a.CitizenID, ProcedureID: a.ProcedureID,
 				AdministrationID: a.AdministrationID, Status: a.Status, UpdatedAt: a.UpdatedAt, Deadline: a.Deadline}
 			for _, c := range []struct {
@@ -204,7 +221,7 @@ func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
 	return c.s.errorf("record access", c.later(ctx, write{what: "record access", query: `INSERT INTO access_events
 		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`, args: args, dest: []any{&e.ID}}))
+		RETURNING id`, args: args, scan: into(&e.ID)}))
 }
 
 // accessArgs returns the column values of e, in the order of the access_events inserts.

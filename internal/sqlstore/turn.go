@@ -75,7 +75,37 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 // concurrent use.
 type tx struct {
 	reader
-	conv *dialog.Conversation
+	conv    *dialog.Conversation
+	byPhone *byPhone                     // read ahead by AddInbound
+	names   map[string]records.Localized // administrations' names read with the applications
+}
+
+// FindApplicationsByCitizen reads the applications with their administrations' names,
+// which FindAdministrations then answers from.
+func (t *tx) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	if t.names == nil {
+		t.names = map[string]records.Localized{}
+	}
+	return t.applications(ctx, citizenID, t.names)
+}
+
+// FindAdministrations returns the administrations with the ids that exist: those whose
+// names the turn read with its applications without a query.
+func (t *tx) FindAdministrations(ctx context.Context, ids []string) ([]records.Administration, error) {
+	var known []records.Administration
+	rest := ids[:0:0]
+	for _, id := range ids {
+		if name, ok := t.names[id]; ok {
+			known = append(known, records.Administration{ID: id, Name: name})
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
+		return known, nil
+	}
+	more, err := t.reader.FindAdministrations(ctx, rest)
+	return append(known, more...), err
 }
 
 // Conversation returns the locked conversation of the turn.
@@ -132,19 +162,55 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 		received = now
 	}
 	var id int64
-	err = t.queryRow(ctx, `INSERT INTO messages
+	ws := []write{{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, channel_message_id) DO NOTHING
-		RETURNING id`, conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
-		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)).Scan(&id)
+		RETURNING id`, args: []any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
+		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}, scan: into(&id)}}
+	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
+		// The engine looks the proven phone up next: in the same round trip.
+		ws = append(ws, t.prefetchByPhone(in.Phone))
+	}
+	err = t.flush(ctx, ws...)
 	switch {
-	case errors.Is(err, sql.ErrNoRows), t.s.d.ErrorCode(err) == records.ECONFLICT:
+	case errors.Is(err, sql.ErrNoRows), records.ErrorCode(err) == records.ECONFLICT:
 		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
 	case err != nil:
-		return 0, t.s.errorf("add inbound", t.mapConstraint(err))
+		return 0, t.s.errorf("add inbound", err)
 	}
 	return id, nil
+}
+
+// byPhone is the citizen of a phone as a turn read it ahead, nil when none has it.
+type byPhone struct {
+	phone   string
+	citizen *records.Citizen
+}
+
+// prefetchByPhone returns the read of FindCitizenByPhone(phone), kept in the turn.
+func (t *tx) prefetchByPhone(phone string) write {
+	return write{what: "find citizen by phone", query: citizenByPhoneSQL, args: []any{phone}, scan: func(r Row) error {
+		c, err := scanCitizen(r)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+		t.byPhone = &byPhone{phone: Clean(phone), citizen: c}
+		return err
+	}}
+}
+
+// FindCitizenByPhone returns the citizen of the phone, as read ahead with the turn's
+// inbound message when it was.
+func (t *tx) FindCitizenByPhone(ctx context.Context, phone string) (*records.Citizen, error) {
+	if p := t.byPhone; p != nil && p.phone == Clean(phone) {
+		if p.citizen == nil {
+			return nil, t.s.errorf("find citizen by phone", records.Errorf(records.ENOTFOUND, "citizen not found"))
+		}
+		c := *p.citizen
+		return &c, nil
+	}
+	return t.reader.FindCitizenByPhone(ctx, phone)
 }
 
 // citizenOf returns the citizen linked to the conversation, as the turn sees it.
@@ -163,7 +229,7 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 // delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
 // text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
-	args, reply, err := cleanOutbound(*o)
+	args, reply, raw, err := cleanOutbound(*o)
 	if err != nil {
 		return t.s.errorf("add outbound", err)
 	}
@@ -173,15 +239,12 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now}, dest: []any{&id}}
+		dialog.DeliveryQueued, now, now}, scan: into(&id)}
 	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
 	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
-		// The reply, its job and the writes waiting in the turn: one round trip.
-		enc, err := json.Marshal(job)
-		if err != nil {
-			return t.s.errorf("add outbound", err)
-		}
-		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: enc, MaxAttempts: opts.MaxAttempts})
+		// The reply, its job and the writes waiting in the turn: one round trip. The job's
+		// arguments are the reply's JSON, its id set by the statement.
+		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
 		insert.query, insert.args = q, append(insert.args, extra...)
 		ws := []write{insert}
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
@@ -205,21 +268,22 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 }
 
 // cleanOutbound returns o as the job will carry it, with its NUL characters replaced
-// (encoding/json replaces invalid UTF-8 itself), and its reply as JSON.
-func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, error) {
+// (encoding/json replaces invalid UTF-8 itself), its reply as JSON, and the whole of it as
+// JSON (a delivery.Job's arguments: the job embeds the reply).
+func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, []byte, error) {
 	raw, err := json.Marshal(o)
 	if err != nil {
-		return o, "", err
+		return o, "", nil, err
 	}
 	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
 		var out dialog.Outbound
 		if err := json.Unmarshal(c, &out); err != nil {
-			return o, "", err
+			return o, "", nil, err
 		}
-		o = out
+		o, raw = out, c
 	}
 	reply, err := marshal(o.Reply)
-	return o, reply, err
+	return o, reply, raw, err
 }
 
 // Lockout returns the lockout counter for key, a key never saved with a zero counter, and
