@@ -52,27 +52,94 @@ func TestPercentile(t *testing.T) {
 
 // check counts lost, doubled and reordered replies.
 func TestCheck(t *testing.T) {
-	classes := map[string]int{"G": 0, "H": 1, "B": 2}
+	classes := map[string]map[string]int{"sms": {"G": 0, "H": 1, "B": 2}}
 	now := time.Now()
 	mk := func(to string, bodies ...string) []Sent {
 		var out []Sent
 		for _, b := range bodies {
-			out = append(out, Sent{To: to, Body: b, At: now})
+			out = append(out, Sent{Channel: "sms", To: to, Body: b, At: now})
 		}
 		return out
 	}
 	c := func(phone string, ts ...string) *citizen {
-		return &citizen{phone: phone, texts: ts, accepted: make([]time.Time, len(ts))}
+		return &citizen{channel: "sms", address: phone, texts: ts, accepted: make([]time.Time, len(ts))}
 	}
 	cs := []*citizen{c("a", "hola", "ajuda", "adeu"), c("b", "hola", "ajuda"), c("c", "hola"), c("d", "hola")}
 	sent := append(append(append(mk("a", "G", "H", "B"), mk("b", "H", "G")...), mk("c", "G", "G")...), mk("d", "X")...)
-	rep := check(cs, sent, classes)
+	rep := check(cs, sent, classes, window{}, nil)
 	if rep.Lost != 0 || rep.Doubled != 1 || rep.Reordered != 2 || rep.Unclassified != 1 {
 		t.Errorf("lost %d doubled %d reordered %d unclassified %d; want 0 1 2 1", rep.Lost, rep.Doubled, rep.Reordered, rep.Unclassified)
 	}
-	rep = check([]*citizen{c("a", "hola", "ajuda")}, mk("a", "G"), classes)
+	rep = check([]*citizen{c("a", "hola", "ajuda")}, mk("a", "G"), classes, window{}, nil)
 	if rep.Lost != 1 {
 		t.Errorf("lost %d, want 1", rep.Lost)
+	}
+	// A copy in the middle of a conversation is one doubled reply, not a shifted order.
+	rep = check([]*citizen{c("a", "hola", "ajuda", "adeu")}, mk("a", "G", "G", "H", "B"), classes, window{}, nil)
+	if rep.Lost != 0 || rep.Doubled != 1 || rep.Reordered != 0 {
+		t.Errorf("lost %d doubled %d reordered %d; want 0 1 0", rep.Lost, rep.Doubled, rep.Reordered)
+	}
+}
+
+// A Telegram reply sent again is counted apart when its first copy lies in the
+// at-least-once window, and as doubled otherwise; an SMS copy is always doubled.
+func TestCheckTelegramWindow(t *testing.T) {
+	kill := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	w := window{killedAt: kill, lease: 15 * time.Second}
+	classes := map[string]map[string]int{"sms": {"G": 0, "H": 1}, "telegram": {"TG": 0, "TH": 1}}
+	tg := func(body string, at time.Time, unanswered bool) Sent {
+		return Sent{Channel: "telegram", To: "7", Body: body, At: at, Unanswered: unanswered}
+	}
+	citizens := func() []*citizen {
+		c := telegramCitizen("load", 0, 7)
+		c.texts, c.accepted = []string{"hola", "ajuda"}, make([]time.Time, 2)
+		s := smsCitizen("load", 1, "+34600")
+		s.texts, s.accepted = []string{"hola"}, make([]time.Time, 1)
+		return []*citizen{c, s}
+	}
+	sms := Sent{Channel: "sms", To: "+34600", Body: "G", At: kill, Unanswered: true}
+	for _, tc := range []struct {
+		name           string
+		sent           []Sent
+		window, double int
+	}{
+		{"Unanswered", []Sent{tg("TG", kill.Add(-time.Hour), true), tg("TG", kill, false), tg("TH", kill, false)}, 1, 0},
+		{"TakenBeforeKill", []Sent{tg("TG", kill.Add(-2*time.Second), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 1, 0},
+		{"TakenLongBeforeKill", []Sent{tg("TG", kill.Add(-time.Minute), false), tg("TG", kill, false), tg("TH", kill, false)}, 0, 1},
+		{"TakenAfterKill", []Sent{tg("TG", kill.Add(time.Second), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 0, 1},
+		{"SMSNeverInWindow", []Sent{tg("TG", kill, false), tg("TH", kill, false), sms}, 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := check(citizens(), append(tc.sent, sms), classes, w, nil)
+			if rep.WindowDuplicates != tc.window || rep.Doubled != tc.double || rep.Lost != 0 || rep.Reordered != 0 {
+				t.Errorf("window %d doubled %d lost %d reordered %d; want %d %d 0 0", rep.WindowDuplicates, rep.Doubled, rep.Lost, rep.Reordered, tc.window, tc.double)
+			}
+			if tg := rep.Channels["telegram"]; tg.Citizens != 1 || tg.Inbound != 2 || tg.WindowDuplicates != tc.window {
+				t.Errorf("telegram: %v; want 1 citizen, 2 messages, %d in the window", tg, tc.window)
+			}
+		})
+	}
+}
+
+// plan puts the asked share of citizens on Telegram, spread out, and no citizen writes the
+// same text twice in a row.
+func TestPlan(t *testing.T) {
+	for _, share := range []float64{0, 0.25, 0.5, 1} {
+		cs := plan(Config{Citizens: 40, Messages: 400, Telegram: share})
+		n := 0
+		for _, c := range cs {
+			if c.channel == "telegram" {
+				n++
+			}
+			for j := 1; j < len(c.texts); j++ {
+				if c.texts[j] == c.texts[j-1] {
+					t.Fatalf("share %v: citizen %d writes %q twice in a row", share, c.index, c.texts[j])
+				}
+			}
+		}
+		if want := int(40 * share); n != want {
+			t.Errorf("share %v: %d citizens on Telegram, want %d", share, n, want)
+		}
 	}
 }
 
@@ -87,12 +154,13 @@ func buildMygov(t *testing.T) string {
 	return bin
 }
 
-// faultConfig is the reduced run of the README: 200 citizens, 2,000 messages, 5 %
-// duplicates, a replica killed with SIGKILL mid-run and restarted, the provider failing
-// (500s, 429s, hangs, accepted-then-hang) for 15 s.
+// faultConfig is the reduced run of the README: 200 citizens, a quarter of them on
+// Telegram, 2,000 messages, 5 % duplicates, a replica killed with SIGKILL mid-run and
+// restarted, the provider (Twilio and the Bot API) failing (500s, 429s, hangs,
+// accepted-then-hang) for 15 s.
 func faultConfig(bin string) Config {
 	return Config{
-		Binary: bin, Citizens: 200, Messages: 2000, DupRate: 0.05,
+		Binary: bin, Citizens: 200, Messages: 2000, DupRate: 0.05, Telegram: 0.25,
 		KillAt: 0.4, RestartAfter: 2 * time.Second,
 		OutageAt: 0.6, OutageFor: 15 * time.Second, OutageMix: true,
 		Drain: 3 * time.Minute,
@@ -110,13 +178,21 @@ func runFaults(t *testing.T, cfg Config) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
+	var anomalies strings.Builder
+	cfg.Anomalies = &anomalies
 	rep, err := Run(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", rep)
+	if !rep.OK() {
+		t.Logf("conversations with a reply lost, doubled or reordered:\n%s", anomalies.String())
+	}
 	if rep.Inbound != cfg.Messages {
 		t.Errorf("%d messages accepted, want %d", rep.Inbound, cfg.Messages)
+	}
+	if tg, want := rep.Channels["telegram"], int(float64(cfg.Citizens)*cfg.Telegram); tg.Citizens != want || tg.Inbound == 0 {
+		t.Errorf("telegram: %v; want %d citizens", tg, want)
 	}
 	if rep.Kills != 1 || rep.Injected[Fault500] == 0 || rep.Injected[FaultAcceptedHang] == 0 {
 		t.Errorf("the faults did not happen: kills %d, injected %v", rep.Kills, rep.Injected)
@@ -209,10 +285,11 @@ func TestSIGTERMFinishesSendsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Stop()
-	form := url.Values{"MessageSid": {"SMterm1"}, "From": {"+34611000001"}, "To": {fromNumber}, "Body": {"hola"}, "AccountSid": {accountSID}}
+	c := smsCitizen("term", 1, "+34611000001")
+	c.texts = []string{"hola"}
 	var retries atomic.Int64
-	post(ctx, http.DefaultClient, []*Replica{r}, form, 0, &retries)
-	for len(prov.Sent()) == 0 {
+	post(ctx, http.DefaultClient, []*Replica{r}, c.webhook(0), 0, &retries)
+	for prov.Count() == 0 {
 		if ctx.Err() != nil {
 			t.Fatal("no send reached the provider")
 		}

@@ -3,10 +3,12 @@ package loadtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,19 +30,26 @@ func (f Fault) String() string {
 
 // Sent is one message the provider took.
 type Sent struct {
-	SID  string
-	To   string
-	From string
-	Body string
-	At   time.Time
+	Channel string // "sms" or "telegram"
+	SID     string // Twilio's sid, or Telegram's message_id
+	To      string // a phone number, or a Telegram chat id
+	From    string
+	Body    string
+	At      time.Time
+	// Unanswered is true when the sender never learnt that the message was taken: an
+	// accepted-then-hang send, or a client that gave up while the answer was held.
+	Unanswered bool
 }
 
-// Provider is a fake Twilio Messages API on a loopback port: it records every message it
-// takes, answers the lookups of delivery.Finder, and injects the faults Faults chooses. It
-// is safe for concurrent use.
+// Provider is a fake Twilio Messages API and a fake Telegram Bot API on one loopback port:
+// it records every message it takes, answers the lookups of delivery.Finder (Twilio only:
+// the Bot API has none), answers what the bot calls at start (getMe, setWebhook,
+// deleteWebhook…), and injects on both the faults Faults chooses. It is safe for
+// concurrent use.
 type Provider struct {
 	URL string
-	// Faults decides the fault of each send (nil: none). HangFor is how long a hang lasts.
+	// Faults decides the fault of each send (nil: none). HangFor is how long a hang lasts
+	// at most: past the clients' timeouts (Twilio's 10 s, a delivery job's 15 s lease).
 	Faults  func(now time.Time) Fault
 	HangFor time.Duration
 	// Delay holds every answer that long (a slow provider), the message already taken.
@@ -48,8 +57,11 @@ type Provider struct {
 
 	mu        sync.Mutex
 	sent      []Sent
+	byTo      map[string][]int // indexes in sent, by channel and recipient (key: to(channel, address))
+	calls     map[string]int   // Bot API calls other than sendMessage, by method
 	injected  map[Fault]int
 	cancelled int // requests the client gave up before the answer
+	accepted  atomic.Int64
 	srv       *http.Server
 	ln        net.Listener
 	n         int
@@ -61,11 +73,20 @@ func StartProvider() (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: provider: %w", err)
 	}
-	p := &Provider{URL: "http://" + ln.Addr().String(), HangFor: 12 * time.Second, injected: map[Fault]int{}, ln: ln}
+	p := &Provider{URL: "http://" + ln.Addr().String(), HangFor: 20 * time.Second,
+		byTo: map[string][]int{}, calls: map[string]int{}, injected: map[Fault]int{}, ln: ln}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", p.create)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/Messages.json", p.list)
-	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	mux.HandleFunc("POST /{bot}/{method}", p.botAPI)
+	// Keep-alive is on (the server's default) and idle connections are kept a while, so
+	// the replicas' clients reuse them instead of dialling each send.
+	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				p.accepted.Add(1)
+			}
+		}}
 	go p.srv.Serve(ln)
 	return p, nil
 }
@@ -80,6 +101,49 @@ func (p *Provider) Sent() []Sent {
 	return append([]Sent(nil), p.sent...)
 }
 
+// Connections returns how many connections the provider accepted: a client that keeps
+// its connections makes few.
+func (p *Provider) Connections() int { return int(p.accepted.Load()) }
+
+// Count returns how many messages were taken.
+func (p *Provider) Count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sent)
+}
+
+// Last returns the last message taken, if any.
+func (p *Provider) Last() (Sent, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.sent) == 0 {
+		return Sent{}, false
+	}
+	return p.sent[len(p.sent)-1], true
+}
+
+// SentTo returns the messages taken for one address of a channel, in the order taken.
+func (p *Provider) SentTo(channel, address string) []Sent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	idx := p.byTo[to(channel, address)]
+	out := make([]Sent, len(idx))
+	for k, i := range idx {
+		out[k] = p.sent[i]
+	}
+	return out
+}
+
+// to is the key of an address of a channel.
+func to(channel, address string) string { return channel + " " + address }
+
+// Calls returns how many times the bot called each Bot API method other than sendMessage.
+func (p *Provider) Calls() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.calls)
+}
+
 // Cancelled returns how many sends the client gave up before the provider answered.
 func (p *Provider) Cancelled() int {
 	p.mu.Lock()
@@ -91,11 +155,7 @@ func (p *Provider) Cancelled() int {
 func (p *Provider) Injected() map[Fault]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[Fault]int{}
-	for k, v := range p.injected {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.injected)
 }
 
 type message struct {
@@ -113,30 +173,15 @@ func (p *Provider) create(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	now := time.Now()
-	fault := FaultNone
-	if p.Faults != nil {
-		fault = p.Faults(now)
-	}
-	p.mu.Lock()
-	p.injected[fault]++
+	s := Sent{Channel: "sms", To: r.PostForm.Get("To"), From: r.PostForm.Get("From"), Body: r.PostForm.Get("Body")}
+	fault, i := p.take(s, func(n int) string { return fmt.Sprintf("SM%032d", n) })
 	var m message
-	if fault == FaultNone || fault == FaultAcceptedHang {
-		p.n++
-		s := Sent{SID: fmt.Sprintf("SM%032d", p.n), To: r.PostForm.Get("To"), From: r.PostForm.Get("From"), Body: r.PostForm.Get("Body"), At: now}
-		p.sent = append(p.sent, s)
-		m = message{SID: s.SID, To: s.To, From: s.From, Body: s.Body, Status: "queued", DateCreated: now.UTC().Format(time.RFC1123Z), NumSegments: "1"}
+	if i >= 0 {
+		s = p.at(i)
+		m = message{SID: s.SID, To: s.To, From: s.From, Body: s.Body, Status: "queued", DateCreated: s.At.UTC().Format(time.RFC1123Z), NumSegments: "1"}
 	}
-	p.mu.Unlock()
-	if p.Delay > 0 {
-		select {
-		case <-r.Context().Done():
-			p.mu.Lock()
-			p.cancelled++
-			p.mu.Unlock()
-			return
-		case <-time.After(p.Delay):
-		}
+	if !p.hold(r, fault, i) {
+		return
 	}
 	switch fault {
 	case Fault500:
@@ -146,30 +191,91 @@ func (p *Provider) create(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		twilioError(w, http.StatusTooManyRequests, 20429, "too many requests")
 		return
-	case FaultHang, FaultAcceptedHang:
-		select {
-		case <-r.Context().Done():
-		case <-time.After(p.HangFor):
-		}
-		if fault == FaultHang {
-			twilioError(w, http.StatusGatewayTimeout, 20504, "timeout")
-			return
-		}
+	case FaultHang:
+		twilioError(w, http.StatusGatewayTimeout, 20504, "timeout")
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(m)
 }
 
-// list answers GET Messages.json filtered by To and From, newest first.
+// take chooses the fault of one send and, unless the fault refuses the message, records s
+// with the next id (made by id from a counter). It returns the fault and s's index in the
+// record, -1 when not taken.
+func (p *Provider) take(s Sent, id func(n int) string) (Fault, int) {
+	now := time.Now()
+	fault := FaultNone
+	if p.Faults != nil {
+		fault = p.Faults(now)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.injected[fault]++
+	if fault != FaultNone && fault != FaultAcceptedHang {
+		return fault, -1
+	}
+	p.n++
+	s.SID, s.At = id(p.n), now
+	p.sent = append(p.sent, s)
+	k := to(s.Channel, s.To)
+	p.byTo[k] = append(p.byTo[k], len(p.sent)-1)
+	return fault, len(p.sent) - 1
+}
+
+func (p *Provider) at(i int) Sent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent[i]
+}
+
+// hold delays the answer of a send as its fault and the provider's Delay say, and reports
+// whether the client is still there to be answered. A taken message (index i) whose client
+// gave up is marked Unanswered.
+func (p *Provider) hold(r *http.Request, fault Fault, i int) bool {
+	wait := p.Delay
+	if fault == FaultHang || fault == FaultAcceptedHang {
+		wait += p.HangFor
+	}
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.Delay > 0 {
+			p.cancelled++
+		}
+		if i >= 0 {
+			p.sent[i].Unanswered = true
+		}
+		return false
+	}
+}
+
+// list answers GET Messages.json filtered by To (and From), newest first.
 func (p *Provider) list(w http.ResponseWriter, r *http.Request) {
 	to, from := r.URL.Query().Get("To"), r.URL.Query().Get("From")
 	p.mu.Lock()
 	var out []message
-	for i := len(p.sent) - 1; i >= 0 && len(out) < 50; i-- {
-		s := p.sent[i]
-		if (to == "" || s.To == to) && (from == "" || s.From == from) {
+	match := func(s Sent) {
+		if s.Channel == "sms" && (to == "" || s.To == to) && (from == "" || s.From == from) {
 			out = append(out, message{SID: s.SID, To: s.To, From: s.From, Body: s.Body, Status: "sent", DateCreated: s.At.UTC().Format(time.RFC1123Z), NumSegments: "1"})
+		}
+	}
+	if to != "" {
+		idx := p.byTo["sms "+to]
+		for k := len(idx) - 1; k >= 0 && len(out) < 50; k-- {
+			match(p.sent[idx[k]])
+		}
+	} else {
+		for i := len(p.sent) - 1; i >= 0 && len(out) < 50; i-- {
+			match(p.sent[i])
 		}
 	}
 	p.mu.Unlock()

@@ -1,22 +1,32 @@
-// Package loadtest drives running MyGov replicas the way citizens and Twilio do: N
-// simulated citizens send their messages through the real signed SMS webhook, some twice,
-// while a fake provider records every reply and injects failures, and a replica may be
-// killed with SIGKILL and restarted. At the end it checks that every message was answered
-// exactly once and in order, and reports throughput and latency percentiles.
+// Package loadtest drives running MyGov replicas the way citizens, Twilio and Telegram do:
+// N simulated citizens send their messages through the real signed SMS webhook or the
+// Telegram webhook with its secret, some twice, while a fake provider (Twilio's Messages API
+// and Telegram's Bot API on one port) records every reply and injects failures, and a
+// replica may be killed with SIGKILL and restarted. At the end it checks that every message
+// was answered exactly once and in order, and reports throughput and latency percentiles.
+//
+// Telegram has no way to look a sent message up, so a reply whose send had an unknown
+// outcome is sent again: the at-least-once window. A repeated Telegram reply is counted
+// apart (Report.WindowDuplicates), not as doubled, when its first copy lies in that window:
+// the provider took it but the sender never had the answer (it gave up on a hang or died),
+// or it was taken within one delivery lease before a replica was killed.
 package loadtest
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/catalonia/mygov/delivery"
 )
 
 // Credentials and addresses the replicas are given.
@@ -26,11 +36,10 @@ const (
 	fromNumber = "+34930000000"
 	publicURL  = "https://mygov.loadtest.example"
 	smsPath    = "/sms/twilio"
+	// The Telegram webhook (channels/telegram.WebhookPath) and its secret.
+	telegramPath   = "/telegram/webhook"
+	telegramSecret = "loadtest-webhook-secret_0"
 )
-
-// texts are what citizens write: each gets a reply of its own kind, so an inversion of two
-// replies shows. Consecutive messages of one citizen always differ.
-var texts = []string{"hola", "ajuda", "adeu", "quin temps farà demà?"}
 
 // Config is one run.
 type Config struct {
@@ -43,6 +52,9 @@ type Config struct {
 
 	Citizens int
 	Messages int
+	// Telegram is the share of citizens who write through Telegram (0 to 1); the others
+	// write by SMS.
+	Telegram float64
 	DupRate  float64 // share of messages sent twice (as Twilio may)
 	Rate     float64 // messages per second in all; 0: as fast as the replicas answer
 
@@ -58,18 +70,48 @@ type Config struct {
 	OutageMix bool
 	// Drain is the longest wait for the replies after the last message.
 	Drain time.Duration
+	// Anomalies, when not nil, is given each conversation with a reply lost, doubled,
+	// reordered or sent again, message by message.
+	Anomalies io.Writer
+}
+
+// Tally counts a run's messages and replies, in all or on one channel.
+type Tally struct {
+	Citizens     int
+	Inbound      int // distinct messages accepted
+	Replies      int // messages the provider took
+	Lost         int // accepted messages without a reply
+	Doubled      int // replies beyond one a message, outside the window below
+	Reordered    int // replies out of their conversation's order
+	Unclassified int // replies whose text the order check does not know
+	// WindowDuplicates are Telegram replies sent again within the at-least-once window
+	// (see the package comment): allowed, and counted.
+	WindowDuplicates int
+}
+
+func (t *Tally) add(u Tally) {
+	t.Citizens += u.Citizens
+	t.Inbound += u.Inbound
+	t.Replies += u.Replies
+	t.Lost += u.Lost
+	t.Doubled += u.Doubled
+	t.Reordered += u.Reordered
+	t.Unclassified += u.Unclassified
+	t.WindowDuplicates += u.WindowDuplicates
+}
+
+func (t Tally) String() string {
+	return fmt.Sprintf("citizens %d, messages %d, replies %d; lost %d, doubled %d, reordered %d, unclassified %d, sent again within the at-least-once window %d",
+		t.Citizens, t.Inbound, t.Replies, t.Lost, t.Doubled, t.Reordered, t.Unclassified, t.WindowDuplicates)
 }
 
 // Report is what a run measured.
 type Report struct {
-	Replicas, Citizens    int
-	Inbound               int // distinct messages accepted
-	DuplicatesSent        int // messages sent again
-	Replies               int // messages the provider took
-	Lost                  int // accepted messages without a reply
-	Doubled               int // replies beyond one a message
-	Reordered             int // replies out of their conversation's order
-	Unclassified          int // replies whose text the order check does not know
+	Tally                                  // over both channels
+	Channels              map[string]Tally // by channel: "sms", "telegram"
+	Replicas              int
+	DuplicatesSent        int            // messages sent again
+	BotCalls              map[string]int // Bot API calls other than sendMessage
 	SendTime, TotalTime   time.Duration
 	TurnsPerSec           float64 // accepted messages a second while sending
 	RepliesPerSec         float64 // replies a second, first message to last reply
@@ -77,29 +119,34 @@ type Report struct {
 	ReplyP50, ReplyP99    time.Duration // webhook accepted → provider called
 	Injected              map[Fault]int
 	Kills, WebhookRetries int
+	KilledAt              time.Time // when the replica was killed (zero: never)
+	// Dialled is how many connections the citizens opened to the replicas, Accepted how
+	// many the provider took from them: where no connection is kept, one a message.
+	Dialled, Accepted int
 }
 
 // String formats the report for people.
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "replicas %d, citizens %d, messages %d (+%d duplicates sent), replies %d\n", r.Replicas, r.Citizens, r.Inbound, r.DuplicatesSent, r.Replies)
-	fmt.Fprintf(&b, "lost %d, doubled %d, reordered %d, unclassified %d\n", r.Lost, r.Doubled, r.Reordered, r.Unclassified)
+	fmt.Fprintf(&b, "lost %d, doubled %d, reordered %d, unclassified %d; telegram replies sent again within the at-least-once window %d\n", r.Lost, r.Doubled, r.Reordered, r.Unclassified, r.WindowDuplicates)
+	for _, ch := range slices.Sorted(maps.Keys(r.Channels)) {
+		fmt.Fprintf(&b, "  %s: %s\n", ch, r.Channels[ch])
+	}
 	fmt.Fprintf(&b, "turns %.0f/s over %s; replies %.0f/s over %s\n", r.TurnsPerSec, r.SendTime.Round(time.Millisecond), r.RepliesPerSec, r.TotalTime.Round(time.Millisecond))
 	fmt.Fprintf(&b, "turn latency p50 %s p99 %s; reply latency (accepted → provider) p50 %s p99 %s\n",
 		r.TurnP50.Round(time.Microsecond*100), r.TurnP99.Round(time.Microsecond*100), r.ReplyP50.Round(time.Millisecond), r.ReplyP99.Round(time.Millisecond))
-	fmt.Fprintf(&b, "replica kills %d, webhook retries %d, provider faults injected %v\n", r.Kills, r.WebhookRetries, r.Injected)
+	killed := ""
+	if !r.KilledAt.IsZero() {
+		killed = " (at " + r.KilledAt.Format("15:04:05.000") + ")"
+	}
+	fmt.Fprintf(&b, "replica kills %d%s, webhook retries %d, provider faults injected %v, Bot API calls besides sendMessage %v\n", r.Kills, killed, r.WebhookRetries, r.Injected, r.BotCalls)
+	fmt.Fprintf(&b, "connections: citizens dialled %d to the replicas, the provider accepted %d from them\n", r.Dialled, r.Accepted)
 	return b.String()
 }
 
 // OK reports whether the invariants held: nothing lost, doubled or reordered.
 func (r Report) OK() bool { return r.Lost == 0 && r.Doubled == 0 && r.Reordered == 0 }
-
-// citizen is one simulated phone and what it sent.
-type citizen struct {
-	phone    string
-	texts    []string
-	accepted []time.Time // when each distinct message was accepted
-}
 
 // Run runs one load test against replicas it starts and stops itself.
 func Run(ctx context.Context, cfg Config) (Report, error) {
@@ -108,6 +155,15 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	if cfg.Replicas < 1 {
 		cfg.Replicas = 1
+	}
+	if cfg.Citizens < 1 || cfg.Messages < 1 {
+		return Report{}, fmt.Errorf("loadtest: %d citizens and %d messages: both must be at least 1", cfg.Citizens, cfg.Messages)
+	}
+	if cfg.Telegram < 0 || cfg.Telegram > 1 {
+		return Report{}, fmt.Errorf("loadtest: Telegram share %v is not between 0 and 1", cfg.Telegram)
+	}
+	if cfg.Messages/cfg.Citizens >= maxPerCitizen {
+		return Report{}, fmt.Errorf("loadtest: at most %d messages a citizen", maxPerCitizen-1)
 	}
 	prov, err := StartProvider()
 	if err != nil {
@@ -149,46 +205,36 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		replicas[i] = r
 	}
 
-	classes, err := calibrate(ctx, replicas, prov)
+	var dialled atomic.Int64
+	client := newClient(2*cfg.Citizens+8, &dialled) // a citizen's message and its duplicate at once
+	defer client.CloseIdleConnections()
+	channels := []string{"sms"}
+	if cfg.Telegram > 0 {
+		channels = append(channels, "telegram")
+	}
+	classes, err := calibrate(ctx, client, replicas, prov, channels)
 	if err != nil {
 		return Report{}, err
 	}
-	prov.mu.Lock()
-	calibrated := len(prov.sent)
-	prov.mu.Unlock()
-
-	cs := make([]*citizen, cfg.Citizens)
-	for i := range cs {
-		cs[i] = &citizen{phone: fmt.Sprintf("+3461%07d", i)}
-	}
-	for i := range cfg.Messages {
-		c := cs[i%len(cs)]
-		start := i / len(cs) // each citizen starts on another text
-		c.texts = append(c.texts, texts[(start+len(c.texts)+i)%len(texts)])
-	}
-	for _, c := range cs { // no two consecutive texts alike
-		for j := 1; j < len(c.texts); j++ {
-			if c.texts[j] == c.texts[j-1] {
-				c.texts[j] = texts[(slices.Index(texts, c.texts[j])+1)%len(texts)]
-			}
-		}
-	}
+	calibrated := prov.Count()
+	cs := plan(cfg)
 
 	var (
 		sent, dups, retries atomic.Int64
 		turnMu              sync.Mutex
-		turnLat             []time.Duration
+		turnLat             = make([]time.Duration, 0, cfg.Messages)
 		kills               int
+		killedAt            time.Time
 		killOnce, outOnce   sync.Once
 	)
 	tokens := pace(ctx, cfg.Rate)
-	client := &http.Client{Timeout: 30 * time.Second}
 	begin := time.Now()
 	var wg sync.WaitGroup
 	for ci, c := range cs {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(ci), 7))
-			for j, text := range c.texts {
+			c.accepted = make([]time.Time, 0, len(c.texts))
+			for j := range c.texts {
 				if tokens != nil {
 					select {
 					case <-tokens:
@@ -196,17 +242,16 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 						return
 					}
 				}
-				form := url.Values{"MessageSid": {fmt.Sprintf("SMload%08d%06d", ci, j)}, "From": {c.phone}, "To": {fromNumber},
-					"Body": {text}, "NumMedia": {"0"}, "AccountSid": {accountSID}}
+				hook := c.webhook(j)
 				dup := r.Float64() < cfg.DupRate
 				var dwg sync.WaitGroup
 				first, second := r.IntN(len(replicas)), r.IntN(len(replicas))
 				if dup {
 					dups.Add(1)
-					dwg.Go(func() { post(ctx, client, replicas, form, second, &retries) })
+					dwg.Go(func() { post(ctx, client, replicas, hook, second, &retries) })
 				}
 				t0 := time.Now()
-				post(ctx, client, replicas, form, first, &retries)
+				post(ctx, client, replicas, hook, first, &retries)
 				t1 := time.Now()
 				dwg.Wait()
 				c.accepted = append(c.accepted, t1)
@@ -218,6 +263,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 					killOnce.Do(func() {
 						kills++
 						replicas[0].Kill()
+						killedAt = time.Now()
 						time.AfterFunc(cfg.RestartAfter, func() {
 							if err := replicas[0].Start(ctx); err != nil {
 								fmt.Fprintln(cfg.Log, "loadtest: restart:", err)
@@ -237,24 +283,27 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	wg.Wait()
 	sendTime := time.Since(begin)
 
-	// Wait for the replies: every accepted message answered, or the drain time over.
-	want := cfg.Messages + calibrated
+	// Wait for the replies: every accepted message answered (copies do not count), or the
+	// drain time over.
+	w := window{killedAt: killedAt, lease: delivery.DefaultLease}
 	deadline := time.Now().Add(cfg.Drain)
-	for time.Now().Before(deadline) {
-		prov.mu.Lock()
-		n := len(prov.sent)
-		prov.mu.Unlock()
-		if n >= want {
-			time.Sleep(2 * time.Second) // let a late duplicate show
-			break
+	for next := calibrated + cfg.Messages; time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if prov.Count() < next {
+			continue
 		}
-		time.Sleep(200 * time.Millisecond)
+		if lost := check(cs, prov.Sent()[calibrated:], classes, w, nil).Lost; lost > 0 {
+			next = prov.Count() + lost
+			continue
+		}
+		time.Sleep(2 * time.Second) // let a late copy show
+		break
 	}
 	all := prov.Sent()[calibrated:]
-	rep := check(cs, all, classes)
-	rep.Replicas, rep.Citizens = cfg.Replicas, cfg.Citizens
+	rep := check(cs, all, classes, w, cfg.Anomalies)
+	rep.Replicas, rep.KilledAt = cfg.Replicas, killedAt
+	rep.Dialled, rep.Accepted = int(dialled.Load()), prov.Connections()
 	rep.DuplicatesSent, rep.Kills, rep.WebhookRetries = int(dups.Load()), kills, int(retries.Load())
-	rep.Injected = prov.Injected()
+	rep.Injected, rep.BotCalls = prov.Injected(), prov.Calls()
 	rep.SendTime = sendTime
 	rep.TurnsPerSec = float64(rep.Inbound) / sendTime.Seconds()
 	if len(all) > 0 {
@@ -265,13 +314,14 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	return rep, nil
 }
 
-// replicaEnv is the environment of the replicas: SMS through the provider at providerURL,
-// the database of cfg.
+// replicaEnv is the environment of the replicas: SMS and Telegram (webhook mode) through
+// the provider at providerURL, the database of cfg.
 func replicaEnv(cfg Config, providerURL string) []string {
 	env := append([]string{
 		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "TWILIO_FROM=" + fromNumber,
 		"TWILIO_API_URL=" + providerURL, "MYGOV_PUBLIC_URL=" + publicURL, "MYGOV_LOG_LEVEL=warn",
-		"TELEGRAM_BOT_TOKEN=",
+		"TELEGRAM_BOT_TOKEN=" + botToken, "TELEGRAM_API_URL=" + providerURL,
+		"TELEGRAM_WEBHOOK_URL=" + publicURL + telegramPath, "TELEGRAM_WEBHOOK_SECRET=" + telegramSecret,
 	}, cfg.Env...)
 	if cfg.DatabaseURL != "" {
 		return append(env, "DATABASE_URL="+cfg.DatabaseURL)
@@ -279,36 +329,21 @@ func replicaEnv(cfg Config, providerURL string) []string {
 	return append(env, "DATABASE_URL=", "MYGOV_DB="+cfg.SQLitePath)
 }
 
-// post sends a webhook to replica i, or the next one up, until one accepts it (a load
-// balancer retrying on a dead backend, or Twilio on a 5xx).
-func post(ctx context.Context, client *http.Client, replicas []*Replica, form url.Values, i int, retries *atomic.Int64) {
-	body := form.Encode()
-	sig := twilioSignature(authToken, publicURL+smsPath, form)
-	for attempt := 0; ; attempt++ {
-		if ctx.Err() != nil {
-			return
-		}
-		u, up := replicas[(i+attempt)%len(replicas)].Up()
-		if !up {
-			if attempt%len(replicas) == len(replicas)-1 {
-				time.Sleep(100 * time.Millisecond)
-			}
-			continue
-		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u+smsPath, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sig)
-		resp, err := client.Do(req)
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		retries.Add(1)
-		time.Sleep(50 * time.Millisecond)
-	}
+// newClient returns the HTTP client of the simulated citizens: one transport whose idle
+// connections (up to conns per replica) are kept and reused, so a webhook call does not
+// dial, and leave a socket in TIME_WAIT, as the default transport's 2 kept connections a
+// host made it do under load. Each connection dialled is counted on dialled.
+func newClient(conns int, dialled *atomic.Int64) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialled.Add(1)
+			return d.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}}
 }
 
 // pace returns a channel that gives rate tokens a second, nil for no limit.
@@ -333,84 +368,4 @@ func pace(ctx context.Context, rate float64) <-chan struct{} {
 		}
 	}()
 	return ch
-}
-
-// calibrate sends each text from fresh phones and learns the reply bodies of each, so
-// the order check can tell the replies apart.
-func calibrate(ctx context.Context, replicas []*Replica, prov *Provider) (map[string]int, error) {
-	classes := map[string]int{}
-	client := &http.Client{Timeout: 30 * time.Second}
-	var retries atomic.Int64
-	for round := range 3 {
-		phone := fmt.Sprintf("+3469%07d", round)
-		for j := range texts {
-			for k, ti := range []int{j, (j + 1 + round) % len(texts)} {
-				before := len(prov.Sent())
-				form := url.Values{"MessageSid": {fmt.Sprintf("SMcal%02d%02d%02d", round, j, k)}, "From": {phone}, "To": {fromNumber},
-					"Body": {texts[ti]}, "NumMedia": {"0"}, "AccountSid": {accountSID}}
-				post(ctx, client, replicas, form, 0, &retries)
-				deadline := time.Now().Add(20 * time.Second)
-				for len(prov.Sent()) == before {
-					if time.Now().After(deadline) {
-						return nil, fmt.Errorf("loadtest: no reply to %q while calibrating", texts[ti])
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-				s := prov.Sent()
-				body := s[len(s)-1].Body
-				if prev, seen := classes[body]; seen && prev != ti {
-					classes[body] = -1 // two texts, one reply: it tells nothing
-				} else {
-					classes[body] = ti
-				}
-			}
-		}
-	}
-	return classes, nil
-}
-
-// check matches each citizen's replies with its messages.
-func check(cs []*citizen, sent []Sent, classes map[string]int) Report {
-	byPhone := map[string][]Sent{}
-	for _, s := range sent {
-		byPhone[s.To] = append(byPhone[s.To], s)
-	}
-	var rep Report
-	var lat []time.Duration
-	for _, c := range cs {
-		got := byPhone[c.phone]
-		rep.Inbound += len(c.accepted)
-		rep.Replies += len(got)
-		if d := len(c.accepted) - len(got); d > 0 {
-			rep.Lost += d
-		} else {
-			rep.Doubled -= d
-		}
-		for k, s := range got {
-			cls, ok := classes[s.Body]
-			if !ok || cls < 0 {
-				rep.Unclassified++
-				continue
-			}
-			if k < len(c.texts) && texts[cls] != c.texts[k] {
-				rep.Reordered++
-			}
-			if k < len(c.accepted) {
-				lat = append(lat, s.At.Sub(c.accepted[k]))
-			}
-		}
-	}
-	rep.ReplyP50, rep.ReplyP99 = percentile(lat, 50), percentile(lat, 99)
-	return rep
-}
-
-// percentile returns the p-th percentile of ds (nearest rank).
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(min(i, len(s))-1, 0)]
 }

@@ -241,3 +241,27 @@ func TestLogsRedacted(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// Sends at once from many delivery workers reuse the connections the earlier ones opened,
+// instead of dialling (a TLS handshake with Twilio) for all but two.
+func TestSendReusesConnections(t *testing.T) {
+	tw := twiliotest.NewAPI(t)
+	cfg := testConfig()
+	cfg.APIURL = tw.URL
+	c := newTestChannel(t, cfg, nil, nil)
+	const rounds, atOnce = 3, 40
+	for range rounds {
+		var wg sync.WaitGroup
+		for range atOnce {
+			wg.Go(func() {
+				if _, err := c.Send(context.Background(), testOutbound()); err != nil {
+					t.Errorf("Send: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := tw.Conns(); n > atOnce+atOnce/4 {
+		t.Errorf("%d connections for %d rounds of %d sends at once: kept connections are not reused", n, rounds, atOnce)
+	}
+}

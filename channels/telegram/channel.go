@@ -70,11 +70,25 @@ type Config struct {
 // Option is an optional setting of a Channel.
 type Option func(*Channel)
 
+// maxIdleConns is how many connections to the Bot API are kept open between calls: as
+// many as sends run at once (the delivery workers, 100 by default), so that a send reuses
+// a connection instead of dialling, with a TLS handshake, as all but the default
+// transport's 2 kept connections a host would.
+const maxIdleConns = 128
+
+// newTransport returns the transport of the API calls: the default one, keeping up to
+// maxIdleConns connections.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	return t
+}
+
 // WithClock sets the clock that stamps inbound updates (time.Now by default).
 func WithClock(now func() time.Time) Option { return func(c *Channel) { c.now = now } }
 
-// WithHTTPClient sets the client of the API calls (by default a client without timeout:
-// every call carries its own deadline).
+// WithHTTPClient sets the client of the API calls (by default a client without timeout,
+// every call carrying its own deadline, that keeps up to maxIdleConns connections open).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Channel) { c.client = hc } }
 
 // Channel is the Telegram channel: it receives updates (webhook or long polling), runs them
@@ -98,6 +112,8 @@ type Channel struct {
 	mu            sync.Mutex
 	replyKeyboard map[int64]bool // chats that were last sent a request_contact keyboard
 
+	// sendTimeout bounds one sendMessage call (DefaultSendTimeout).
+	sendTimeout time.Duration
 	// maxWait is the longest Send waits for the rate limiter before returning a
 	// *dialog.RetryAfterError instead.
 	maxWait time.Duration
@@ -148,13 +164,14 @@ func New(cfg Config, h dialog.Handler, cat *locales.Catalog, logger *slog.Logger
 		handler:       h,
 		cat:           cat,
 		log:           logger,
-		client:        &http.Client{},
+		client:        &http.Client{Transport: newTransport()},
 		apiURL:        apiURL,
 		now:           time.Now,
 		chats:         newSerializer(),
 		sends:         newSerializer(),
 		limiter:       newLimiter(time.Now), // rate limits follow the real clock
 		replyKeyboard: map[int64]bool{},
+		sendTimeout:   DefaultSendTimeout,
 		maxWait:       10 * time.Second,
 		backoff:       time.Second,
 		maxBackoff:    time.Minute,

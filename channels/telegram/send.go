@@ -13,6 +13,13 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
+// DefaultSendTimeout bounds one sendMessage call. It is shorter than a delivery job's lease
+// (delivery.DefaultLease, 15 s), so that a call the Bot API holds returns while the worker
+// still holds its claim on the reply, and the worker gives the reply back before another
+// worker may take it: a call cut at the lease raced with the next claim and sent a reply
+// twice (issue 13, seen by the load generator on PostgreSQL).
+const DefaultSendTimeout = 10 * time.Second
+
 // Send sends one reply to the chat of o.Address as one or more messages and returns the id
 // of the last one. It implements delivery.Sender: a 429 (or a rate limit that would make it
 // wait too long) is a *dialog.RetryAfterError, a 403 (the user blocked the bot) and other
@@ -60,7 +67,7 @@ func (c *Channel) sendReply(ctx context.Context, chat int64, o dialog.Outbound) 
 		if err := c.limiter.wait(ctx, chat, c.maxWait); err != nil {
 			return 0, err
 		}
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		sctx, cancel := context.WithTimeout(ctx, c.sendTimeout)
 		sent, err := c.bot.SendMessage(sctx, &bot.SendMessageParams{
 			ChatID:      chat,
 			Text:        m.text,

@@ -7,10 +7,12 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"github.com/catalonia/mygov/delivery"
 	"github.com/catalonia/mygov/dialog"
 	"github.com/go-telegram/bot/models"
 )
@@ -48,6 +50,52 @@ func inlineRows(t *testing.T, call apiCall) [][]models.InlineKeyboardButton {
 		t.Fatalf("reply_markup: %v", err)
 	}
 	return m.InlineKeyboard
+}
+
+// Sends reuse kept connections: rounds of sends at once, as the delivery workers make them,
+// open about one round's worth of connections, not one a send.
+func TestSendReusesConnections(t *testing.T) {
+	api := newFakeAPI(t)
+	c, _ := newTestChannel(t, api, Config{}, &fakeHandler{})
+	const rounds, atOnce = 3, 40
+	for r := range rounds {
+		var wg sync.WaitGroup
+		for i := range atOnce {
+			wg.Go(func() {
+				chat := strconv.Itoa(1000 + r*atOnce + i)
+				if _, err := c.Send(context.Background(), outbound(chat, dialog.Reply{Lines: []dialog.Text{lit("hola")}})); err != nil {
+					t.Errorf("Send: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := api.conns.Load(); n > atOnce+atOnce/4 {
+		t.Errorf("%d connections for %d rounds of %d sends at once: kept connections are not reused", n, rounds, atOnce)
+	}
+}
+
+// A sendMessage the Bot API holds is given up after the send timeout, before a delivery
+// job's lease ends, as an error that may be retried.
+func TestSendGivesUpAHeldCall(t *testing.T) {
+	api := newFakeAPI(t)
+	held := make(chan struct{})
+	t.Cleanup(func() { close(held) }) // before the server closes: cleanups run last first
+	api.Reply = func(method string, _ map[string]string) (int, string, bool) {
+		if method == "sendMessage" {
+			<-held
+		}
+		return 0, "", false
+	}
+	c, _ := newTestChannel(t, api, Config{}, &fakeHandler{})
+	if c.sendTimeout != DefaultSendTimeout || DefaultSendTimeout >= delivery.DefaultLease {
+		t.Fatalf("send timeout %v, want %v, shorter than the lease %v", c.sendTimeout, DefaultSendTimeout, delivery.DefaultLease)
+	}
+	c.sendTimeout = 50 * time.Millisecond
+	_, err := c.Send(context.Background(), outbound("42", dialog.Reply{Lines: []dialog.Text{lit("hola")}}))
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, dialog.ErrPermanent) {
+		t.Errorf("err %v, want a deadline exceeded that may be retried", err)
+	}
 }
 
 func TestSendEscapesAndJoins(t *testing.T) {

@@ -80,11 +80,24 @@ func (a *Account) Send(ctx context.Context, id int64, params *openapi.CreateMess
 	return *msg.Sid, nil
 }
 
+// maxIdleConns is how many connections to Twilio's API the process keeps open: about the
+// delivery workers sending at once, so that a send reuses a connection instead of dialling
+// and a TLS handshake, as all but the default transport's 2 kept connections a host would.
+const maxIdleConns = 128
+
+// keepAlive is the transport of every REST call: the default one, keeping up to
+// maxIdleConns connections.
+var keepAlive = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	return t
+}()
+
 // rest returns a Twilio REST client for one call. twilio-go takes no context and hides the
 // response headers, so the call's own transport carries ctx and keeps the status and
 // Retry-After it saw.
 func (a *Account) rest(ctx context.Context) (*openapi.ApiService, *callTransport) {
-	rt := &callTransport{ctx: ctx, base: http.DefaultTransport, api: a.api}
+	rt := &callTransport{ctx: ctx, base: keepAlive, api: a.api}
 	cl := &client.Client{
 		Credentials: client.NewCredentials(a.cfg.AccountSID, a.cfg.AuthToken),
 		HTTPClient: &http.Client{

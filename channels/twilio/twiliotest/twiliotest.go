@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -33,12 +35,16 @@ type API struct {
 	paths   []string
 	auth    []string
 	respond func(w http.ResponseWriter, form url.Values) bool
+	conns   atomic.Int64 // connections accepted
 }
+
+// Conns returns how many connections the API accepted.
+func (f *API) Conns() int64 { return f.conns.Load() }
 
 // NewAPI starts a fake REST API, closed when the test ends.
 func NewAPI(t testing.TB) *API {
 	f := &API{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -61,6 +67,12 @@ func NewAPI(t testing.TB) *API {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","num_segments":"1"}`, n)
 	}))
+	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.Start()
 	t.Cleanup(f.Close)
 	return f
 }
