@@ -41,7 +41,7 @@ type write struct {
 	what  string // names the write in its error
 	query string
 	args  []any
-	scan  func(Row) error             // nil, or reads its row (see BatchStmt)
+	scan  func(Row) error            // nil, or reads its row (see BatchStmt)
 	check func(affected int64) error // nil, or checks the number of rows changed
 }
 
