@@ -63,13 +63,15 @@ type Outbox interface {
 	ClaimOutbound(ctx context.Context, conversationID, upTo int64, lease time.Duration) ([]Claim, error)
 	// OutboundQueued reports whether a reply is still queued: not sent, skipped or failed.
 	OutboundQueued(ctx context.Context, id int64) (bool, error)
-	// UnclaimOutbound gives back claims not used: each reply is as before its claim.
-	UnclaimOutbound(ctx context.Context, ids ...int64) error
+	// UnclaimOutbound gives back claims not used: each reply is as before its claim. A claim
+	// that is no longer the worker's (it expired, and another took the reply) is left.
+	UnclaimOutbound(ctx context.Context, claims ...Claim) error
 	// ProviderIDRecorded reports whether a reply was recorded with the provider's id.
 	ProviderIDRecorded(ctx context.Context, providerID string) (bool, error)
 	// ReleaseOutbound gives a claimed reply back to the queue: unsure says the send may
-	// have reached the provider, so the next claim must look before sending again.
-	ReleaseOutbound(ctx context.Context, id int64, unsure bool) error
+	// have reached the provider, so the next claim must look before sending again. A claim
+	// that is no longer the worker's is left, as UnclaimOutbound leaves it.
+	ReleaseOutbound(ctx context.Context, c Claim, unsure bool) error
 }
 
 // Claim is a worker's hold on the send of one queued reply.
@@ -81,6 +83,9 @@ type Claim struct {
 	// timeout), Since when the first of those began.
 	Unsure bool
 	Since  time.Time
+	// Lease is when the claim ends, as the store wrote it: it names the claim, so a worker
+	// whose claim expired and was taken by another gives back nothing of the other's.
+	Lease time.Time
 }
 
 // Observer is told what delivery does, for metrics. Reasons are short, fixed words
@@ -201,7 +206,7 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p Claim, log 
 		if f, ok := s.(Finder); ok {
 			id, err := w.find(ctx, f, p.Outbound, p.Since)
 			if err != nil {
-				w.release(ctx, p.ID, true, log)
+				w.release(ctx, p, true, log)
 				return w.retry(ctx, job, log, fmt.Errorf("delivery: look up %d: %w", p.ID, err))
 			}
 			if id != "" {
@@ -219,7 +224,7 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p Claim, log 
 		return w.settle(ctx, p.Channel, p.ID, "gave_up", log, errors.New("delivery: reply too old to send"))
 	}
 	if err := w.pacerFor(p.Channel).wait(ctx); err != nil {
-		w.release(ctx, p.ID, p.Unsure, log)
+		w.release(ctx, p, p.Unsure, log)
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: rate limit: %w", err))
 	}
 	providerID, err := s.Send(ctx, p.Outbound)
@@ -237,14 +242,14 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p Claim, log 
 	case errors.As(err, &ra):
 		w.observe().Attempted(p.Channel, "rate_limited")
 		w.observe().Retried(p.Channel, "rate_limited")
-		w.release(ctx, p.ID, false, log)
+		w.release(ctx, p, false, log)
 		log.Warn("delivery: provider asked to wait", "after", ra.After)
 		return river.JobSnooze(ra.After)
 	case errors.Is(err, dialog.ErrOptedOut):
 		w.observe().Attempted(p.Channel, "opted_out")
 		log.Warn("delivery: recipient opted out at the provider", "err", err)
 		if serr := w.Outbox.SetOptedOut(ctx, p.Channel, p.Address, true); serr != nil {
-			w.release(ctx, p.ID, false, log)
+			w.release(ctx, p, false, log)
 			return fmt.Errorf("delivery: set opted out: %w", serr)
 		}
 		return w.settle(ctx, p.Channel, p.ID, "opted_out", log, err)
@@ -254,7 +259,7 @@ func (w *Worker) deliver(ctx context.Context, job *river.Job[Job], p Claim, log 
 	default:
 		// The provider may have taken it: the next claim looks before sending again.
 		w.observe().Attempted(p.Channel, "error")
-		w.release(ctx, p.ID, true, log)
+		w.release(ctx, p, true, log)
 		return w.retry(ctx, job, log, fmt.Errorf("delivery: send: %w", err))
 	}
 }
@@ -318,18 +323,14 @@ func (w *Worker) unclaim(ctx context.Context, claims []Claim, log *slog.Logger) 
 	if len(claims) == 0 {
 		return
 	}
-	ids := make([]int64, len(claims))
-	for i, c := range claims {
-		ids[i] = c.ID
-	}
-	if err := w.Outbox.UnclaimOutbound(context.WithoutCancel(ctx), ids...); err != nil {
+	if err := w.Outbox.UnclaimOutbound(context.WithoutCancel(ctx), claims...); err != nil {
 		// The claims expire by themselves after the lease.
 		log.Warn("delivery: give back claims", "err", err)
 	}
 }
 
-func (w *Worker) release(ctx context.Context, id int64, unsure bool, log *slog.Logger) {
-	if err := w.Outbox.ReleaseOutbound(context.WithoutCancel(ctx), id, unsure); err != nil {
+func (w *Worker) release(ctx context.Context, c Claim, unsure bool, log *slog.Logger) {
+	if err := w.Outbox.ReleaseOutbound(context.WithoutCancel(ctx), c, unsure); err != nil {
 		// The claim expires by itself after the lease.
 		log.Warn("delivery: release claim", "err", err)
 	}

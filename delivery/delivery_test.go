@@ -84,7 +84,8 @@ func (f *fakeOutbox) ClaimOutbound(ctx context.Context, conversationID, upTo int
 		}
 		m.tries++
 		m.lease = f.now.Add(lease)
-		out = append(out, Claim{Outbound: m.o, OptedOut: f.optedOut[m.o.Channel+":"+m.o.Address], Unsure: m.tries > 1, Since: m.started})
+		out = append(out, Claim{Outbound: m.o, OptedOut: f.optedOut[m.o.Channel+":"+m.o.Address], Unsure: m.tries > 1, Since: m.started,
+			Lease: m.lease})
 	}
 	return out, nil
 }
@@ -96,11 +97,11 @@ func (f *fakeOutbox) OutboundQueued(ctx context.Context, id int64) (bool, error)
 	return m != nil && m.status == dialog.DeliveryQueued, nil
 }
 
-func (f *fakeOutbox) UnclaimOutbound(ctx context.Context, ids ...int64) error {
+func (f *fakeOutbox) UnclaimOutbound(ctx context.Context, claims ...Claim) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, id := range ids {
-		if m := f.msgs[id]; m != nil && m.status == dialog.DeliveryQueued && m.tries > 0 {
+	for _, c := range claims {
+		if m := f.msgs[c.ID]; m != nil && m.status == dialog.DeliveryQueued && m.tries > 0 && m.lease.Equal(c.Lease) {
 			m.lease = time.Time{}
 			if m.tries--; m.tries == 0 {
 				m.started = time.Time{}
@@ -121,10 +122,10 @@ func (f *fakeOutbox) ProviderIDRecorded(ctx context.Context, providerID string) 
 	return false, nil
 }
 
-func (f *fakeOutbox) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
+func (f *fakeOutbox) ReleaseOutbound(ctx context.Context, c Claim, unsure bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if m := f.msgs[id]; m != nil && m.status == dialog.DeliveryQueued {
+	if m := f.msgs[c.ID]; m != nil && m.status == dialog.DeliveryQueued && m.lease.Equal(c.Lease) {
 		m.lease = time.Time{}
 		if !unsure {
 			m.tries, m.started = 0, time.Time{}

@@ -41,17 +41,17 @@ func testDeliveryClaims(t *testing.T, open func(t *testing.T) Store) {
 	if err := s.MarkOutbound(ctx, ids[0], dialog.DeliverySent, "SM1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UnclaimOutbound(ctx, ids[1]); err != nil {
+	if err := s.UnclaimOutbound(ctx, cs[1]); err != nil {
 		t.Fatal(err)
 	}
 	cs, err = s.ClaimOutbound(ctx, conv, ids[2], time.Minute)
 	if err != nil || len(cs) != 2 || cs[0].ID != ids[1] || cs[0].Unsure || cs[1].ID != ids[2] {
 		t.Fatalf("claim after the first was sent = %+v, %v; want the second (sure) and the third", cs, err)
 	}
-	if err := s.ReleaseOutbound(ctx, ids[1], true); err != nil {
+	if err := s.ReleaseOutbound(ctx, cs[0], true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UnclaimOutbound(ctx, ids[2]); err != nil {
+	if err := s.UnclaimOutbound(ctx, cs[1]); err != nil {
 		t.Fatal(err)
 	}
 	cs, err = s.ClaimOutbound(ctx, conv, ids[1], time.Minute)
@@ -59,13 +59,13 @@ func testDeliveryClaims(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("claim after an unsure release = %+v, %v; want the second, unsure since its first try", cs, err)
 	}
 	// Given back, an unsure claim stays unsure.
-	if err := s.UnclaimOutbound(ctx, ids[1]); err != nil {
+	if err := s.UnclaimOutbound(ctx, cs[0]); err != nil {
 		t.Fatal(err)
 	}
-	if cs, err := s.ClaimOutbound(ctx, conv, ids[1], -time.Second); err != nil || len(cs) != 1 || !cs[0].Unsure {
-		t.Errorf("claim after giving back an unsure one = %+v, %v; want it unsure", cs, err)
+	if cs, err = s.ClaimOutbound(ctx, conv, ids[1], -time.Second); err != nil || len(cs) != 1 || !cs[0].Unsure {
+		t.Fatalf("claim after giving back an unsure one = %+v, %v; want it unsure", cs, err)
 	}
-	if err := s.ReleaseOutbound(ctx, ids[1], false); err != nil {
+	if err := s.ReleaseOutbound(ctx, cs[0], false); err != nil {
 		t.Fatal(err)
 	}
 	if cs, err := s.ClaimOutbound(ctx, conv, ids[1], -time.Second); err != nil || len(cs) != 1 || cs[0].Unsure {
@@ -98,6 +98,42 @@ func testDeliveryClaims(t *testing.T, open func(t *testing.T) Store) {
 	}
 	if err := s.Ready(ctx); err != nil {
 		t.Errorf("Ready = %v", err)
+	}
+}
+
+// testLateRelease checks that a worker whose claim expired — its send held past the lease
+// — and was taken by another worker gives back nothing of the other's claim: a late release
+// or unclaim that freed it let a third worker send the reply while the second was sending
+// it (replies sent twice by the load generator's fault runs).
+func testLateRelease(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	ctx := t.Context()
+	ids, conv := queueReplies(t, s, "+34600000002", 1)
+	late, err := s.ClaimOutbound(ctx, conv, ids[0], -time.Second) // expired at once
+	if err != nil || len(late) != 1 {
+		t.Fatalf("first claim = %+v, %v", late, err)
+	}
+	second, err := s.ClaimOutbound(ctx, conv, ids[0], time.Minute)
+	if err != nil || len(second) != 1 || !second[0].Unsure {
+		t.Fatalf("claim after the first expired = %+v, %v; want it, unsure", second, err)
+	}
+	for _, give := range []func() error{
+		func() error { return s.ReleaseOutbound(ctx, late[0], false) },
+		func() error { return s.ReleaseOutbound(ctx, late[0], true) },
+		func() error { return s.UnclaimOutbound(ctx, late[0]) },
+	} {
+		if err := give(); err != nil {
+			t.Fatal(err)
+		}
+		if cs, err := s.ClaimOutbound(ctx, conv, ids[0], time.Minute); err != nil || len(cs) != 0 {
+			t.Fatalf("claim while the second worker holds the reply, after the first gave its claim back late = %+v, %v; want none", cs, err)
+		}
+	}
+	if err := s.ReleaseOutbound(ctx, second[0], true); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := s.ClaimOutbound(ctx, conv, ids[0], time.Minute); err != nil || len(cs) != 1 || !cs[0].Unsure {
+		t.Errorf("claim after the holder released it = %+v, %v; want it, unsure", cs, err)
 	}
 }
 

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OutboundReachesWorker", testOutboundWorker},
 		{"DeliveryClaims", testDeliveryClaims},
 		{"DeliveryClaimsConcurrent", testDeliveryClaimsConcurrent},
+		{"LateReleaseLeavesAnothersClaim", testLateRelease},
 		{"MarksTogether", testMarksTogether},
 		{"Receipts", testReceipts},
 		{"OptOutSurvivesReopen", testOptOutReopen},

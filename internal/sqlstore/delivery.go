@@ -46,6 +46,7 @@ const forUpdate = " /*FOR UPDATE*/"
 // a reply, and never one a reply after another's.
 func (s *Store) ClaimOutbound(ctx context.Context, conversationID, upTo int64, lease time.Duration) ([]delivery.Claim, error) {
 	now := s.now()
+	until := now.Add(lease).UTC().Truncate(time.Microsecond) // as the column keeps it
 	var claims []delivery.Claim
 	err := s.writeStatement(ctx, func(c conn) (err error) {
 		claims, err = scanAll(ctx, c, func(row *sql.Rows, cl *delivery.Claim) error {
@@ -57,12 +58,12 @@ func (s *Store) ClaimOutbound(ctx context.Context, conversationID, upTo int64, l
 			if err := row.Scan(&cl.ID, &cl.Channel, &cl.Lang, &cl.Seq, &reply, &tries, timeCol{&cl.Since}, &address, &cl.OptedOut); err != nil {
 				return err
 			}
-			cl.ConversationID, cl.Address, cl.Unsure = conversationID, address.String, tries > 1
+			cl.ConversationID, cl.Address, cl.Unsure, cl.Lease = conversationID, address.String, tries > 1, until
 			if reply.Valid {
 				return json.Unmarshal([]byte(reply.String), &cl.Reply)
 			}
 			return nil
-		}, strings.Replace(claimSQL, forUpdate, s.d.ForUpdate(), 1), conversationID, upTo, upTo+1, c.ts(now), c.ts(now.Add(lease)), c.ts(now))
+		}, strings.Replace(claimSQL, forUpdate, s.d.ForUpdate(), 1), conversationID, upTo, upTo+1, c.ts(now), c.ts(until), c.ts(now))
 		return err
 	})
 	if err != nil {
@@ -106,17 +107,19 @@ func (s *Store) OutboundQueued(ctx context.Context, id int64) (bool, error) {
 }
 
 // UnclaimOutbound gives back claims taken and not used: each reply is as it was before
-// its claim (an unsure one stays unsure).
-func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
-	if len(ids) == 0 {
+// its claim (an unsure one stays unsure). A claim is named by its lease: one that expired
+// and was taken by another worker is left to that worker.
+func (s *Store) UnclaimOutbound(ctx context.Context, claims ...delivery.Claim) error {
+	if len(claims) == 0 {
 		return nil
 	}
 	err := s.deliveryWrite(ctx, "", func(q conn) error {
-		for _, id := range ids {
+		for _, c := range claims {
 			if _, err := q.exec(ctx, `UPDATE messages
 				SET send_lease = NULL, send_tries = send_tries - 1,
 					send_started_at = CASE WHEN send_tries = 1 THEN NULL ELSE send_started_at END
-				WHERE id = ? AND direction = 'out' AND status = 'queued' AND send_tries > 0`, id); err != nil {
+				WHERE id = ? AND direction = 'out' AND status = 'queued' AND send_tries > 0 AND send_lease = ?`,
+				c.ID, q.ts(c.Lease)); err != nil {
 				return err
 			}
 		}
@@ -125,14 +128,15 @@ func (s *Store) UnclaimOutbound(ctx context.Context, ids ...int64) error {
 	return s.errorf("unclaim outbound", err)
 }
 
-// ReleaseOutbound gives a claimed reply back to the queue (see delivery.Outbox).
-func (s *Store) ReleaseOutbound(ctx context.Context, id int64, unsure bool) error {
+// ReleaseOutbound gives a claimed reply back to the queue (see delivery.Outbox), if the
+// claim is still the caller's.
+func (s *Store) ReleaseOutbound(ctx context.Context, c delivery.Claim, unsure bool) error {
 	err := s.deliveryWrite(ctx, "", func(q conn) error {
 		_, err := q.exec(ctx, `UPDATE messages
 			SET send_lease = NULL,
 				send_tries = CASE WHEN ? THEN send_tries ELSE 0 END,
 				send_started_at = CASE WHEN ? THEN send_started_at ELSE NULL END
-			WHERE id = ? AND direction = 'out' AND status = 'queued'`, unsure, unsure, id)
+			WHERE id = ? AND direction = 'out' AND status = 'queued' AND send_lease = ?`, unsure, unsure, c.ID, q.ts(c.Lease))
 		return err
 	})
 	return s.errorf("release outbound", err)
