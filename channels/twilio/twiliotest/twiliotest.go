@@ -23,6 +23,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // API is a fake of Twilio's REST API: it records each message created and answers with a
@@ -36,6 +37,40 @@ type API struct {
 	auth    []string
 	respond func(w http.ResponseWriter, form url.Values) bool
 	conns   atomic.Int64 // connections accepted
+	listed  []listed     // the messages created, as a lookup lists them
+}
+
+// listed is a created message as Twilio's message list shows it.
+type listed struct {
+	sid  string
+	form url.Values
+	at   time.Time
+}
+
+// list answers a lookup (GET Messages.json) as Twilio does: the messages created to the
+// query's To (and From, when given), newest first, with their body and creation time.
+func (f *API) list(w http.ResponseWriter, r *http.Request) {
+	to, from := r.URL.Query().Get("To"), r.URL.Query().Get("From")
+	type message struct {
+		SID         string `json:"sid"`
+		To          string `json:"to"`
+		From        string `json:"from"`
+		Body        string `json:"body"`
+		Status      string `json:"status"`
+		DateCreated string `json:"date_created"`
+	}
+	out := []message{}
+	f.mu.Lock()
+	for i := len(f.listed) - 1; i >= 0; i-- {
+		m := f.listed[i]
+		if m.form.Get("To") == to && (from == "" || m.form.Get("From") == from) {
+			out = append(out, message{SID: m.sid, To: to, From: m.form.Get("From"), Body: m.form.Get("Body"),
+				Status: "sent", DateCreated: m.at.UTC().Format(time.RFC1123Z)})
+		}
+	}
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50, "uri": r.URL.RequestURI(), "next_page_uri": nil})
 }
 
 // Conns returns how many connections the API accepted.
@@ -51,21 +86,28 @@ func NewAPI(t testing.TB) *API {
 		}
 		user, pass, _ := r.BasicAuth()
 		f.mu.Lock()
-		f.sent = append(f.sent, r.PostForm)
 		f.paths = append(f.paths, r.Method+" "+r.URL.Path)
 		f.auth = append(f.auth, user+":"+pass)
+		if r.Method == http.MethodGet { // a lookup: the messages created to To
+			f.mu.Unlock()
+			f.list(w, r)
+			return
+		}
+		f.sent = append(f.sent, r.PostForm)
 		n := len(f.sent)
 		respond := f.respond
 		f.mu.Unlock()
 		if respond != nil && respond(w, r.PostForm) {
 			return
 		}
+		sid := fmt.Sprintf("SM%032d", n)
 		f.mu.Lock()
 		f.created = append(f.created, r.PostForm)
+		f.listed = append(f.listed, listed{sid: sid, form: r.PostForm, at: time.Now()})
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","num_segments":"1"}`, n)
+		fmt.Fprintf(w, `{"sid":%q,"status":"queued","num_segments":"1"}`, sid)
 	}))
 	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -85,7 +127,8 @@ func (f *API) Respond(fn func(w http.ResponseWriter, form url.Values) bool) {
 	f.respond = fn
 }
 
-// Messages returns the forms of the messages posted so far, refused ones included, in order.
+// Messages returns the forms of the messages posted so far, refused ones included, in order
+// (not the lookups: see Requests).
 func (f *API) Messages() []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
