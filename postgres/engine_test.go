@@ -10,7 +10,7 @@ import (
 // TestEngine runs the engine's behaviour suite on PostgreSQL, one schema per test.
 func TestEngine(t *testing.T) {
 	enginetest.Run(t, func(t *testing.T, clock *enginetest.Clock) enginetest.Store {
-		return openSchema(t, "", sqlstore.WithNow(clock.Now))
+		return openSchema(t, "", sqlstore.WithClock(clock.Now))
 	})
 }
 

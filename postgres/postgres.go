@@ -49,7 +49,7 @@ var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // Open connects to the database of dsn (a postgres:// URL or key=value string; pgxpool's
 // pool_* settings apply, and pool_max_conns defaults to 20) and brings its schema and
-// River's up to date. sqlstore.WithNow and sqlstore.WithLogger set its clock and logger.
+// River's up to date. sqlstore.WithClock and sqlstore.WithLogger set its clock and logger.
 func Open(ctx context.Context, dsn string, opts ...sqlstore.Option) (*Store, error) {
 	cfg := sqlstore.NewConfig(opts)
 	if cfg.Schema != "" && !schemaName.MatchString(cfg.Schema) {

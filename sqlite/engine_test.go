@@ -10,7 +10,7 @@ import (
 // TestEngine runs the engine's behaviour suite on the embedded store.
 func TestEngine(t *testing.T) {
 	enginetest.Run(t, func(t *testing.T, clock *enginetest.Clock) enginetest.Store {
-		return openFile(t, tempPath(t), sqlstore.WithNow(clock.Now))
+		return openFile(t, tempPath(t), sqlstore.WithClock(clock.Now))
 	})
 }
 

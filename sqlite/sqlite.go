@@ -48,7 +48,7 @@ func WithBusyTimeout(d time.Duration) sqlstore.Option {
 }
 
 // Open opens (creating it if needed) the database file at path, or a "file:" URI, and
-// brings its schema and River's up to date. sqlstore.WithNow and sqlstore.WithLogger set
+// brings its schema and River's up to date. sqlstore.WithClock and sqlstore.WithLogger set
 // its clock and logger.
 func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, error) {
 	cfg := sqlstore.NewConfig(opts)

@@ -30,7 +30,7 @@ func SQLite(dir string) Open {
 		seedErr  error
 	)
 	open := func(ctx context.Context, path string, now func() time.Time) (*sqlite.Store, error) {
-		return sqlite.Open(ctx, path, sqlstore.WithNow(now), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+		return sqlite.Open(ctx, path, sqlstore.WithClock(now), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
 	}
 	return func(ctx context.Context, now func() time.Time) (Store, func(), error) {
 		once.Do(func() {

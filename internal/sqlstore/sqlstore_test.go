@@ -27,11 +27,11 @@ var dialects = map[string]func(t *testing.T, opts ...sqlstore.Option) (*sqlstore
 	},
 }
 
-func TestWithNow(t *testing.T) {
+func TestWithClock(t *testing.T) {
 	for name, open := range dialects {
 		t.Run(name, func(t *testing.T) {
 			now := time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
-			s, err := open(t, sqlstore.WithNow(func() time.Time { return now }), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
+			s, err := open(t, sqlstore.WithClock(func() time.Time { return now }), sqlstore.WithLogger(slog.New(slog.DiscardHandler)))
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}

@@ -66,8 +66,8 @@ type Config struct {
 // Option configures a store.
 type Option func(*Config)
 
-// WithNow sets the clock used for created, updated and received times (default time.Now).
-func WithNow(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
+// WithClock sets the clock used for created, updated and received times (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *Config) { c.Now = now } }
 
 // WithLogger sets the logger of River and of the store (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }

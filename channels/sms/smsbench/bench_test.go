@@ -215,7 +215,7 @@ func newEngine(tb testing.TB) (*dialog.Engine, *sqlite.Store, func() time.Time) 
 	now := time.Date(2026, 3, 16, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	log := slog.New(slog.DiscardHandler)
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlstore.WithNow(clock), sqlstore.WithLogger(log))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"), sqlstore.WithClock(clock), sqlstore.WithLogger(log))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
