@@ -39,8 +39,9 @@ func check(cs []*citizen, sent []Sent, classes map[string]map[string]int, w wind
 		k := s.Channel + " " + s.To
 		byTo[k] = append(byTo[k], s)
 	}
-	rep := Report{Channels: map[string]Tally{}}
+	rep := Report{Channels: map[string]Tally{}, ChannelReply: map[string][2]time.Duration{}}
 	var lat []time.Duration
+	latBy := map[string][]time.Duration{}
 	for _, c := range cs {
 		got := byTo[c.channel+" "+c.address]
 		cls := classes[c.channel]
@@ -68,6 +69,7 @@ func check(cs []*citizen, sent []Sent, classes map[string]map[string]int, w wind
 				t.Reordered++
 			}
 			lat = append(lat, s.At.Sub(c.accepted[k]))
+			latBy[c.channel] = append(latBy[c.channel], s.At.Sub(c.accepted[k]))
 			k++
 		}
 		t.Lost = len(c.accepted) - k
@@ -80,6 +82,9 @@ func check(cs []*citizen, sent []Sent, classes map[string]map[string]int, w wind
 		rep.add(t)
 	}
 	rep.ReplyP50, rep.ReplyP99 = percentile(lat, 50), percentile(lat, 99)
+	for ch, l := range latBy {
+		rep.ChannelReply[ch] = [2]time.Duration{percentile(l, 50), percentile(l, 99)}
+	}
 	return rep
 }
 

@@ -307,3 +307,27 @@ func TestSIGTERMFinishesSendsInFlight(t *testing.T) {
 		t.Errorf("the provider took %d messages, want 1", len(got))
 	}
 }
+
+// check gives each channel its own reply latency, beside the run's.
+func TestCheckLatencyByChannel(t *testing.T) {
+	classes := map[string]map[string]int{"sms": {"G": 0}, "telegram": {"G": 0}}
+	start := time.Now()
+	cs := []*citizen{
+		{channel: "sms", address: "a", texts: []string{"hola"}, accepted: []time.Time{start}},
+		{channel: "telegram", address: "7", texts: []string{"hola"}, accepted: []time.Time{start}},
+	}
+	sent := []Sent{
+		{Channel: "sms", To: "a", Body: "G", At: start.Add(50 * time.Millisecond)},
+		{Channel: "telegram", To: "7", Body: "G", At: start.Add(4 * time.Second)},
+	}
+	rep := check(cs, sent, classes, window{}, nil)
+	if got := rep.ChannelReply["sms"]; got != [2]time.Duration{50 * time.Millisecond, 50 * time.Millisecond} {
+		t.Errorf("sms reply latency = %v, want 50ms, 50ms", got)
+	}
+	if got := rep.ChannelReply["telegram"]; got != [2]time.Duration{4 * time.Second, 4 * time.Second} {
+		t.Errorf("telegram reply latency = %v, want 4s, 4s", got)
+	}
+	if !strings.Contains(rep.String(), "telegram: citizens 1") || !strings.Contains(rep.String(), "reply latency p50 4s p99 4s") {
+		t.Errorf("report does not show the channel's latency:\n%s", rep)
+	}
+}

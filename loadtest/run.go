@@ -107,16 +107,19 @@ func (t Tally) String() string {
 
 // Report is what a run measured.
 type Report struct {
-	Tally                                  // over both channels
-	Channels              map[string]Tally // by channel: "sms", "telegram"
-	Replicas              int
-	DuplicatesSent        int            // messages sent again
-	BotCalls              map[string]int // Bot API calls other than sendMessage
-	SendTime, TotalTime   time.Duration
-	TurnsPerSec           float64 // accepted messages a second while sending
-	RepliesPerSec         float64 // replies a second, first message to last reply
-	TurnP50, TurnP99      time.Duration
-	ReplyP50, ReplyP99    time.Duration // webhook accepted → provider called
+	Tally                                // over both channels
+	Channels            map[string]Tally // by channel: "sms", "telegram"
+	Replicas            int
+	DuplicatesSent      int            // messages sent again
+	BotCalls            map[string]int // Bot API calls other than sendMessage
+	SendTime, TotalTime time.Duration
+	TurnsPerSec         float64 // accepted messages a second while sending
+	RepliesPerSec       float64 // replies a second, first message to last reply
+	TurnP50, TurnP99    time.Duration
+	ReplyP50, ReplyP99  time.Duration // webhook accepted → provider called
+	// ChannelReply is the reply latency p50 and p99 of each channel: Telegram's replies
+	// wait for its rate limit where SMS's do not.
+	ChannelReply          map[string][2]time.Duration
 	Injected              map[Fault]int
 	Kills, WebhookRetries int
 	KilledAt              time.Time // when the replica was killed (zero: never)
@@ -131,7 +134,11 @@ func (r Report) String() string {
 	fmt.Fprintf(&b, "replicas %d, citizens %d, messages %d (+%d duplicates sent), replies %d\n", r.Replicas, r.Citizens, r.Inbound, r.DuplicatesSent, r.Replies)
 	fmt.Fprintf(&b, "lost %d, doubled %d, reordered %d, unclassified %d; telegram replies sent again within the at-least-once window %d\n", r.Lost, r.Doubled, r.Reordered, r.Unclassified, r.WindowDuplicates)
 	for _, ch := range slices.Sorted(maps.Keys(r.Channels)) {
-		fmt.Fprintf(&b, "  %s: %s\n", ch, r.Channels[ch])
+		fmt.Fprintf(&b, "  %s: %s", ch, r.Channels[ch])
+		if l, ok := r.ChannelReply[ch]; ok {
+			fmt.Fprintf(&b, "; reply latency p50 %s p99 %s", l[0].Round(time.Millisecond), l[1].Round(time.Millisecond))
+		}
+		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "turns %.0f/s over %s; replies %.0f/s over %s\n", r.TurnsPerSec, r.SendTime.Round(time.Millisecond), r.RepliesPerSec, r.TotalTime.Round(time.Millisecond))
 	fmt.Fprintf(&b, "turn latency p50 %s p99 %s; reply latency (accepted → provider) p50 %s p99 %s\n",
