@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -44,7 +45,7 @@ func direct(args river.JobArgs, opts *river.InsertOpts) bool {
 	if opts == nil {
 		return true
 	}
-	return sqlstore.ValidQueue(cmpOr(opts.Queue, riverQueue)) && opts.ScheduledAt.IsZero() && opts.Tags == nil && len(opts.Metadata) == 0 && !opts.Pending &&
+	return sqlstore.ValidQueue(cmp.Or(opts.Queue, riverQueue)) && opts.ScheduledAt.IsZero() && opts.Tags == nil && len(opts.Metadata) == 0 && !opts.Pending &&
 		!unique(opts.UniqueOpts) && opts.Priority >= 0 && opts.Priority <= 4
 }
 
@@ -65,20 +66,12 @@ func (j *jobInserter) insert(ctx context.Context, db *sql.DB, tx sqlstore.Tx, ar
 	if opts == nil {
 		opts = &river.InsertOpts{}
 	}
-	queue := cmpOr(opts.Queue, riverQueue)
+	queue := cmp.Or(opts.Queue, riverQueue)
 	encoded, err := json.Marshal(args)
 	if err != nil {
 		return true, fmt.Errorf("job args: %w", err)
 	}
 	_, err = tx.StmtContext(ctx, j.stmt).ExecContext(ctx, encoded, args.Kind(),
-		cmpOr(opts.MaxAttempts, riverMaxAttempts), cmpOr(opts.Priority, riverPriority), queue)
+		cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority), queue)
 	return true, err
-}
-
-func cmpOr[T comparable](v, or T) T {
-	var zero T
-	if v == zero {
-		return or
-	}
-	return v
 }
