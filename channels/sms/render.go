@@ -57,6 +57,14 @@ var _ dialog.Fitter = (*Renderer)(nil)
 // shortening: the engine asks it of every page size it tries.
 func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
 	head, full, short := c.parts(lang, r)
+	if c.surelyOver(head, full, short) {
+		return false
+	}
+	return c.fitsMeasured(head, full, short)
+}
+
+// fitsMeasured is Fits on the parts of a reply, measuring each text it tries.
+func (c *Renderer) fitsMeasured(head []line, full, short []string) bool {
 	if full == nil {
 		_, _, ok := c.trim(head, nil)
 		return ok
@@ -66,6 +74,54 @@ func (c *Renderer) Fits(lang string, r dialog.Reply) bool {
 	}
 	_, out, ok := c.trim(head, short)
 	return ok && out.Trimmed
+}
+
+// surelyOver reports whether head followed by full or by short is over the segment
+// budget even with every long parenthetical of head dropped, so that fitsMeasured would
+// only measure texts that cannot fit: a page one item too long, which the engine asks
+// about on every list, is then refused without transliterating it.
+//
+// It counts the characters that transliteration does not delete (minUnits): each is at
+// least one septet or UTF-16 unit of any text fitsMeasured tries, since dropping a
+// parenthetical only removes characters; and no segment of a message longer than
+// gsmSingle units holds more than gsmSegment.
+func (c *Renderer) surelyOver(head []line, full, short []string) bool {
+	n := len(head) + len(full) - 1 // the newlines
+	for _, l := range head {
+		n += minUnits(dropParentheticals(l.text))
+	}
+	if len(full) > 0 {
+		n += min(linesUnits(full), linesUnits(short))
+	}
+	segs := 0
+	switch {
+	case n > gsmSingle:
+		segs = (n + gsmSegment - 1) / gsmSegment
+	case n > 0:
+		segs = 1
+	}
+	return segs > c.cfg.SegmentBudget
+}
+
+// linesUnits returns the sum of minUnits of ls.
+func linesUnits(ls []string) int {
+	n := 0
+	for _, l := range ls {
+		n += minUnits(l)
+	}
+	return n
+}
+
+// minUnits returns the fewest septets or UTF-16 units s can take as measure sends it: its
+// characters, but those that Transliterate deletes (zero-width spaces, soft hyphens).
+func minUnits(s string) int {
+	n := 0
+	for _, r := range s {
+		if t, ok := translitOf(r); !ok || t != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // Rendered is a reply as the channel sends it.

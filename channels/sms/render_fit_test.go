@@ -1,8 +1,10 @@
 package sms
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/locales"
@@ -159,4 +161,78 @@ func TestFitsAgreesWithRender(t *testing.T) {
 	if fit == 0 || notFit == 0 || trimmed == 0 {
 		t.Errorf("cases: %d fit, %d do not, %d fit trimmed: every kind must be tried", fit, notFit, trimmed)
 	}
+}
+
+// TestMinUnitsBoundsMeasure: minUnits never counts more than the units measure sends,
+// with and without GSM-7 transliteration, for texts mixing the characters it deletes,
+// expands and keeps.
+func TestMinUnitsBoundsMeasure(t *testing.T) {
+	for _, gsm7 := range []bool{false, true} {
+		r := NewRenderer(Config{GSM7: gsm7}, locales.MustLoad())
+		for i, s := range generatedTexts(2000) {
+			if got, out := minUnits(s), r.measure(s); got > out.Units || got > utf8.RuneCountInString(out.Body) {
+				t.Errorf("text %d %q, GSM-7 %v: minUnits %d > %d units, %d characters", i, s, gsm7, got, out.Units, utf8.RuneCountInString(out.Body))
+			}
+		}
+	}
+}
+
+// TestFitsEarlyAgreesWithMeasured: Fits, which refuses a reply surely over the budget
+// without measuring it, answers as fitsMeasured for generated replies around budgets of
+// 1 to 3 segments; both the early refusals and the measured answers are tried.
+func TestFitsEarlyAgreesWithMeasured(t *testing.T) {
+	texts := generatedTexts(600)
+	var early, measured int
+	for budget := 1; budget <= 3; budget++ {
+		for _, gsm7 := range []bool{false, true} {
+			r := NewRenderer(Config{GSM7: gsm7, SegmentBudget: budget}, locales.MustLoad())
+			for i := 0; i+3 < len(texts); i += 3 {
+				reply := dialog.Reply{Lines: []dialog.Text{lit(texts[i]), lit(texts[i+1])}}
+				if i%2 == 0 {
+					reply.Lines = append(reply.Lines, lit(texts[i+2]).AsAction())
+				}
+				if n := i % 5; n > 0 {
+					reply.Options = options([]string{"Els meus tràmits", "Què puc demanar", texts[i+3], "Menú"}[:n]...)
+				}
+				head, full, short := r.parts("ca", reply)
+				want := r.fitsMeasured(head, full, short)
+				if got := r.Fits("ca", reply); got != want {
+					t.Errorf("budget %d, GSM-7 %v, reply %d: Fits = %v, fitsMeasured = %v", budget, gsm7, i, got, want)
+				}
+				if r.surelyOver(head, full, short) {
+					early++
+				} else {
+					measured++
+				}
+			}
+		}
+	}
+	if early == 0 || measured == 0 {
+		t.Errorf("%d early refusals, %d measured: both must be tried", early, measured)
+	}
+}
+
+// generatedTexts returns n texts of 0 to 400 characters drawn from words, parentheticals
+// long and short, characters that transliteration deletes or expands, GSM-7 extension
+// characters, emoji and invalid UTF-8, always the same ones.
+func generatedTexts(n int) []string {
+	pieces := []string{
+		"Sol·licitud", "rebuda.", "tràmit", "Què", "has", "de", "fer:", "EXP-2026-000101,",
+		"(Departament de Drets Socials i Inclusió)", "(INSS)", "(a l'oficina (o a la seu) electrònica)",
+		"(obert", "¿Cómo", "va?", "«cita»", "l’ajut", "—", "…", "\u200b", "\u00ad", "\ufeff", "a\u200db",
+		"[nota]", "{x}", "500 €", "😂", "\xff", "\xe2\x80", "\t", "Ñandú", "ÀÈÌÒÙ", "ŀl",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for b.Len() < rng.IntN(400) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		out[i] = b.String()
+	}
+	return out
 }
