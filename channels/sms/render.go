@@ -116,10 +116,17 @@ func linesUnits(ls []string) int {
 // characters, but those that Transliterate deletes (zero-width spaces, soft hyphens).
 func minUnits(s string) int {
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf { // Transliterate deletes no ASCII character
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if t, ok := translitOf(r); !ok || t != "" {
 			n++
 		}
+		i += size
 	}
 	return n
 }
@@ -190,12 +197,12 @@ func (c *Renderer) parts(lang string, r dialog.Reply) (head []line, full, short 
 	menu := make([]string, n, n+1)
 	nums := numbers(r.Options)
 	for i, o := range r.Options {
-		menu[i] = nums[i] + ". " + strings.Join(strings.Fields(c.text(lang, locales.StyleSMS, o.Label)), " ")
+		menu[i] = nums[i] + ". " + oneLine(c.text(lang, locales.StyleSMS, o.Label))
 	}
 	full = append(menu[:n:n], c.prompt(lang, nums))
 	short = full
 	if nums[n-1] == strconv.Itoa(n) { // 1 to n: "Respon 1-5"
-		short = append(menu[:n:n], c.cat.Render(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
+		short = append(menu[:n:n], c.text(lang, locales.StylePlain, dialog.T(keyPromptShort, "Last", strconv.Itoa(n), "Count", strconv.Itoa(n))))
 	}
 	return head, full, short
 }
@@ -230,8 +237,26 @@ func numbers(opts []dialog.Option) []string {
 // prompt returns the line that follows a menu numbered nums: "Respon 1, 2 o 3".
 func (c *Renderer) prompt(lang string, nums []string) string {
 	n := len(nums)
-	return c.cat.Render(lang, locales.StylePlain, dialog.T(keyPrompt,
+	return c.text(lang, locales.StylePlain, dialog.T(keyPrompt,
 		"Count", strconv.Itoa(n), "Choices", strings.Join(nums[:n-1], ", "), "Last", nums[n-1]))
+}
+
+// oneLine returns s with its runs of white space as one space and none at either end, as
+// strings.Join(strings.Fields(s), " ") does; s itself when it is so already, as a menu
+// label is.
+func oneLine(s string) string {
+	prevSpace := true // no space at the start
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (prevSpace || r != ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prevSpace = space
+	}
+	if prevSpace && s != "" { // a space at the end
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // minKeep is the fewest characters of a line that a shortened reply keeps of it; a line

@@ -44,13 +44,21 @@ func (c *Renderer) text(lang, style string, t dialog.Text) string {
 // cacheKey writes lang, style, the key and the arguments of t in a fixed order, each part
 // ended by a byte texts do not carry.
 func cacheKey(lang, style string, t dialog.Text) string {
+	size := len(lang) + len(style) + len(t.Key) + 5
+	for _, m := range []map[string]string{t.Args, t.Keys} {
+		for n, v := range m {
+			size += len(n) + len(v) + 2
+		}
+	}
 	var b strings.Builder
+	b.Grow(size)
 	for _, s := range []string{lang, style, t.Key} {
 		b.WriteString(s)
 		b.WriteByte(0)
 	}
+	var buf [8]string // the names of a text's arguments, without allocating them
 	for _, m := range []map[string]string{t.Args, t.Keys} {
-		names := make([]string, 0, len(m))
+		names := buf[:0]
 		for n := range m {
 			names = append(names, n)
 		}

@@ -163,10 +163,21 @@ func TestFitsAgreesWithRender(t *testing.T) {
 	}
 }
 
-// TestMinUnitsBoundsMeasure: minUnits never counts more than the units measure sends,
-// with and without GSM-7 transliteration, for texts mixing the characters it deletes,
-// expands and keeps.
+// TestMinUnitsBoundsMeasure: minUnits counts the characters that translit does not
+// delete, and never more than the units measure sends, with and without GSM-7
+// transliteration, for texts mixing the characters it deletes, expands and keeps.
 func TestMinUnitsBoundsMeasure(t *testing.T) {
+	for i, s := range generatedTexts(2000) {
+		want := 0
+		for _, r := range s {
+			if t, ok := translit[r]; !ok || t != "" {
+				want++
+			}
+		}
+		if got := minUnits(s); got != want {
+			t.Errorf("text %d %q: minUnits %d, want %d", i, s, got, want)
+		}
+	}
 	for _, gsm7 := range []bool{false, true} {
 		r := NewRenderer(Config{GSM7: gsm7}, locales.MustLoad())
 		for i, s := range generatedTexts(2000) {

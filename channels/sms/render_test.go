@@ -2,6 +2,7 @@ package sms
 
 import (
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -213,5 +214,33 @@ func TestRenderedLogValue(t *testing.T) {
 	log.Info("sent", "sms", Rendered{Body: "EXP-2026-000101 +34600000001", Encoding: EncodingGSM7, Segments: 1, Units: 28})
 	if s := b.String(); strings.Contains(s, "EXP-2026") || strings.Contains(s, "600000001") || !strings.Contains(s, "sms.segments=1") {
 		t.Errorf("log line %q", s)
+	}
+}
+
+// TestOneLine: oneLine spells a text as strings.Fields joined by spaces does, for texts
+// with every kind of white space at the start, the end and inside.
+func TestOneLine(t *testing.T) {
+	pieces := []string{"Parlar", "amb", "una", "persona", "Menú", " ", "  ", "\n", "\t", "\u00a0", "\u2009", "\u200b", "\xff", "·"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var kept int
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+			if rng.IntN(2) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		want := strings.Join(strings.Fields(s), " ")
+		if got := oneLine(s); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", s, got, want)
+		}
+		if want == s {
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Error("no text was one line already")
 	}
 }
