@@ -25,13 +25,25 @@ var (
 	consentRevoke = regexp.MustCompile(`^(no (vull|quiero) (rebre |recibir )?(mes |més |mas |más )?(els |los )?avisos|prou avisos|basta de avisos|(desactiva|desactivar|desactiveu) (els |los )?avisos)$`)
 )
 
+// consentPunct turns the punctuation around a consent phrase into spaces.
+var consentPunct = strings.NewReplacer(",", " ", ".", " ", "!", " ", "¡", " ", "?", " ", "¿", " ")
+
 // consentPhrase reports whether s gives (give true) or takes back (give false) the consent to
 // notices; ok is false when s is about something else.
 func consentPhrase(s string) (give, ok bool) {
 	if len(s) > 100 {
 		return false, false
 	}
-	w := strings.NewReplacer(",", " ", ".", " ", "!", " ", "¡", " ", "?", " ", "¿", " ").Replace(strings.ToLower(s))
+	lower := strings.ToLower(s)
+	if !strings.Contains(lower, "avisos") { // every consent phrase names them: most messages stop here
+		return false, false
+	}
+	return consentFolded(lower)
+}
+
+// consentFolded is consentPhrase on the lower-case text.
+func consentFolded(lower string) (give, ok bool) {
+	w := consentPunct.Replace(lower)
 	w = strings.Join(strings.Fields(w), " ")
 	w = strings.TrimSuffix(strings.TrimSuffix(w, " gràcies"), " gracias")
 	switch {

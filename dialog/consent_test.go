@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,47 @@ func TestConsentPhrase(t *testing.T) {
 				t.Errorf("consentPhrase(%q) = %v, %v; want %v, %v", tc.in, give, ok, tc.give, tc.ok)
 			}
 		})
+	}
+}
+
+// TestConsentPhraseNamesAvisos: consentPhrase, which answers "about something else" at
+// once when the text does not name avisos, answers as the phrase matching alone does, for
+// the phrases above spelled in many cases, spacings and punctuations, and for other texts.
+func TestConsentPhraseNamesAvisos(t *testing.T) {
+	words := []string{"vull", "VULL", "no", "quiero", "recibir", "rebre", "més", "avisos", "AVISOS", "Avisos",
+		"avİsos", "avi", "sos", "els", "prou", "desactiva", "per", "sms", "gràcies", ",", ".", "¡", "?", " ", "\t", "·"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	var matched, other int
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(words[rng.IntN(len(words))])
+			if rng.IntN(4) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		give, ok := consentPhrase(s)
+		wantGive, wantOK := consentFolded(strings.ToLower(s))
+		if give != wantGive || ok != wantOK {
+			t.Errorf("consentPhrase(%q) = %v, %v; the phrases say %v, %v", s, give, ok, wantGive, wantOK)
+		}
+		if wantOK {
+			matched++
+		} else {
+			other++
+		}
+	}
+	if matched == 0 || other == 0 {
+		t.Errorf("%d consent phrases, %d other texts: both must be tried", matched, other)
+	}
+}
+
+// BenchmarkConsentPhrase measures consentPhrase on the message of BenchmarkEngineTurn,
+// which every text turn asks it about first.
+func BenchmarkConsentPhrase(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		consentPhrase("com va la meva sol·licitud?")
 	}
 }
