@@ -13,11 +13,11 @@ var _ sqlstore.OutboxWriter = (*dialect)(nil)
 // InsertWithJob writes the row and its River job in one statement: the row's insert as a
 // common table expression, then the job row River's own insert writes (TestOutboxJobIsRivers
 // compares them), its arguments carrying the new id.
-func (*dialect) InsertWithJob(insert string, job sqlstore.JobRow) (string, []any) {
-	return `WITH inserted AS (` + insert + `)
+func (*dialect) InsertWithJob(insert string, args []any, job sqlstore.JobRow) []sqlstore.Statement {
+	return []sqlstore.Statement{{Query: `WITH inserted AS (` + insert + `)
 		INSERT INTO river_job (args, kind, max_attempts, priority, queue)
 		SELECT jsonb_set(CAST(? AS jsonb), '{id}', to_jsonb(inserted.id)), ?, ?, 1, ? FROM inserted
-		RETURNING CAST(args->>'id' AS bigint)`, []any{string(job.Args), job.Kind, job.MaxAttempts, job.Queue}
+		RETURNING CAST(args->>'id' AS bigint)`, Args: append(args[:len(args):len(args)], string(job.Args), job.Kind, job.MaxAttempts, job.Queue)}}
 }
 
 // notifyEvery is how often a process wakes a queue's workers at most: River's default

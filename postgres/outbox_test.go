@@ -50,11 +50,14 @@ func TestOutboxJobIsRivers(t *testing.T) {
 		t.Fatalf("River's insert: %v", err)
 	}
 	d := &dialect{}
-	q, args := d.InsertWithJob(`INSERT INTO probe DEFAULT VALUES RETURNING id`, sqlstore.JobRow{
+	sts := d.InsertWithJob(`INSERT INTO probe DEFAULT VALUES RETURNING id`, nil, sqlstore.JobRow{
 		Kind: delivery.Job{}.Kind(), Queue: "sms", Args: mustJSON(t, delivery.Job{Outbound: dialog.Outbound{Channel: out.Channel,
 			Address: out.Address, Lang: out.Lang, Reply: out.Reply}}), MaxAttempts: delivery.MaxAttempts})
+	if len(sts) != 1 {
+		t.Fatalf("InsertWithJob returned %d statements, want one", len(sts))
+	}
 	var id int64
-	if err := tx.QueryRow(ctx, sqlstore.NumberedPlaceholders(q), args...).Scan(&id); err != nil {
+	if err := tx.QueryRow(ctx, sqlstore.NumberedPlaceholders(sts[0].Query), sts[0].Args...).Scan(&id); err != nil {
 		t.Fatalf("InsertWithJob: %v", err)
 	}
 	if nq, nargs := d.NotifyJob("sms"); nq == "" {

@@ -24,8 +24,29 @@ const (
 // insertJobSQL writes the row River's InsertManyFastTx writes for a job with no
 // uniqueness, schedule, tags or metadata, with the same defaults and time format.
 // TestDirectJobInsertMatchesRiver compares the two rows column by column.
-const insertJobSQL = `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags, created_at, scheduled_at)
-	VALUES (jsonb(?), ?, ?, jsonb('{}'), ?, ?, 'available', jsonb('[]'), datetime('now', 'subsec'), datetime('now', 'subsec'))`
+var insertJobSQL = jobInsert("?")
+
+// jobInsert returns insertJobSQL with args, an SQL expression, as the job's JSON arguments.
+func jobInsert(args string) string {
+	return `INSERT INTO river_job (args, kind, max_attempts, metadata, priority, queue, state, tags, created_at, scheduled_at)
+	VALUES (jsonb(` + args + `), ?, ?, jsonb('{}'), ?, ?, 'available', jsonb('[]'), datetime('now', 'subsec'), datetime('now', 'subsec'))`
+}
+
+var _ sqlstore.OutboxWriter = (*dialect)(nil)
+
+// outboxJobSQL is insertJobSQL whose arguments get the id SQLite gave the row the
+// statement before it inserted, and which returns it.
+var outboxJobSQL = jobInsert(`json_set(?, '$.id', last_insert_rowid())`) + ` RETURNING json_extract(args, '$.id')`
+
+// InsertWithJob runs insert, then writes the job as insertJobSQL does, its arguments
+// carrying the row's id: two statements of the turn's batch, no JSON encoded again.
+func (*dialect) InsertWithJob(insert string, args []any, job sqlstore.JobRow) []sqlstore.Statement {
+	return []sqlstore.Statement{{Query: insert, Args: args},
+		{Query: outboxJobSQL, Args: []any{string(job.Args), job.Kind, job.MaxAttempts, riverPriority, job.Queue}}}
+}
+
+// NotifyJob returns nothing: River's workers poll SQLite.
+func (*dialect) NotifyJob(string) (string, []any) { return "", nil }
 
 // jobInserter writes River jobs with one statement prepared once per connection: River's
 // SQLite driver builds its insert from a JSON array through json_each, and modernc's

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -23,17 +24,21 @@ type jobRow struct {
 	Due                                      bool // scheduled_at <= now, as River's fetch compares
 }
 
-// TestDirectJobInsertMatchesRiver writes one job with River's InsertManyFastTx and the same
-// job with the direct insert, and checks that the rows are the same but for their ids and
-// times: if a new River version writes its rows differently, this fails.
+// TestDirectJobInsertMatchesRiver writes one job with River's InsertManyFastTx, the same
+// job with the direct insert, and the same job as the outbox writes it with its row
+// (InsertWithJob), and checks that the rows are the same but for their ids and times: if a
+// new River version writes its rows differently, this fails.
 func TestDirectJobInsertMatchesRiver(t *testing.T) {
 	path := tempPath(t)
 	openFile(t, path) // migrates
-	db, err := sql.Open("sqlite", dsn(path, 0))
+	db, err := openDB(dsn(path, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE probe (id INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
 	d := &dialect{db: db, river: riversqlite.New(db)}
 	if d.inserter, err = river.NewClient(d.river, &river.Config{}); err != nil {
 		t.Fatal(err)
@@ -41,21 +46,40 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 	ctx := context.Background()
 	job := delivery.Job{Outbound: dialog.Outbound{ID: 7, Channel: "sms", Address: "+34600000001", Lang: "ca"}}
 	opts := &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: "sms"}
-	for _, viaRiver := range []bool{true, false} {
+	for _, via := range []string{"River", "direct", "outbox"} {
 		tx, err := sqlstore.BeginOn(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if viaRiver {
+		switch via {
+		case "River":
 			_, err = d.inserter.InsertManyFastTx(ctx, tx.Tx, []river.InsertManyParams{{Args: job, InsertOpts: opts}})
-		} else {
+		case "direct":
 			var ok bool
 			if ok, err = d.jobs.insert(ctx, db, tx, job, opts); !ok {
 				t.Fatal("the reply job did not take the direct insert")
 			}
+		case "outbox":
+			unset := job
+			unset.ID = 0 // the statement sets it
+			raw, err := json.Marshal(unset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sts := d.InsertWithJob(`INSERT INTO probe (id) VALUES (?) RETURNING id`, []any{7},
+				sqlstore.JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
+			var id int64
+			batch := make([]sqlstore.BatchStmt, len(sts))
+			for i, st := range sts {
+				batch[i] = sqlstore.BatchStmt{Query: st.Query, Args: st.Args}
+			}
+			batch[len(batch)-1].Scan = func(r sqlstore.Row) error { return r.Scan(&id) }
+			if err = d.Batch(ctx, tx, batch); err == nil && id != 7 {
+				t.Errorf("InsertWithJob returned id %d, want 7", id)
+			}
 		}
 		if err != nil {
-			t.Fatalf("insert (via River %v): %v", viaRiver, err)
+			t.Fatalf("insert (via %s): %v", via, err)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
@@ -78,14 +102,16 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 		}
 		got = append(got, r)
 	}
-	if len(got) != 2 {
-		t.Fatalf("%d jobs, want 2", len(got))
+	if len(got) != 3 {
+		t.Fatalf("%d jobs, want 3", len(got))
 	}
-	if got[0] != got[1] {
-		t.Errorf("rows differ:\nRiver:  %+v\ndirect: %+v", got[0], got[1])
-	}
-	if !got[1].Due || got[1].State != "available" {
-		t.Errorf("direct job not available now: %+v", got[1])
+	for i, via := range []string{"direct", "outbox"} {
+		if got[0] != got[i+1] {
+			t.Errorf("rows differ:\nRiver: %+v\n%s: %+v", got[0], via, got[i+1])
+		}
+		if !got[i+1].Due || got[i+1].State != "available" {
+			t.Errorf("%s job not available now: %+v", via, got[i+1])
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	if path == "" {
 		path = DefaultPath
 	}
-	db, err := sql.Open("sqlite", dsn(path, cfg.BusyTimeout))
+	db, err := openDB(dsn(path, cfg.BusyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}

@@ -31,9 +31,10 @@
 // statement upserts (and, on SQLite, the database's write lock, Dialect.Begin). Inside a
 // turn, a write whose result the turn does not need at once goes through conn.later: it
 // waits and runs with the turn's next statement (conn.flush), on a Batcher dialect
-// (PostgreSQL) in the same round trip; a read flushes the waiting writes first, so a turn
-// always reads what it wrote. AddOutbound flushes them with the reply's insert, and on an
-// OutboxWriter dialect the reply's delivery job is in that same statement. Other writes run in
+// in one batch (PostgreSQL: one round trip; SQLite: on the driver, past database/sql); a
+// read flushes the waiting writes first, so a turn always reads what it wrote. AddOutbound
+// flushes them with the reply's insert, and on an OutboxWriter dialect the reply's delivery
+// job goes in that same batch, written by the dialect's own statement. Other writes run in
 // Store.write(ctx, lock, fn), with lockName(kind, key...) naming the lock they share with
 // the writers they must not interleave with, or "" for none. Inside a transaction,
 // conn.insertJob(ctx, args, opts) enqueues a River job that exists only if the transaction

@@ -116,16 +116,23 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 }
 
 // OutboxWriter is implemented by a Dialect that writes a stored reply and its delivery job
-// in one statement, which then goes in the turn's tail batch with the waiting writes
-// (PostgreSQL); the others insert the reply, then the job (Dialect.InsertJob).
+// in the statements it chooses, which then go in the turn's tail batch with the waiting
+// writes; the others insert the reply, then the job (Dialect.InsertJob).
 type OutboxWriter interface {
-	// InsertWithJob returns the statement that runs insert ("INSERT ... RETURNING id", ?
-	// placeholders, whose arguments come first) and enqueues job with the new row's id at
-	// the key "id" of its JSON arguments, returning that id; and the arguments it adds.
-	InsertWithJob(insert string, job JobRow) (query string, args []any)
+	// InsertWithJob returns the statements that run insert ("INSERT ... RETURNING id",
+	// with ? placeholders and the arguments args) and enqueue job with the new row's id at
+	// the key "id" of its JSON arguments: the last of them returns that id.
+	InsertWithJob(insert string, args []any, job JobRow) []Statement
 	// NotifyJob returns the statement that wakes the workers of queue at once, "" when a
-	// wake-up went out a moment ago (River's own rule: once a fetch cooldown).
+	// wake-up went out a moment ago (River's own rule: once a fetch cooldown) or the
+	// workers poll.
 	NotifyJob(queue string) (query string, args []any)
+}
+
+// Statement is a query in the dialect's form, ? placeholders rebound, with its arguments.
+type Statement struct {
+	Query string
+	Args  []any
 }
 
 // JobRow is a River job as OutboxWriter writes it: no uniqueness, schedule, tags or

@@ -54,12 +54,17 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	now := q.ts(s.now())
 	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
 	// the row as the last turn committed it.
-	conv, err := scanConversation(q.queryRow(ctx, `INSERT INTO conversations (channel, address, state, created_at, updated_at)
+	var conv *dialog.Conversation
+	err = q.flush(ctx, write{what: "conversation", query: `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
-		RETURNING `+conversationColumns, channel, address, string(dialog.StateIdle), now, now))
+		RETURNING ` + conversationColumns, args: []any{channel, address, string(dialog.StateIdle), now, now},
+		scan: func(r Row) (err error) {
+			conv, err = scanConversation(r)
+			return err
+		}})
 	if err != nil {
-		return s.errorf("turn: conversation", err)
+		return s.errorf("turn", err)
 	}
 	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
 		return s.errorf("turn", err)
@@ -244,9 +249,12 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
 		// The reply, its job and the writes waiting in the turn: one round trip. The job's
 		// arguments are the reply's JSON, its id set by the statement.
-		q, extra := ow.InsertWithJob(insert.query, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
-		insert.query, insert.args = q, append(insert.args, extra...)
-		ws := []write{insert}
+		sts := ow.InsertWithJob(insert.query, insert.args, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
+		ws := make([]write, len(sts))
+		for i, st := range sts {
+			ws[i] = write{what: insert.what, query: st.Query, args: st.Args}
+		}
+		ws[len(ws)-1].scan = insert.scan
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
 			ws = append(ws, write{what: "notify", query: q, args: args})
 		}
