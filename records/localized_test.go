@@ -1,0 +1,91 @@
+package records
+
+import (
+	"encoding/json"
+	"maps"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestLocalizedUnmarshalIsEncodingJSON: Localized reads every JSON text as encoding/json
+// reads a map[string]string, into a nil map and into one holding a pair already: the same
+// pairs, the same nil, an error for the same texts. The texts are generated objects of
+// plain and escaped strings, with white space, invalid UTF-8, control characters, other
+// values and broken syntax; the stores' own rows are plain, and read directly.
+func TestLocalizedUnmarshalIsEncodingJSON(t *testing.T) {
+	strs := []string{`"ca"`, `"es"`, `"Renda Garantida de Ciutadania"`, `"Demana el certificat (a l'oficina)"`,
+		`"sol·licitud"`, `"\u00e0"`, `"a\"b"`, `"\ud83d\ude02"`, "\"\xff\"", "\"a\tb\"", `""`, `"`, `null`, `1`, `[]`, `{}`}
+	seps := []string{`:`, ` : `, "\n:", ` `, `,`}
+	rng := rand.New(rand.NewPCG(9, 10))
+	pick := func(vs []string) string { return vs[rng.IntN(len(vs))] }
+	texts := []string{`{"ca":"Generalitat de Catalunya","es":"Generalitat de Cataluña"}`, `null`, `{}`, ` { "ca" : "x" } `, ``, `{"ca":"x"} {}`}
+	for range 30000 {
+		var b strings.Builder
+		b.WriteString(pick([]string{`{`, `{`, `{`, ` {`, `[`, ``}))
+		for i := range rng.IntN(4) {
+			if i > 0 {
+				b.WriteString(pick([]string{`,`, `,`, `, `, ``}))
+			}
+			b.WriteString(pick(strs[:11])) // a key, mostly a string
+			b.WriteString(pick(seps))
+			b.WriteString(pick(strs))
+		}
+		b.WriteString(pick([]string{`}`, `}`, `}`, "}\n", `,}`, ``}))
+		texts = append(texts, b.String())
+	}
+	var direct, viaJSON int
+	for _, s := range texts {
+		for _, start := range []Localized{nil, {"xx": "before"}} {
+			var want map[string]string = maps.Clone(start)
+			wantErr := json.Unmarshal([]byte(s), &want)
+			got := maps.Clone(start)
+			gotErr := got.UnmarshalJSON([]byte(s))
+			if (gotErr != nil) != (wantErr != nil) || !maps.Equal(got, Localized(want)) || (got == nil) != (want == nil) {
+				t.Errorf("%q into %v: got %#v, %v; encoding/json %#v, %v", s, start, got, gotErr, want, wantErr)
+			}
+		}
+		var m Localized
+		if readPlainObject([]byte(s), &m) {
+			direct++
+		} else {
+			viaJSON++
+		}
+	}
+	if direct < 1000 || viaJSON < 1000 {
+		t.Errorf("%d texts read directly, %d through encoding/json: both must be tried", direct, viaJSON)
+	}
+}
+
+// TestApplicationRowsRead: an application as the stores wrote it before Localized read
+// itself reads back the same.
+func TestApplicationRowsRead(t *testing.T) {
+	a := Application{Ref: "EXP-2026-000101", Procedure: Localized{"ca": "Renda Garantida de Ciutadania", "es": "Renta Garantizada de Ciudadanía"},
+		MissingDocuments: []Localized{{"ca": "certificat de convivència", "es": "certificado de convivencia"}},
+		NextStep:         Localized{"ca": "Demana \"el\" certificat <ara>", "es": "Pide el certificado\n"}}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Application
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got.Procedure, a.Procedure) || !maps.Equal(got.NextStep, a.NextStep) ||
+		len(got.MissingDocuments) != 1 || !maps.Equal(got.MissingDocuments[0], a.MissingDocuments[0]) {
+		t.Errorf("read back %+v, wrote %+v", got, a)
+	}
+}
+
+// BenchmarkLocalizedUnmarshal measures reading an administration's name, as every
+// application read does for its localized columns.
+func BenchmarkLocalizedUnmarshal(b *testing.B) {
+	data := []byte(`{"ca":"Consell Comarcal del Barcelonès","es":"Consejo Comarcal del Barcelonès"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var l Localized
+		if err := json.Unmarshal(data, &l); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
