@@ -2,9 +2,15 @@ package dialog
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/looplab/fsm"
 )
 
 func TestSanitize(t *testing.T) {
@@ -135,5 +141,63 @@ func TestDeliveryRank(t *testing.T) {
 	}
 	if DeliveryRank(DeliverySkipped) != 2 || DeliveryRank(DeliveryQueued) != 0 {
 		t.Errorf("DeliveryRank of skipped/queued wrong")
+	}
+}
+
+// TestFireWithReusedMachines: fire, whose machines are reused from turn to turn, moves a
+// conversation as a machine built for it alone does, for every state and event in a long
+// random order, from four goroutines, with cancelled contexts among them.
+func TestFireWithReusedMachines(t *testing.T) {
+	states := []State{StateIdle, StateVerifying, StateAnswering, StateConfirm, StateEscalated, "opted_out", ""}
+	events := []string{EventVerify, EventVerified, EventList, EventConfirm, EventEscalate, EventRelease, EventOptOut, EventReset, "unknown"}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 13))
+			var moved, refused int
+			for range 3000 {
+				from, ev := states[rng.IntN(len(states))], events[rng.IntN(len(events))]
+				ctx := context.Background()
+				if rng.IntN(10) == 0 {
+					ctx = cancelled
+				}
+				fresh := fsm.NewFSM(string(from), transitions, fsm.Callbacks{})
+				if !slices.Contains(states[:5], from) {
+					fresh.SetState(string(StateIdle))
+				}
+				wantErr := fresh.Event(ctx, ev)
+				var noTransition fsm.NoTransitionError
+				wantOK := wantErr == nil || errors.As(wantErr, &noTransition)
+				c := &Conversation{State: from}
+				err := fire(ctx, c, ev)
+				switch {
+				case (err == nil) != wantOK:
+					t.Errorf("fire(%q, %s) = %v; a new machine says %v", from, ev, err, wantErr)
+				case err == nil && c.State != State(fresh.Current()):
+					t.Errorf("fire(%q, %s): state %s, a new machine says %s", from, ev, c.State, fresh.Current())
+				case err == nil:
+					moved++
+				default:
+					refused++
+				}
+			}
+			if moved == 0 || refused == 0 {
+				t.Errorf("%d events moved, %d refused: both must be tried", moved, refused)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkFire measures one state transition of a turn, as a status answer fires it.
+func BenchmarkFire(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := fire(ctx, &Conversation{State: StateIdle}, EventList); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

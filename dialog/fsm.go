@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/looplab/fsm"
 )
@@ -34,17 +35,23 @@ var transitions = fsm.Events{
 // ErrTransition is returned when an event is not allowed in the conversation's state.
 var ErrTransition = errors.New("dialog: transition not allowed")
 
-// machine rebuilds the state machine of one conversation for one turn: looplab/fsm is not
-// safe for concurrent use, so every turn gets its own, restored from the persisted state.
-// A state it does not know restarts at idle: "opted_out", which earlier versions stored,
-// is now the conversation's OptedOut flag.
+// machines keeps the state machines that fire is done with: building one (its maps of
+// transitions) cost more than the event itself.
+var machines = sync.Pool{New: func() any { return fsm.NewFSM(string(StateIdle), transitions, fsm.Callbacks{}) }}
+
+// machine returns the state machine of one conversation for one turn, set to the persisted
+// state: looplab/fsm is not safe for concurrent use, so every turn gets its own, from
+// machines. A state it does not know restarts at idle: "opted_out", which earlier versions
+// stored, is now the conversation's OptedOut flag.
 func machine(s State) *fsm.FSM {
 	switch s {
 	case StateIdle, StateVerifying, StateAnswering, StateConfirm, StateEscalated:
 	default:
 		s = StateIdle
 	}
-	return fsm.NewFSM(string(s), transitions, fsm.Callbacks{})
+	m := machines.Get().(*fsm.FSM)
+	m.SetState(string(s))
+	return m
 }
 
 // fire moves c through event ev. A self-transition is not an error.
@@ -53,8 +60,11 @@ func fire(ctx context.Context, c *Conversation, ev string) error {
 	err := m.Event(ctx, ev)
 	var noTransition fsm.NoTransitionError
 	if err != nil && !errors.As(err, &noTransition) {
+		// Not given back: a transition that failed midway (a cancelled context) may
+		// leave the machine in it.
 		return fmt.Errorf("%w: %s in %s: %v", ErrTransition, ev, c.State, err)
 	}
 	c.State = State(m.Current())
+	machines.Put(m)
 	return nil
 }
