@@ -41,9 +41,27 @@ type Finder interface {
 }
 
 // Job is the River job of one reply to deliver: the store enqueues it with the reply, in
-// the turn's transaction. Its arguments are the reply's fields.
+// the turn's transaction. It names the reply, whose text the store alone keeps (a claim
+// reads it, see Outbox.ClaimOutbound): a job row holds nothing of the citizen's to erase,
+// however long River keeps it, and the turn writes the text once. Its JSON keys are
+// dialog.Outbound's, which the jobs of earlier versions carried whole.
 type Job struct {
-	dialog.Outbound
+	ID             int64  `json:"id"` // the stored reply's
+	ConversationID int64  `json:"conversation_id"`
+	Channel        string `json:"channel"`
+	// LastInbound is when the citizen last wrote (dialog.Outbound.LastInbound), which the
+	// stored reply does not keep.
+	LastInbound time.Time `json:"last_inbound,omitzero"`
+}
+
+// JobOf returns the job of the stored reply o.
+func JobOf(o dialog.Outbound) Job {
+	return Job{ID: o.ID, ConversationID: o.ConversationID, Channel: o.Channel, LastInbound: o.LastInbound}
+}
+
+// LogValue names the reply.
+func (j Job) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", j.ID), slog.Int64("conversation", j.ConversationID), slog.String("channel", j.Channel))
 }
 
 // Kind names the delivery job.
@@ -142,7 +160,7 @@ func (w *Worker) Timeout(*river.Job[Job]) time.Duration { return w.lease() }
 // When another worker holds the oldest of them, the job is snoozed, without using an
 // attempt, and looks again shortly: that worker sends them meanwhile, in order.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
-	o := job.Args.Outbound
+	o := job.Args
 	log := w.logger().With("outbound", o, "attempt", job.Attempt)
 	if _, ok := w.Senders[o.Channel]; !ok {
 		log.Error("delivery: no sender for channel")
@@ -169,9 +187,6 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Job]) error {
 			// too (what a channel with a reply window, WhatsApp, measures from).
 			if o.LastInbound.After(c.LastInbound) {
 				c.LastInbound = o.LastInbound
-			}
-			if c.ID == o.ID && c.Reply.Notice == "" {
-				c.Reply.Notice = o.Reply.Notice
 			}
 			if err := w.deliver(ctx, job, c, log.With("reply", c.Outbound)); err != nil {
 				w.unclaim(ctx, claims[i+1:], log)
@@ -291,9 +306,9 @@ func (w *Worker) retry(ctx context.Context, job *river.Job[Job], log *slog.Logge
 		return river.JobSnooze(0)
 	}
 	if job.Attempt >= job.MaxAttempts || w.tooOld(job) {
-		return w.fail(context.WithoutCancel(ctx), job.Args.Outbound.Channel, job.Args.Outbound.ID, "gave_up", log, err)
+		return w.fail(context.WithoutCancel(ctx), job.Args.Channel, job.Args.ID, "gave_up", log, err)
 	}
-	w.observe().Retried(job.Args.Outbound.Channel, "error")
+	w.observe().Retried(job.Args.Channel, "error")
 	log.Warn("delivery: will retry", "err", err, "next", w.NextRetry(job))
 	return err
 }

@@ -203,7 +203,7 @@ func reply(id, conv int64) dialog.Outbound {
 }
 
 func job(o dialog.Outbound, attempt int) *river.Job[Job] {
-	return &river.Job[Job]{JobRow: &rivertype.JobRow{ID: o.ID, Attempt: attempt, MaxAttempts: MaxAttempts, CreatedAt: time.Now()}, Args: Job{o}}
+	return &river.Job[Job]{JobRow: &rivertype.JobRow{ID: o.ID, Attempt: attempt, MaxAttempts: MaxAttempts, CreatedAt: time.Now()}, Args: JobOf(o)}
 }
 
 func worker(l *fakeOutbox, s Sender, obs Observer) *Worker {

@@ -10,7 +10,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/catalonia/mygov/delivery"
-	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/internal/pgtest"
 	"github.com/catalonia/mygov/internal/sqlstore"
 )
@@ -40,19 +39,17 @@ func TestOutboxJobIsRivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := dialog.Outbound{ID: 41, Channel: "sms", Address: "+34600000001", Lang: "ca",
-		Reply: dialog.Reply{Lines: []dialog.Text{dialog.T("status.none")}}}
+	job := delivery.Job{ID: 1, ConversationID: 41, Channel: "sms"} // the probe's first id
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := inserter.InsertTx(ctx, tx, delivery.Job{Outbound: out}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: "sms"}); err != nil {
+	if _, err := inserter.InsertTx(ctx, tx, job, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: "sms"}); err != nil {
 		t.Fatalf("River's insert: %v", err)
 	}
 	d := &dialect{}
 	sts := d.InsertWithJob(`INSERT INTO probe DEFAULT VALUES RETURNING id`, nil, sqlstore.JobRow{
-		Kind: delivery.Job{}.Kind(), Queue: "sms", Args: mustJSON(t, delivery.Job{Outbound: dialog.Outbound{Channel: out.Channel,
-			Address: out.Address, Lang: out.Lang, Reply: out.Reply}}), MaxAttempts: delivery.MaxAttempts})
+		Kind: delivery.Job{}.Kind(), Queue: "sms", Args: mustJSON(t, delivery.Job{ConversationID: job.ConversationID, Channel: job.Channel}), MaxAttempts: delivery.MaxAttempts})
 	if len(sts) != 1 {
 		t.Fatalf("InsertWithJob returned %d statements, want one", len(sts))
 	}

@@ -190,6 +190,15 @@ func (d *dialect) Batch(ctx context.Context, tx sqlstore.Tx, stmts []sqlstore.Ba
 		for _, st := range stmts {
 			q := b.Queue(st.Query, st.Args...)
 			switch {
+			case st.Each != nil:
+				q.Query(func(rows pgx.Rows) error {
+					for rows.Next() {
+						if err := st.Each(rows); err != nil {
+							return err
+						}
+					}
+					return rows.Err()
+				})
 			case st.Scan != nil:
 				q.Query(func(rows pgx.Rows) error {
 					if !rows.Next() {

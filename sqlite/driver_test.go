@@ -24,6 +24,8 @@ func TestBatchScanIsDatabaseSQLs(t *testing.T) {
 		"*bool": func() any { return new(bool) }, "*float64": func() any { return new(float64) },
 		"*any": func() any { return new(any) }, "*sql.NullString": func() any { return new(sql.NullString) },
 		"*sql.NullInt64": func() any { return new(sql.NullInt64) },
+		"*namedString":   func() any { return new(namedString) }, "*namedInt": func() any { return new(namedInt) },
+		"*namedBool": func() any { return new(namedBool) }, "*struct": func() any { return new(struct{}) },
 	}
 	for _, v := range values {
 		for name, dest := range dests {
@@ -105,3 +107,10 @@ func TestBatchBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Named types of basic kinds, as records.Status is one.
+type (
+	namedString string
+	namedInt    int32
+	namedBool   bool
+)

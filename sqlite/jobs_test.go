@@ -10,7 +10,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/catalonia/mygov/delivery"
-	"github.com/catalonia/mygov/dialog"
 	"github.com/catalonia/mygov/internal/sqlstore"
 )
 
@@ -44,7 +43,7 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	job := delivery.Job{Outbound: dialog.Outbound{ID: 7, Channel: "sms", Address: "+34600000001", Lang: "ca"}}
+	job := delivery.Job{ID: 7, ConversationID: 3, Channel: "sms"}
 	opts := &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: "sms"}
 	for _, via := range []string{"River", "direct", "outbox"} {
 		tx, err := sqlstore.BeginOn(ctx, db)

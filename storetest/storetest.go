@@ -455,33 +455,38 @@ func testPanic(t *testing.T, open func(t *testing.T) Store) {
 
 func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
-	got := make(chan dialog.Outbound, 10)
+	got := make(chan delivery.Job, 10)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[delivery.Job]) error {
-		got <- job.Args.Outbound
+		got <- job.Args
 		return nil
 	}))
 	stop, err := s.StartWorkers(t.Context(), workers, chTelegram)
 	if err != nil {
 		t.Fatalf("StartWorkers: %v", err)
 	}
-	var want dialog.Outbound
+	var want delivery.Job
 	turn(t, s, chTelegram, "5001", func(ctx context.Context, tx dialog.Tx) error {
 		o := outbound(tx.Conversation(), 1, "aprovada")
+		o.LastInbound = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 		if err := tx.AddOutbound(ctx, o); err != nil {
 			return err
 		}
 		if o.ID == 0 {
 			t.Errorf("AddOutbound did not set the ID")
 		}
-		want = *o
+		want = delivery.JobOf(*o)
 		return nil
 	})
 	select {
-	case o := <-got:
-		equal(t, "job args", o, want)
+	case j := <-got:
+		equal(t, "job args", j, want)
 	case <-time.After(15 * time.Second):
 		t.Fatalf("no job reached the worker in 15 s")
+	}
+	// The job names the reply; its text is kept once, in the stored reply.
+	if args, err := s.JobArgs(t.Context(), delivery.Job{}.Kind()); err != nil || len(args) != 1 || strings.Contains(args[0], "aprovada") {
+		t.Errorf("JobArgs = %q, %v: want one job without the reply's text", args, err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -1045,8 +1050,7 @@ func testBadInput(t *testing.T, open func(t *testing.T) Store) {
 	if len(jobs) != 1 {
 		t.Fatalf("%d jobs, want 1", len(jobs))
 	}
-	wantJob := dialog.Outbound{ID: o.ID, ConversationID: conv, Channel: ch, Address: cleanAddr, Lang: "ca", Reply: wantReply}
-	equalJSON(t, "job args", jobs[0], wantJob)
+	equalJSON(t, "job args", jobs[0], delivery.Job{ID: o.ID, ConversationID: conv, Channel: ch})
 
 	if ok, err := s.OptedOut(ctx, ch, addr); err != nil || ok {
 		t.Errorf("OptedOut(dirty address) = %v, %v", ok, err)

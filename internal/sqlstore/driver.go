@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"time"
 )
@@ -113,7 +114,7 @@ func RunDirect(ctx context.Context, dc any, stmts []BatchStmt) error {
 }
 
 // run runs one statement of a batch.
-func (c *preparedConn) run(ctx context.Context, bs BatchStmt) error {
+func (c *preparedConn) run(ctx context.Context, bs BatchStmt) (err error) {
 	st, err := c.stmt(ctx, bs.Query)
 	if err != nil {
 		return err
@@ -129,7 +130,7 @@ func (c *preparedConn) run(ctx context.Context, bs BatchStmt) error {
 		}
 		args[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 	}
-	if bs.Scan == nil {
+	if bs.Scan == nil && bs.Each == nil {
 		res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
 		if err != nil {
 			return err
@@ -143,23 +144,31 @@ func (c *preparedConn) run(ctx context.Context, bs BatchStmt) error {
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
 	r := &driverRow{values: make([]driver.Value, len(rows.Columns()))}
-	switch err := rows.Next(r.values); {
-	case errors.Is(err, io.EOF):
-		r.values = nil
-	case err != nil:
-		rows.Close()
-		return err
+	for {
+		switch err := rows.Next(r.values); {
+		case errors.Is(err, io.EOF) && bs.Each != nil:
+			return nil
+		case errors.Is(err, io.EOF):
+			r.values = nil
+			return bs.Scan(r)
+		case err != nil:
+			return err
+		case bs.Each == nil:
+			return bs.Scan(r) // the first row is all Scan reads
+		}
+		if err := bs.Each(r); err != nil {
+			return err
+		}
 	}
-	// A statement's first row is all a batch reads: its values are the driver's copies.
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	return bs.Scan(r)
 }
 
-// driverRow is the first row of a statement run directly; nil values when it returned
-// none.
+// driverRow is a row of a statement run directly; nil values when it returned none.
 type driverRow struct{ values []driver.Value }
 
 // Scan copies the row's columns into dest as database/sql's Scan does for the types the
@@ -250,6 +259,38 @@ func assign(dest, src any) error {
 		f, err := strconv.ParseFloat(text(src), 64)
 		*d = f
 		return err
+	}
+	return assignKind(dest, src)
+}
+
+// assignKind stores src in dest, a pointer to a named type of a basic kind
+// (records.Status), as database/sql does by reflection.
+func assignKind(dest, src any) error {
+	dv := reflect.ValueOf(dest)
+	if dv.Kind() != reflect.Pointer || dv.IsNil() {
+		return fmt.Errorf("destination not a pointer: %T", dest)
+	}
+	switch e := dv.Elem(); e.Kind() {
+	case reflect.String:
+		switch v := src.(type) {
+		case string:
+			e.SetString(v)
+			return nil
+		case []byte:
+			e.SetString(string(v))
+			return nil
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(text(src), 10, e.Type().Bits())
+		if err == nil {
+			e.SetInt(n)
+		}
+		return err
+	case reflect.Bool:
+		if v, ok := src.(bool); ok {
+			e.SetBool(v)
+			return nil
+		}
 	}
 	return fmt.Errorf("unsupported Scan, storing driver.Value type %T into type %T", src, dest)
 }

@@ -13,12 +13,13 @@ import (
 
 // BatchStmt is one statement of a Batcher's batch: its query in the dialect's form, its
 // (cleaned) arguments, and either Scan, which reads its first row (a Row whose Scan is
-// sql.ErrNoRows when it returns none), or, when Affected is not nil, where to write the
-// number of rows it changed.
+// sql.ErrNoRows when it returns none), or Each, which reads each of its rows, or, when
+// Affected is not nil, where to write the number of rows it changed.
 type BatchStmt struct {
 	Query    string
 	Args     []any
 	Scan     func(Row) error
+	Each     func(Row) error
 	Affected *int64
 }
 
@@ -42,6 +43,7 @@ type write struct {
 	query string
 	args  []any
 	scan  func(Row) error            // nil, or reads its row (see BatchStmt)
+	each  func(Row) error            // nil, or reads each of its rows
 	check func(affected int64) error // nil, or checks the number of rows changed
 }
 
@@ -76,7 +78,7 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 	if b, ok := c.s.d.(Batcher); ok && c.tx.Tx != nil {
 		stmts := make([]BatchStmt, len(ws))
 		for i, w := range ws {
-			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan}
+			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}
 			if w.check != nil {
 				stmts[i].Affected = &affected[i]
 			}
@@ -88,6 +90,12 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 		direct := c
 		direct.pending = nil
 		for i, w := range ws {
+			if w.each != nil {
+				if err := direct.eachRow(ctx, w); err != nil {
+					return fmt.Errorf("%s: %w", w.what, err)
+				}
+				continue
+			}
 			if w.scan != nil {
 				if err := w.scan(direct.queryRow(ctx, w.query, w.args...)); err != nil {
 					return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
@@ -162,4 +170,19 @@ func ValidQueue(name string) bool {
 		}
 	}
 	return !sep
+}
+
+// eachRow runs w's query, which reads rows, through database/sql.
+func (c conn) eachRow(ctx context.Context, w write) error {
+	rows, err := c.query(ctx, w.query, w.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := w.each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

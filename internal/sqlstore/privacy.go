@@ -13,8 +13,8 @@ import (
 
 // erase empties the messages of a citizen's conversations, and those stored while the
 // citizen was linked to a conversation since unlinked, and deletes the finished delivery
-// jobs of the citizen's conversations: their arguments hold the replies' text. Jobs still
-// to run are left to deliver.
+// jobs of the citizen's conversations (a job names its reply; the jobs of earlier versions
+// held its text too). Jobs still to run are left to deliver.
 func (c conn) erase(ctx context.Context, citizenID string) (int64, error) {
 	if citizenID == "" {
 		return 0, nil

@@ -84,15 +84,6 @@ func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string)
 // applications is FindApplicationsByCitizen; with names, it also keeps there the names of
 // the applications' administrations, read in the same query.
 func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
-	rows, err := r.query(ctx, `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure, a.administration_id, a.unit, a.status,
-		a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note, ad.name
-		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
-		LEFT JOIN administrations ad ON ad.id = a.administration_id
-		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, citizenID)
-	if err != nil {
-		return nil, r.s.errorf("find applications", err)
-	}
-	defer rows.Close()
 	var (
 		apps                      []records.Application
 		proc, unit, missing, next []byte
@@ -101,17 +92,21 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 		change                    records.StatusChange
 		changeStatus              sql.NullString
 	)
-	for rows.Next() {
-		if err := rows.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
+	err := r.flush(ctx, write{what: "find applications", query: `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure,
+		a.administration_id, a.unit, a.status, a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note, ad.name
+		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
+		LEFT JOIN administrations ad ON ad.id = a.administration_id
+		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
+		if err := row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
 			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next,
 			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}, &admName); err != nil {
-			return nil, r.s.errorf("find applications", err)
+			return err
 		}
 		if n := len(apps); n == 0 || apps[n-1].Ref != a.Ref {
 			if _, known := names[a.AdministrationID]; names != nil && !known && admName != nil {
 				var name records.Localized
 				if err := (jsonCol{&name}).Scan(admName); err != nil {
-					return nil, r.s.errorf("find applications: administration", err)
+					return fmt.Errorf("administration: %w", err)
 				}
 				names[a.AdministrationID] = name
 			}
@@ -122,7 +117,7 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 				v   any
 			}{{proc, &app.Procedure}, {unit, &app.Unit}, {missing, &app.MissingDocuments}, {next, &app.NextStep}} {
 				if err := (jsonCol{c.v}).Scan(c.raw); err != nil {
-					return nil, r.s.errorf("find applications", err)
+					return err
 				}
 			}
 			apps = append(apps, app)
@@ -133,8 +128,9 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 			last.History = append(last.History, change)
 		}
 		change = records.StatusChange{}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}})
+	if err != nil {
 		return nil, r.s.errorf("find applications", err)
 	}
 	return apps, nil

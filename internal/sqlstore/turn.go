@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -231,13 +230,15 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 }
 
 // AddOutbound stores a reply, queued, sets o.ID, and enqueues its delivery job (a
-// delivery.Job) in the same transaction. The stored reply and the job carry the cleaned
-// text (see Clean).
+// delivery.Job, which names the reply) in the same transaction. The stored reply carries
+// the cleaned text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
-	args, reply, raw, err := cleanOutbound(*o)
+	reply, err := marshal(o.Reply)
 	if err != nil {
 		return t.s.errorf("add outbound", err)
 	}
+	job := delivery.JobOf(*o)
+	job.Channel = Clean(job.Channel)
 	now := t.ts(t.s.now())
 	var id int64
 	insert := write{what: "add outbound", query: `INSERT INTO messages
@@ -245,10 +246,14 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
 		dialog.DeliveryQueued, now, now}, scan: into(&id)}
-	job, opts := delivery.Job{Outbound: args}, &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: args.Channel}
+	opts := &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: job.Channel}
 	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
-		// The reply, its job and the writes waiting in the turn: one round trip. The job's
-		// arguments are the reply's JSON, its id set by the statement.
+		// The reply, its job and the writes waiting in the turn: one batch. The job's id is
+		// set by its statement.
+		raw, err := json.Marshal(job)
+		if err != nil {
+			return t.s.errorf("add outbound", err)
+		}
 		sts := ow.InsertWithJob(insert.query, insert.args, JobRow{Kind: job.Kind(), Queue: opts.Queue, Args: raw, MaxAttempts: opts.MaxAttempts})
 		ws := make([]write, len(sts))
 		for i, st := range sts {
@@ -267,31 +272,12 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 	if err := t.flush(ctx, insert); err != nil { // with the writes waiting in the turn
 		return t.s.errorf("add outbound", err)
 	}
-	args.ID = id
-	if err := t.insertJob(ctx, delivery.Job{Outbound: args}, opts); err != nil {
+	job.ID = id
+	if err := t.insertJob(ctx, job, opts); err != nil {
 		return t.s.errorf("add outbound", err)
 	}
 	o.ID = id
 	return nil
-}
-
-// cleanOutbound returns o as the job will carry it, with its NUL characters replaced
-// (encoding/json replaces invalid UTF-8 itself), its reply as JSON, and the whole of it as
-// JSON (a delivery.Job's arguments: the job embeds the reply).
-func cleanOutbound(o dialog.Outbound) (dialog.Outbound, string, []byte, error) {
-	raw, err := json.Marshal(o)
-	if err != nil {
-		return o, "", nil, err
-	}
-	if c := CleanJSON(raw); !bytes.Equal(c, raw) {
-		var out dialog.Outbound
-		if err := json.Unmarshal(c, &out); err != nil {
-			return o, "", nil, err
-		}
-		o, raw = out, c
-	}
-	reply, err := marshal(o.Reply)
-	return o, reply, raw, err
 }
 
 // Lockout returns the lockout counter for key, a key never saved with a zero counter, and
