@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -199,4 +200,42 @@ func TestTranslitIndexIsTheMap(t *testing.T) {
 			t.Errorf("translitOf(%U) = %q, %v, want %q", r, got, ok, want)
 		}
 	}
+}
+
+// TestSpellGSMIsTransliterateUnaccented: spellGSM spells every text as unaccented.Replace
+// of Transliterate does: texts of the characters translit and unaccented replace, the
+// GSM-7 letters they keep, emoji and invalid UTF-8 (before and after the first character
+// to transliterate), and every rune of translit's array.
+func TestSpellGSMIsTransliterateUnaccented(t *testing.T) {
+	pieces := []string{"Transició", "Ecològica", "ÀÈÉÌÒÙÇÑÜàèéìòùç", "sol·licitud", "l’ajut", "…", "\t", "`", "\u200b",
+		"😂", "€", "\xff", "\xc3", "\xe2\x80", "a", " ", "É", "Ç"}
+	texts := []string{"", "plain ASCII", "\xc3á", "à\xff", "\xffá\xff"}
+	for r := rune(0); r < rune(len(translitIndex))+16; r++ {
+		texts = append(texts, "x"+string(r)+"à\xff")
+	}
+	rng := rand.New(rand.NewPCG(14, 15))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		if got, want := spellGSM(s), unaccented.Replace(Transliterate(s)); got != want {
+			t.Errorf("spellGSM(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// FuzzSpellGSM checks spellGSM against unaccented.Replace of Transliterate.
+func FuzzSpellGSM(f *testing.F) {
+	for _, s := range []string{"Transició Ecològica", "sol·licitud …", "\xc3á\xff", "😂\t`"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := spellGSM(s), unaccented.Replace(Transliterate(s)); got != want {
+			t.Errorf("spellGSM(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

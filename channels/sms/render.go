@@ -362,7 +362,7 @@ func (c *Renderer) measure(s string) Rendered {
 	enc, segs, units := Segments(s)
 	out := Rendered{Body: s, Encoding: enc, Segments: segs, Units: units}
 	if c.cfg.GSM7 && enc == EncodingUCS2 {
-		t := unaccented.Replace(Transliterate(s))
+		t := spellGSM(s)
 		if enc2, segs2, units2 := Segments(t); segs2 < segs {
 			out = Rendered{Body: t, Encoding: enc2, Segments: segs2, Units: units2, Translit: true}
 		}

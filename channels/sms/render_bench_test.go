@@ -58,3 +58,14 @@ func BenchmarkFits(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRender measures Render on the status page BenchmarkEngineTurn sends, which is
+// over the budget and shortened, as the delivery worker renders it.
+func BenchmarkRender(b *testing.B) {
+	r := NewRenderer(Config{GSM7: true}, locales.MustLoad())
+	reply := statusPages()[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Render("ca", reply)
+	}
+}
