@@ -186,7 +186,7 @@ func (c *Renderer) parts(lang string, r dialog.Reply) (head []line, full, short 
 		if s == "" {
 			continue
 		}
-		for _, l := range strings.Split(s, "\n") {
+		for l := range strings.SplitSeq(s, "\n") {
 			head = append(head, line{text: strings.TrimRightFunc(l, unicode.IsSpace), action: t.Action})
 		}
 	}

@@ -2,7 +2,6 @@ package sms
 
 import (
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/catalonia/mygov/dialog"
@@ -24,9 +23,10 @@ func (c *Renderer) text(lang, style string, t dialog.Text) string {
 	if c.cache == nil {
 		return c.cat.Render(lang, style, t)
 	}
-	k := cacheKey(lang, style, t)
+	var buf [256]byte // the key of most texts, so that a lookup allocates nothing
+	k := appendCacheKey(buf[:0], lang, style, t)
 	c.cache.mu.Lock()
-	s, ok := c.cache.m[k]
+	s, ok := c.cache.m[string(k)]
 	c.cache.mu.Unlock()
 	if ok {
 		return s
@@ -36,25 +36,17 @@ func (c *Renderer) text(lang, style string, t dialog.Text) string {
 	if len(c.cache.m) >= maxCachedTexts {
 		clear(c.cache.m)
 	}
-	c.cache.m[k] = s
+	c.cache.m[string(k)] = s
 	c.cache.mu.Unlock()
 	return s
 }
 
-// cacheKey writes lang, style, the key and the arguments of t in a fixed order, each part
-// ended by a byte texts do not carry.
-func cacheKey(lang, style string, t dialog.Text) string {
-	size := len(lang) + len(style) + len(t.Key) + 5
-	for _, m := range []map[string]string{t.Args, t.Keys} {
-		for n, v := range m {
-			size += len(n) + len(v) + 2
-		}
-	}
-	var b strings.Builder
-	b.Grow(size)
+// appendCacheKey appends lang, style, the key and the arguments of t to b in a fixed order,
+// each part ended by a byte texts do not carry.
+func appendCacheKey(b []byte, lang, style string, t dialog.Text) []byte {
 	for _, s := range []string{lang, style, t.Key} {
-		b.WriteString(s)
-		b.WriteByte(0)
+		b = append(b, s...)
+		b = append(b, 0)
 	}
 	var buf [8]string // the names of a text's arguments, without allocating them
 	for _, m := range []map[string]string{t.Args, t.Keys} {
@@ -64,14 +56,14 @@ func cacheKey(lang, style string, t dialog.Text) string {
 		}
 		slices.Sort(names)
 		for _, n := range names {
-			b.WriteString(n)
-			b.WriteByte(1)
-			b.WriteString(m[n])
-			b.WriteByte(0)
+			b = append(b, n...)
+			b = append(b, 1)
+			b = append(b, m[n]...)
+			b = append(b, 0)
 		}
-		b.WriteByte(2)
+		b = append(b, 2)
 	}
-	return b.String()
+	return b
 }
 
 var _ locales.Message = dialog.Text{}

@@ -3,6 +3,7 @@ package sms
 import (
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +47,7 @@ func TestCacheKeyIsTheText(t *testing.T) {
 		for _, b := range texts[i:] {
 			want := a.lang == b.lang && a.style == b.style && a.t.Key == b.t.Key &&
 				maps.Equal(a.t.Args, b.t.Args) && maps.Equal(a.t.Keys, b.t.Keys)
-			if got := cacheKey(a.lang, a.style, a.t) == cacheKey(b.lang, b.style, b.t); got != want {
+			if got := string(appendCacheKey(nil, a.lang, a.style, a.t)) == string(appendCacheKey(nil, b.lang, b.style, b.t)); got != want {
 				t.Errorf("%+v and %+v: same key %v, same text %v", a, b, got, want)
 			}
 			if want {
@@ -87,6 +88,37 @@ func TestPromptsFromTheCache(t *testing.T) {
 					if g := gotShort[n]; g != short {
 						t.Errorf("%s, %d options from %d: short prompt %q, want %q", lang, n, first, g, short)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestTextFromTheCache: a text rendered once and then from the cache is the catalog's, for
+// keys shorter and longer than the lookup's buffer; parts splits it into its lines.
+func TestTextFromTheCache(t *testing.T) {
+	cat := locales.MustLoad()
+	r := NewRenderer(Config{}, cat)
+	cases := []dialog.Text{
+		dialog.T("status.header", "Count", "2"),
+		dialog.T("status.next", "Next", strings.Repeat("Demana el certificat. ", 20)),
+		lit("Primera línia\nSegona línia  \n\nQuarta"),
+		lit(strings.Repeat("una línia llarga\n", 30)),
+	}
+	for _, lang := range []string{"ca", "es"} {
+		for _, text := range cases {
+			want := cat.Render(lang, locales.StyleSMS, text)
+			var wantLines []string
+			for _, l := range strings.Split(strings.TrimSpace(want), "\n") {
+				wantLines = append(wantLines, strings.TrimRight(l, " "))
+			}
+			for range 2 { // rendered, then cached
+				if got := r.text(lang, locales.StyleSMS, text); got != want {
+					t.Errorf("%s %q: text %q, want %q", lang, text.Key, got, want)
+				}
+				head, _, _ := r.parts(lang, dialog.Reply{Lines: []dialog.Text{text}})
+				if got := texts(head); !slices.Equal(got, wantLines) {
+					t.Errorf("%s %q: lines %q, want %q", lang, text.Key, got, wantLines)
 				}
 			}
 		}
