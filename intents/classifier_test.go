@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -194,4 +195,44 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWarmRowsChangesNothing: the logits of a prediction, which reads the embedding rows
+// ahead (warmRows), are bit for bit those logitsOf computes alone, for the examples of
+// intents/data.
+func TestWarmRowsChangesNothing(t *testing.T) {
+	m := defaultClassifier(t).Model()
+	var texts []string
+	for _, name := range []string{"data/ca.jsonl", "data/es.jsonl"} {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exs, err := ReadExamples(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ex := range exs {
+			texts = append(texts, ex.Text)
+		}
+	}
+	if len(texts) < 100 {
+		t.Fatalf("%d examples", len(texts))
+	}
+	x, h, want := make([]float32, m.dim), make([]float32, m.hidden), make([]float32, len(m.labels))
+	for _, text := range texts {
+		s := m.getScratch()
+		s.norm.run(text)
+		s.ents = findEntities(s.ents[:0], text, &s.norm, nil, fixedNow)
+		feats, nWord := m.feat.appendFeatures(nil, &s.norm, entityFeatureKinds(nil, s.ents))
+		m.logitsOf(feats, nWord, x, h, want)
+		m.predictScratch(s)
+		for i := range want {
+			if math.Float32bits(s.logits[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%q: logit %d is %v, logitsOf alone %v", text, i, s.logits[i], want[i])
+			}
+		}
+		m.putScratch(s)
+	}
 }
