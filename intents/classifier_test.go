@@ -202,26 +202,13 @@ func FuzzClassify(f *testing.F) {
 // intents/data.
 func TestWarmRowsChangesNothing(t *testing.T) {
 	m := defaultClassifier(t).Model()
-	var texts []string
-	for _, name := range []string{"data/ca.jsonl", "data/es.jsonl"} {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exs, err := ReadExamples(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ex := range exs {
-			texts = append(texts, ex.Text)
-		}
-	}
-	if len(texts) < 100 {
-		t.Fatalf("%d examples", len(texts))
+	exs := readExamples(t, "data/ca.jsonl", "data/es.jsonl")
+	if len(exs) < 100 {
+		t.Fatalf("%d examples", len(exs))
 	}
 	x, h, want := make([]float32, m.dim), make([]float32, m.hidden), make([]float32, len(m.labels))
-	for _, text := range texts {
+	for _, ex := range exs {
+		text := ex.Text
 		s := m.getScratch()
 		s.norm.run(text)
 		s.ents = findEntities(s.ents[:0], text, &s.norm, nil, fixedNow)
@@ -235,4 +222,23 @@ func TestWarmRowsChangesNothing(t *testing.T) {
 		}
 		m.putScratch(s)
 	}
+}
+
+// readExamples reads the examples of the files at paths, one after the other.
+func readExamples(t *testing.T, paths ...string) []Example {
+	t.Helper()
+	var out []Example
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex, err := ReadExamples(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out = append(out, ex...)
+	}
+	return out
 }

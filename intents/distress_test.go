@@ -92,19 +92,7 @@ func TestDistressRecall(t *testing.T) {
 		t.Errorf("distress recall %.3f, target ≥ %.2f", recall, distressRecallTarget)
 	}
 
-	var calm []Example
-	for _, p := range []string{"testdata/holdout-ca.jsonl", "testdata/holdout-es.jsonl"} {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ex, err := ReadExamples(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		calm = append(calm, ex...)
-	}
+	calm := readExamples(t, "testdata/holdout-ca.jsonl", "testdata/holdout-es.jsonl")
 	real := map[string]bool{}
 	src, err := os.ReadFile("testdata/distress-in-holdout.txt")
 	if err != nil {
