@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,21 +72,21 @@ func (t *turn) readNames(id string) error {
 	if t.reads.names == nil {
 		t.reads.names = map[string]string{}
 	}
-	want := map[string]bool{id: true}
-	for _, a := range t.reads.apps {
-		want[a.AdministrationID] = true
-	}
-	for _, h := range t.reads.holdings {
-		want[h.AdministrationID] = true
-	}
-	for _, ev := range t.reads.events {
-		want[ev.AdministrationID] = true
-	}
-	ids := make([]string, 0, len(want))
-	for w := range want {
-		if _, ok := t.reads.names[w]; !ok && w != "" {
+	var ids []string // each id not read yet, once; nil (nothing allocated) when all are read
+	add := func(w string) {
+		if _, ok := t.reads.names[w]; !ok && w != "" && !slices.Contains(ids, w) {
 			ids = append(ids, w)
 		}
+	}
+	add(id)
+	for _, a := range t.reads.apps {
+		add(a.AdministrationID)
+	}
+	for _, h := range t.reads.holdings {
+		add(h.AdministrationID)
+	}
+	for _, ev := range t.reads.events {
+		add(ev.AdministrationID)
 	}
 	if len(ids) == 0 {
 		return nil
@@ -117,7 +118,7 @@ func (t *turn) statusPage(offset, size int) ([]Text, int, error) {
 			return nil, 0, err
 		}
 	}
-	var lines []Text
+	lines := make([]Text, 0, 2+5*min(size, len(apps))) // a header or two, then at most five lines an item
 	header := KeyStatusHeader
 	if ref := t.c.PendingRef; ref != "" {
 		var picked []records.Application
