@@ -181,6 +181,7 @@ func (c *Renderer) Render(lang string, r dialog.Reply) Rendered {
 // one when the options are not numbered 1 to n); full and short are nil without options.
 func (c *Renderer) parts(lang string, r dialog.Reply) (head []line, full, short []string) {
 	lang = locales.Lang(lang)
+	head = make([]line, 0, len(r.Lines)) // a line a text, mostly
 	for _, t := range r.Lines {
 		s := strings.TrimSpace(c.text(lang, locales.StyleSMS, t))
 		if s == "" {
