@@ -2,6 +2,8 @@ package records
 
 import (
 	"encoding/json"
+	"errors"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -10,12 +12,19 @@ import (
 // map[string]string: the pairs are added to t (a new map when t is nil), null makes t
 // nil. An object of plain strings (no escapes), as the stores write every Localized, is
 // read directly: a turn reads a dozen of them, and encoding/json's reflection took most of
-// their cost. Anything else goes to encoding/json.
+// their cost. Anything else goes to encoding/json, whose type errors name Localized as they
+// did before this method (the ingestion API answers with that name); their Offset counts
+// from the start of b.
 func (t *Localized) UnmarshalJSON(b []byte) error {
 	if readPlainObject(b, t) {
 		return nil
 	}
-	return json.Unmarshal(b, (*map[string]string)(t))
+	err := json.Unmarshal(b, (*map[string]string)(t))
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Type == reflect.TypeFor[map[string]string]() {
+		te.Type = reflect.TypeFor[Localized]()
+	}
+	return err
 }
 
 // readPlainObject adds the pairs of b to *t and reports true when b is a JSON object whose

@@ -2,8 +2,10 @@ package records
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -19,7 +21,8 @@ func TestLocalizedUnmarshalIsEncodingJSON(t *testing.T) {
 	seps := []string{`:`, ` : `, "\n:", ` `, `,`}
 	rng := rand.New(rand.NewPCG(9, 10))
 	pick := func(vs []string) string { return vs[rng.IntN(len(vs))] }
-	texts := []string{`{"ca":"Generalitat de Catalunya","es":"Generalitat de Cataluña"}`, `null`, `{}`, ` { "ca" : "x" } `, ``, `{"ca":"x"} {}`}
+	texts := []string{`{"ca":"Generalitat de Catalunya","es":"Generalitat de Cataluña"}`, `null`, `{}`, ` { "ca" : "x" } `, ``, `{"ca":"x"} {}`,
+		`5`, `"ca"`, `true`, `[]`, `[{"ca":"x"}]`} // not objects
 	for range 30000 {
 		var b strings.Builder
 		b.WriteString(pick([]string{`{`, `{`, `{`, ` {`, `[`, ``}))
@@ -34,7 +37,7 @@ func TestLocalizedUnmarshalIsEncodingJSON(t *testing.T) {
 		b.WriteString(pick([]string{`}`, `}`, `}`, "}\n", `,}`, ``}))
 		texts = append(texts, b.String())
 	}
-	var direct, viaJSON int
+	var direct, viaJSON, typeErrors int
 	for _, s := range texts {
 		for _, start := range []Localized{nil, {"xx": "before"}} {
 			var want map[string]string = maps.Clone(start)
@@ -45,6 +48,29 @@ func TestLocalizedUnmarshalIsEncodingJSON(t *testing.T) {
 				t.Errorf("%q into %v: got %#v, %v; encoding/json %#v, %v", s, start, got, gotErr, want, wantErr)
 			}
 		}
+		// Inside an object, as the ingestion API decodes it: the same type errors, for
+		// the same field, naming Localized where encoding/json named the map's type.
+		var got struct {
+			P Localized `json:"p"`
+		}
+		var want struct {
+			P map[string]string `json:"p"`
+		}
+		in := []byte(`{"p":` + s + `}`)
+		gotErr, wantErr := json.Unmarshal(in, &got), json.Unmarshal(in, &want)
+		var gotType, wantType *json.UnmarshalTypeError
+		if (gotErr != nil) != (wantErr != nil) || errors.As(gotErr, &gotType) != errors.As(wantErr, &wantType) {
+			t.Errorf("%s: error %v, encoding/json's %v", in, gotErr, wantErr)
+		} else if gotType != nil {
+			typeErrors++
+			named := wantType.Type
+			if named == reflect.TypeFor[map[string]string]() {
+				named = reflect.TypeFor[Localized]()
+			}
+			if gotType.Value != wantType.Value || gotType.Field != wantType.Field || gotType.Struct != wantType.Struct || gotType.Type != named {
+				t.Errorf("%s: type error %+v, encoding/json's %+v", in, gotType, wantType)
+			}
+		}
 		var m Localized
 		if readPlainObject([]byte(s), &m) {
 			direct++
@@ -52,8 +78,8 @@ func TestLocalizedUnmarshalIsEncodingJSON(t *testing.T) {
 			viaJSON++
 		}
 	}
-	if direct < 1000 || viaJSON < 1000 {
-		t.Errorf("%d texts read directly, %d through encoding/json: both must be tried", direct, viaJSON)
+	if direct < 1000 || viaJSON < 1000 || typeErrors < 100 {
+		t.Errorf("%d texts read directly, %d through encoding/json, %d type errors: each must be tried", direct, viaJSON, typeErrors)
 	}
 }
 
