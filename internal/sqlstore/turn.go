@@ -183,7 +183,7 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 	ws := []write{{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (channel, channel_message_id) DO NOTHING
+		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
 		RETURNING id`, args: []any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
 		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}, scan: into(&id)}}
 	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
