@@ -188,36 +188,44 @@ func (d *dialect) Batch(ctx context.Context, tx sqlstore.Tx, stmts []sqlstore.Ba
 	return tx.Conn.Raw(func(dc any) error {
 		b := &pgx.Batch{}
 		for _, st := range stmts {
-			q := b.Queue(st.Query, st.Args...)
-			switch {
-			case st.Each != nil:
-				q.Query(func(rows pgx.Rows) error {
-					for rows.Next() {
-						if err := st.Each(rows); err != nil {
-							return err
-						}
-					}
-					return rows.Err()
-				})
-			case st.Scan != nil:
-				q.Query(func(rows pgx.Rows) error {
-					if !rows.Next() {
-						if err := rows.Err(); err != nil {
-							return err
-						}
-						return st.Scan(sqlstore.NoRow{})
-					}
-					return st.Scan(rows)
-				})
-			case st.Affected != nil:
-				q.Exec(func(tag pgconn.CommandTag) error {
-					*st.Affected = tag.RowsAffected()
-					return nil
-				})
+			b.Queue(st.Query, st.Args...).Fn = func(br pgx.BatchResults) error {
+				return sqlstore.NamedError(st.What, result(br, st))
 			}
 		}
 		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, b).Close()
 	})
+}
+
+// result reads the result of st, the next statement of br.
+func result(br pgx.BatchResults, st sqlstore.BatchStmt) error {
+	if st.Scan == nil && st.Each == nil {
+		tag, err := br.Exec()
+		if err == nil && st.Affected != nil {
+			*st.Affected = tag.RowsAffected()
+		}
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if st.Each == nil {
+			if err := st.Scan(rows); err != nil {
+				return err
+			}
+			rows.Close()
+			return rows.Err()
+		}
+		if err := st.Each(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil || st.Each != nil {
+		return err
+	}
+	return st.Scan(sqlstore.NoRow{})
 }
 
 // openTx is the pgx.Tx of a transaction that database/sql began on the connection: it

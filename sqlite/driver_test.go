@@ -81,7 +81,8 @@ func TestBatchBadInput(t *testing.T) {
 		stmts   []sqlstore.BatchStmt
 		wantErr string
 	}{
-		"unique":      {[]sqlstore.BatchStmt{{Query: insert, Args: []any{"a"}}, {Query: insert, Args: []any{"a"}}, {Query: insert, Args: []any{"b"}}}, "UNIQUE"},
+		"unique": {[]sqlstore.BatchStmt{{What: "a", Query: insert, Args: []any{"a"}}, {What: "again", Query: insert, Args: []any{"a"}},
+			{What: "b", Query: insert, Args: []any{"b"}}}, "again: constraint failed: UNIQUE"},
 		"syntax":      {[]sqlstore.BatchStmt{{Query: insert, Args: []any{"a"}}, {Query: `INSERT INTO`}}, "incomplete input"},
 		"argument":    {[]sqlstore.BatchStmt{{Query: insert, Args: []any{struct{}{}}}}, "argument 1"},
 		"destination": {[]sqlstore.BatchStmt{{Query: `SELECT 1, 2`, Scan: func(r sqlstore.Row) error { var n int; return r.Scan(&n) }}}, "destination"},

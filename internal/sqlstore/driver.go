@@ -107,10 +107,18 @@ func RunDirect(ctx context.Context, dc any, stmts []BatchStmt) error {
 	}
 	for _, bs := range stmts {
 		if err := c.run(ctx, bs); err != nil {
-			return err
+			return NamedError(bs.What, err)
 		}
 	}
 	return nil
+}
+
+// NamedError returns err as the error of the batch's statement named what (nil for nil).
+func NamedError(what string, err error) error {
+	if err == nil || what == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // run runs one statement of a batch.

@@ -14,8 +14,10 @@ import (
 // BatchStmt is one statement of a Batcher's batch: its query in the dialect's form, its
 // (cleaned) arguments, and either Scan, which reads its first row (a Row whose Scan is
 // sql.ErrNoRows when it returns none), or Each, which reads each of its rows, or, when
-// Affected is not nil, where to write the number of rows it changed.
+// Affected is not nil, where to write the number of rows it changed. What names it in its
+// error: a Batcher returns the first failing statement's error as "What: error".
 type BatchStmt struct {
+	What     string
 	Query    string
 	Args     []any
 	Scan     func(Row) error
@@ -78,7 +80,7 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 	if b, ok := c.s.d.(Batcher); ok && c.tx.Tx != nil {
 		stmts := make([]BatchStmt, len(ws))
 		for i, w := range ws {
-			stmts[i] = BatchStmt{Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}
+			stmts[i] = BatchStmt{What: w.what, Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}
 			if w.check != nil {
 				stmts[i].Affected = &affected[i]
 			}

@@ -50,18 +50,7 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		}
 	}()
 	q := s.turnConn(sqlTx)
-	now := q.ts(s.now())
-	// The upsert takes the row's lock (or the new row's) until the turn ends, and returns
-	// the row as the last turn committed it.
-	var conv *dialog.Conversation
-	err = q.flush(ctx, write{what: "conversation", query: `INSERT INTO conversations (channel, address, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
-		RETURNING ` + conversationColumns, args: []any{channel, address, string(dialog.StateIdle), now, now},
-		scan: func(r Row) (err error) {
-			conv, err = scanConversation(r)
-			return err
-		}})
+	conv, err := q.lockConversation(ctx, channel, address)
 	if err != nil {
 		return s.errorf("turn", err)
 	}
@@ -73,6 +62,31 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	}
 	done = true
 	return s.errorf("turn: commit", sqlTx.Commit())
+}
+
+// lockConversation returns the conversation on (channel, address), created idle when it
+// does not exist, holding its row's lock until the transaction ends: the upsert takes the
+// row's lock (or the new row's) and returns the row as the last turn committed it. Where
+// the transaction holds the database's write lock (ForUpdate is ""), reading the row is
+// enough, and the upsert runs only for a new conversation.
+func (c conn) lockConversation(ctx context.Context, channel, address string) (conv *dialog.Conversation, err error) {
+	scan := func(r Row) (err error) {
+		conv, err = scanConversation(r)
+		return err
+	}
+	if c.s.d.ForUpdate() == "" {
+		err := c.flush(ctx, write{what: "conversation", query: `SELECT ` + conversationColumns + `
+			FROM conversations WHERE channel = ? AND address = ?`, args: []any{channel, address}, scan: scan})
+		if !errors.Is(err, sql.ErrNoRows) {
+			return conv, err
+		}
+	}
+	now := c.ts(c.s.now())
+	err = c.flush(ctx, write{what: "conversation", query: `INSERT INTO conversations (channel, address, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
+		RETURNING ` + conversationColumns, args: []any{channel, address, string(dialog.StateIdle), now, now}, scan: scan})
+	return conv, err
 }
 
 // tx is a turn's view of the store, bound to its transaction. It is not safe for
@@ -169,7 +183,7 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 	ws := []write{{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (channel, channel_message_id) DO NOTHING
+		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
 		RETURNING id`, args: []any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
 		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}, scan: into(&id)}}
 	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
