@@ -20,6 +20,11 @@ func (t *turn) fitPage(pageOf func(offset, size int) ([]Text, int, error), offse
 			return Reply{}, 0, 0, err
 		}
 		if size > 1 && !fitter.Fits(t.lang(), r) {
+			// Building a page sets what follow-up questions are about (the focus): the page
+			// kept is built again, so that this is what it shows, not the refused page.
+			if best, bestNext, bestLen, err = t.listReply(pageOf, offset, size-1); err != nil {
+				return Reply{}, 0, 0, err
+			}
 			break
 		}
 		best, bestNext, bestLen = r, next, total

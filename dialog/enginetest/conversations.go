@@ -86,6 +86,23 @@ func (s suite) followUpUsesFocus(t *testing.T) {
 	mustNot(t, out, "Gràcies a tu")
 }
 
+// focusIsWhatWasShown: the applications a follow-up question is about are those the
+// reply showed, not those of a longer page that did not fit the channel.
+func (s suite) focusIsWhatWasShown(t *testing.T) {
+	e := s.env(t)
+	u := e.SMS(maria)
+	out := u.Say("com va la meva sol·licitud?")
+	focus := u.Conversation().Focus
+	if len(focus) == 0 {
+		t.Fatalf("no focus after a status answer:\n%s", out)
+	}
+	for _, ref := range focus {
+		if !strings.Contains(out, ref) {
+			t.Errorf("focus on %s, which the reply did not show:\n%s", ref, out)
+		}
+	}
+}
+
 func (s suite) focusExpires(t *testing.T) {
 	e := s.env(t)
 	u := e.Console(jose)

@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) Store) {
 		{"DistressEscalatesUrgently", s.distressEscalatesUrgently},
 		{"DistressInterruptsVerification", s.distressInterruptsVerification},
 		{"FollowUpUsesFocus", s.followUpUsesFocus},
+		{"FocusIsWhatWasShown", s.focusIsWhatWasShown},
 		{"FocusExpires", s.focusExpires},
 		{"FocusNeedsTrust", s.focusNeedsTrust},
 		{"DeniedShowsReason", s.deniedShowsReason},
