@@ -269,6 +269,12 @@ func (j jsonCol) Scan(src any) error {
 	default:
 		return fmt.Errorf("json column: unexpected %T", src)
 	}
+	if u, ok := j.v.(json.Unmarshaler); ok {
+		// What encoding/json would call, without its pass over b first: a record's texts
+		// (records.Localized) read plain objects themselves and hand the rest to
+		// encoding/json, which checks them.
+		return u.UnmarshalJSON(b)
+	}
 	return json.Unmarshal(b, j.v)
 }
 
