@@ -33,15 +33,8 @@ var ceilingWrites = []string{
 // transaction after another, with the store's connection settings (dsn) and six small
 // writes a transaction, each a statement prepared once. It reports tx/s.
 func BenchmarkCeiling(b *testing.B) {
-	db, err := sql.Open("sqlite", dsn(filepath.Join(b.TempDir(), "ceiling.db"), 30*time.Second))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(ceilingSchema); err != nil {
-		b.Fatalf("schema: %v", err)
-	}
+	db := ceilingDB(b)
+	var err error
 	stmts := make([]*sql.Stmt, len(ceilingWrites))
 	for i, q := range ceilingWrites {
 		if stmts[i], err = db.Prepare(q); err != nil {
@@ -69,4 +62,59 @@ func BenchmarkCeiling(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// ceilingDB opens the database of BenchmarkCeiling in a new file, closed when tb ends.
+func ceilingDB(tb testing.TB) *sql.DB {
+	db, err := sql.Open("sqlite", dsn(filepath.Join(tb.TempDir(), "ceiling.db"), 30*time.Second))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(ceilingSchema); err != nil {
+		tb.Fatalf("schema: %v", err)
+	}
+	return db
+}
+
+// ceilingTx runs the i-th transaction of the ceiling, its statements unprepared.
+func ceilingTx(db *sql.DB, i int) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	at := time.Now().UTC().Format(sqlstore.TimeLayout)
+	for _, q := range ceilingWrites {
+		if _, err := tx.Exec(q, fmt.Sprintf("%s-%d", strings.Repeat("x", 120), i), at); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// walFrames runs a few transactions of run, empties the WAL, runs n more and returns the
+// frames they wrote to it, on average.
+func walFrames(t *testing.T, db *sql.DB, n int, run func(i int) error) float64 {
+	t.Helper()
+	const warm = 10
+	for i := range warm {
+		if err := run(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := warm; i < warm+n; i++ {
+		if err := run(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var busy, frames, done int
+	if err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &done); err != nil {
+		t.Fatal(err)
+	}
+	return float64(frames) / float64(n)
 }

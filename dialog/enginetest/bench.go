@@ -12,22 +12,29 @@ import (
 
 // BenchmarkTurn measures full turns of the engine on st: classification, the state
 // machine, record reads, the access log and the outbox, one "com va la meva sol·licitud?"
-// a turn from Maria's phone. It reports turns per second and allocations.
+// a turn from Maria's phone (StatusTurns). It reports turns per second and allocations.
 func BenchmarkTurn(b *testing.B, st Store) {
-	clock := NewClock()
-	e := New(b, st, clock, dialog.WithClock(time.Now)) // real time: the benchmark measures the real thing
-	ctx := context.Background()
-	caps := sms.NewRenderer(sms.Config{GSM7: true}, e.Catalog).Capabilities() // as the SMS webhook sets them
+	turn := StatusTurns(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		_, err := e.Engine.Handle(ctx, dialog.Inbound{
-			Channel: sms.Name, Caps: caps, Address: maria, Phone: maria, Kind: dialog.KindText,
-			MessageID: "bench-" + strconv.Itoa(i), Text: "com va la meva sol·licitud?",
-		})
-		if err != nil {
+		if err := turn(i); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "turns/s")
+}
+
+// StatusTurns seeds st and returns the turn of BenchmarkTurn: the i-th "com va la meva
+// sol·licitud?" from Maria's phone over SMS, answered with her applications' status.
+func StatusTurns(tb testing.TB, st Store) func(i int) error {
+	e := New(tb, st, NewClock(), dialog.WithClock(time.Now))                  // real time: the benchmark measures the real thing
+	caps := sms.NewRenderer(sms.Config{GSM7: true}, e.Catalog).Capabilities() // as the SMS webhook sets them
+	return func(i int) error {
+		_, err := e.Engine.Handle(context.Background(), dialog.Inbound{
+			Channel: sms.Name, Caps: caps, Address: maria, Phone: maria, Kind: dialog.KindText,
+			MessageID: "bench-" + strconv.Itoa(i), Text: "com va la meva sol·licitud?",
+		})
+		return err
+	}
 }
