@@ -115,9 +115,6 @@ func (*dialect) Rebind(query string) string { return sqlstore.NumberedPlaceholde
 func (*dialect) NoLimit() any               { return nil } // LIMIT NULL
 func (*dialect) ForUpdate() string          { return " FOR UPDATE" }
 
-// CachesStatements is true: pgx keeps the statements of each connection prepared
-// (QueryExecModeCacheStatement), so a query is parsed once a connection.
-func (*dialect) CachesStatements() bool               { return true }
 func (*dialect) Time(t time.Time) any                 { return t }
 func (*dialect) Date(t time.Time) any                 { return t }
 func (*dialect) JSONInt(col, key string) string       { return "(" + col + "->>'" + key + "')::bigint" }

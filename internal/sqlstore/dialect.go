@@ -27,9 +27,6 @@ type Dialect interface {
 	Lock(ctx context.Context, t Tx, name string) error
 	// InsertJob enqueues a River job in tx: the job exists, and runs, only if tx commits.
 	InsertJob(ctx context.Context, tx Tx, args river.JobArgs, opts *river.InsertOpts) error
-	// CachesStatements tells whether the driver keeps each connection's statements
-	// prepared itself; when not, conn prepares them (see Store.stmt).
-	CachesStatements() bool
 	// ForUpdate is the clause that locks the rows a SELECT reads until its transaction
 	// ends (" FOR UPDATE"), or "" where writes run one at a time anyway; a statement that
 	// needs it runs alone, outside Begin, where it is not "" (see Store.writeStatement).

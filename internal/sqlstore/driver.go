@@ -32,11 +32,19 @@ type DriverConn interface {
 	driver.Validator
 }
 
-// preparedConn is a connection with its own prepared statements. Only the goroutine
-// holding the connection (database/sql's Conn.Raw) uses them.
+// preparedConn is a connection that keeps its statements prepared, for RunDirect and for
+// the queries database/sql runs on it without a statement of its own (QueryContext,
+// ExecContext). Only the goroutine holding the connection uses them (database/sql locks
+// it around each call, Conn.Raw around RunDirect).
 type preparedConn struct {
 	DriverConn
-	stmts map[string]driver.Stmt
+	stmts map[string]*cachedStmt
+}
+
+// cachedStmt is a statement of a preparedConn; busy while a query's rows are open on it.
+type cachedStmt struct {
+	driver.Stmt
+	busy bool
 }
 
 // Close finalizes the connection's statements, then closes it: SQLite keeps a connection
@@ -50,22 +58,89 @@ func (c *preparedConn) Close() error {
 	return errors.Join(append(errs, c.DriverConn.Close())...)
 }
 
-// stmt returns query prepared on c, once.
-func (c *preparedConn) stmt(ctx context.Context, query string) (driver.Stmt, error) {
-	if st, ok := c.stmts[query]; ok {
-		return st, nil
+// stmt returns query prepared on c and the function that gives it back: the connection's
+// own statement of query, prepared once, or, while that one is busy (an earlier query's
+// rows still open), one prepared for this use alone and closed when given back.
+func (c *preparedConn) stmt(ctx context.Context, query string) (driver.Stmt, func() error, error) {
+	if cs, ok := c.stmts[query]; ok && !cs.busy {
+		cs.busy = true
+		return cs.Stmt, cs.release, nil
 	}
-	st, err := c.PrepareContext(ctx, query)
+	st, err := c.DriverConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := c.stmts[query]; ok || len(c.stmts) >= maxConnStmts {
+		return st, st.Close, nil
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*cachedStmt{}
+	}
+	cs := &cachedStmt{Stmt: st, busy: true}
+	c.stmts[query] = cs
+	return st, cs.release, nil
+}
+
+func (cs *cachedStmt) release() error {
+	cs.busy = false
+	return nil
+}
+
+// QueryContext runs query with the connection's statement of it: a query database/sql
+// runs without a statement of its own is parsed once a connection, not at each call.
+func (c *preparedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	st, release, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if c.stmts == nil {
-		c.stmts = map[string]driver.Stmt{}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		release()
+		return nil, err
 	}
-	if len(c.stmts) < maxConnStmts {
-		c.stmts[query] = st
+	dr, ok := rows.(driverRows)
+	if !ok {
+		rows.Close()
+		release()
+		return nil, fmt.Errorf("the driver's rows %T lack an interface of driverRows", rows)
 	}
-	return st, nil
+	return &releasingRows{driverRows: dr, release: release}, nil
+}
+
+// ExecContext runs query with the connection's statement of it (see QueryContext).
+func (c *preparedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	st, release, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return st.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+// driverRows is what the driver's rows implement, so that releasingRows, embedding them,
+// keeps the column types database/sql asks for.
+type driverRows interface {
+	driver.Rows
+	driver.RowsColumnTypeDatabaseTypeName
+	driver.RowsColumnTypeLength
+	driver.RowsColumnTypeNullable
+	driver.RowsColumnTypePrecisionScale
+	driver.RowsColumnTypeScanType
+}
+
+// releasingRows gives its statement back when closed.
+type releasingRows struct {
+	driverRows
+	release func() error
+}
+
+func (r *releasingRows) Close() error {
+	err := r.driverRows.Close()
+	if r.release != nil {
+		err = errors.Join(err, r.release())
+		r.release = nil
+	}
+	return err
 }
 
 // maxConnStmts bounds the statements a connection keeps prepared; a statement past it is
@@ -123,13 +198,15 @@ func NamedError(what string, err error) error {
 
 // run runs one statement of a batch.
 func (c *preparedConn) run(ctx context.Context, bs BatchStmt) (err error) {
-	st, err := c.stmt(ctx, bs.Query)
+	st, release, err := c.stmt(ctx, bs.Query)
 	if err != nil {
 		return err
 	}
-	if _, cached := c.stmts[bs.Query]; !cached {
-		defer st.Close()
-	}
+	defer func() {
+		if rerr := release(); err == nil {
+			err = rerr
+		}
+	}()
 	args := make([]driver.NamedValue, len(bs.Args))
 	for i, a := range bs.Args {
 		v, err := driver.DefaultParameterConverter.ConvertValue(a) // as database/sql does

@@ -71,65 +71,9 @@ func (s *Store) sql(query string) string {
 	return v.(string)
 }
 
-// maxStmts bounds the statements a Store keeps prepared; queries past it run unprepared.
-const maxStmts = 1024
-
-// stmt returns query prepared on the database in the dialect's form, prepared once and
-// then reused: database/sql prepares it again on each connection that runs it, once, and
-// a transaction reuses its connection's (Tx.StmtContext). nil when it cannot be prepared
-// or maxStmts are kept: the caller then runs the query unprepared.
-func (s *Store) stmt(ctx context.Context, query string) *sql.Stmt {
-	if v, ok := s.stmts.Load(query); ok {
-		return v.(*sql.Stmt)
-	}
-	if s.nstmts.Load() >= maxStmts {
-		return nil
-	}
-	st, err := s.db.PrepareContext(ctx, s.sql(query))
-	if err != nil {
-		return nil
-	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return v.(*sql.Stmt)
-	}
-	s.nstmts.Add(1)
-	return st
-}
-
-// closeStmts closes the prepared statements of the Store.
-func (s *Store) closeStmts() {
-	s.stmts.Range(func(k, v any) bool {
-		v.(*sql.Stmt).Close()
-		s.stmts.Delete(k)
-		return true
-	})
-}
-
-// prepared returns query prepared for c: the database's statement, or the transaction's
-// use of it; nil to run the query unprepared.
-func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
-	if c.s.d.CachesStatements() {
-		return nil
-	}
-	st := c.s.stmt(ctx, query)
-	switch {
-	case st == nil:
-		return nil
-	case c.tx.Tx != nil:
-		return c.tx.StmtContext(ctx, st)
-	case c.q == querier(c.s.db):
-		return st
-	}
-	return nil
-}
-
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := c.waiting(ctx); err != nil {
 		return nil, err
-	}
-	if st := c.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, CleanArgs(args)...)
 	}
 	return c.q.ExecContext(ctx, c.s.sql(query), CleanArgs(args)...)
 }
@@ -138,18 +82,12 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := c.waiting(ctx); err != nil {
 		return nil, err
 	}
-	if st := c.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, CleanArgs(args)...)
-	}
 	return c.q.QueryContext(ctx, c.s.sql(query), CleanArgs(args)...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) row {
 	if err := c.waiting(ctx); err != nil {
 		return row{err: err}
-	}
-	if st := c.prepared(ctx, query); st != nil {
-		return row{r: st.QueryRowContext(ctx, CleanArgs(args)...)}
 	}
 	return row{r: c.q.QueryRowContext(ctx, c.s.sql(query), CleanArgs(args)...)}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -41,9 +40,6 @@ type Store struct {
 	logger *slog.Logger
 	// queries caches the dialect's form of each query (see conn).
 	queries sync.Map
-	// stmts holds each query prepared, nstmts counts them (see Store.stmt).
-	stmts  sync.Map
-	nstmts atomic.Int64
 
 	queue   delivery.QueueConfig
 	mu      sync.Mutex
@@ -146,7 +142,6 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeDB() error {
-	s.closeStmts()
 	var err error
 	if s.ddb != s.db {
 		err = s.ddb.Close()
