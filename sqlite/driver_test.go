@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,3 +117,88 @@ type (
 	namedInt    int32
 	namedBool   bool
 )
+
+// TestDirectTxEnds: a turn's transaction on the driver commits or rolls back once, and
+// one left open (its end failed, or was never called) takes its connection with it: the
+// next turn begins on a clean connection and sees none of its writes.
+func TestDirectTxEnds(t *testing.T) {
+	s := openFile(t, tempPath(t))
+	ctx := context.Background()
+	d := &dialect{}
+	if _, err := s.DB().Exec(`CREATE TABLE probe (v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(tx sqlstore.Tx, v string) {
+		t.Helper()
+		if _, err := tx.Conn.ExecContext(ctx, `INSERT INTO probe VALUES (?)`, v); err != nil {
+			t.Fatalf("insert %s: %v", v, err)
+		}
+	}
+	tx, err := d.BeginDirect(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert(tx, "committed")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); !errors.Is(err, sql.ErrTxDone) {
+		t.Errorf("second Commit = %v, want sql.ErrTxDone", err)
+	}
+	if err := tx.Rollback(); !errors.Is(err, sql.ErrTxDone) {
+		t.Errorf("Rollback after Commit = %v, want sql.ErrTxDone", err)
+	}
+	tx.End()
+
+	tx, err = d.BeginDirect(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert(tx, "rolled back")
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	tx.End()
+
+	tx, err = d.BeginDirect(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert(tx, "left open")
+	tx.End() // neither committed nor rolled back
+
+	tx, err = d.BeginDirect(ctx, s.DB())
+	if err != nil {
+		t.Fatalf("a turn after one left open: %v", err)
+	}
+	insert(tx, "after")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx.End()
+	var got []string
+	rows, err := s.DB().Query(`SELECT v FROM probe ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		got = append(got, v)
+	}
+	rows.Close()
+	if fmt.Sprint(got) != "[committed after]" {
+		t.Errorf("rows %v, want [committed after]", got)
+	}
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := d.BeginDirect(cancelled, s.DB()); err == nil {
+		t.Error("BeginDirect with a cancelled context: no error")
+	}
+	if tx, err = d.BeginDirect(ctx, s.DB()); err != nil { // the write lock was given back
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	tx.End()
+}

@@ -92,7 +92,12 @@ func (j *jobInserter) insert(ctx context.Context, db *sql.DB, tx sqlstore.Tx, ar
 	if err != nil {
 		return true, fmt.Errorf("job args: %w", err)
 	}
-	_, err = tx.StmtContext(ctx, j.stmt).ExecContext(ctx, encoded, args.Kind(),
-		cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority), queue)
+	jobArgs := []any{encoded, args.Kind(), cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority), queue}
+	if tx.Tx == nil { // a turn's (sqlstore.DirectTx)
+		return true, tx.Conn.Raw(func(dc any) error {
+			return sqlstore.RunDirect(ctx, dc, []sqlstore.BatchStmt{{Query: insertJobSQL, Args: jobArgs}})
+		})
+	}
+	_, err = tx.StmtContext(ctx, j.stmt).ExecContext(ctx, jobArgs...)
 	return true, err
 }

@@ -45,15 +45,20 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 	ctx := context.Background()
 	job := delivery.Job{ID: 7, ConversationID: 3, Channel: "sms"}
 	opts := &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: "sms"}
-	for _, via := range []string{"River", "direct", "outbox"} {
-		tx, err := sqlstore.BeginOn(ctx, db)
+	vias := []string{"River", "direct", "direct in a turn", "outbox"}
+	for _, via := range vias {
+		begin := func(ctx context.Context, db *sql.DB) (sqlstore.Tx, error) { return sqlstore.BeginOn(ctx, db) }
+		if via == "direct in a turn" || via == "outbox" {
+			begin = d.BeginDirect
+		}
+		tx, err := begin(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
 		switch via {
 		case "River":
 			_, err = d.inserter.InsertManyFastTx(ctx, tx.Tx, []river.InsertManyParams{{Args: job, InsertOpts: opts}})
-		case "direct":
+		case "direct", "direct in a turn":
 			var ok bool
 			if ok, err = d.jobs.insert(ctx, db, tx, job, opts); !ok {
 				t.Fatal("the reply job did not take the direct insert")
@@ -101,10 +106,10 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 		}
 		got = append(got, r)
 	}
-	if len(got) != 3 {
-		t.Fatalf("%d jobs, want 3", len(got))
+	if len(got) != len(vias) {
+		t.Fatalf("%d jobs, want %d", len(got), len(vias))
 	}
-	for i, via := range []string{"direct", "outbox"} {
+	for i, via := range vias[1:] {
 		if got[0] != got[i+1] {
 			t.Errorf("rows differ:\nRiver: %+v\n%s: %+v", got[0], via, got[i+1])
 		}

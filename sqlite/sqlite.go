@@ -127,6 +127,22 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.
 	return t, nil
 }
 
+var _ sqlstore.DirectBeginner = (*dialect)(nil)
+
+// BeginDirect is Begin for a turn, its transaction begun on the driver itself
+// (sqlstore.DirectTx).
+func (d *dialect) BeginDirect(ctx context.Context, db *sql.DB) (sqlstore.Tx, error) {
+	if err := d.writes.lock(ctx, sqlstore.IsUrgent(ctx)); err != nil {
+		return sqlstore.Tx{}, err
+	}
+	c, err := db.Conn(ctx)
+	if err != nil {
+		d.writes.unlock()
+		return sqlstore.Tx{}, err
+	}
+	return sqlstore.DirectTx(ctx, c, "BEGIN IMMEDIATE", d.writes.unlock)
+}
+
 // Lock does nothing: the transaction holds the database's write lock.
 func (*dialect) Lock(context.Context, sqlstore.Tx, string) error { return nil }
 
@@ -136,6 +152,9 @@ func (*dialect) Lock(context.Context, sqlstore.Tx, string) error { return nil }
 func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) error {
 	if ok, err := d.jobs.insert(ctx, d.db, tx, args, opts); ok {
 		return err
+	}
+	if tx.Tx == nil {
+		return fmt.Errorf("sqlite: a %s job with River's options needs a database/sql transaction, not a turn's", args.Kind())
 	}
 	_, err := d.inserter.InsertManyFastTx(ctx, tx.Tx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
 	return err

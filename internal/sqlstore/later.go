@@ -77,7 +77,7 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 		return nil
 	}
 	affected := make([]int64, len(ws))
-	if b, ok := c.s.d.(Batcher); ok && c.tx.Tx != nil {
+	if b, ok := c.s.d.(Batcher); ok && c.tx.Conn != nil {
 		stmts := make([]BatchStmt, len(ws))
 		for i, w := range ws {
 			stmts[i] = BatchStmt{What: w.what, Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}

@@ -32,7 +32,12 @@ type conn struct {
 }
 
 func (s *Store) conn(q querier) conn { return conn{s: s, q: q} }
-func (s *Store) txConn(t Tx) conn    { return conn{s: s, q: t.Tx, tx: t} }
+func (s *Store) txConn(t Tx) conn {
+	if t.Tx == nil { // a direct transaction (DirectTx)
+		return conn{s: s, q: t.Conn, tx: t}
+	}
+	return conn{s: s, q: t.Tx, tx: t}
+}
 
 // turnConn is txConn whose writes may wait (see later).
 func (s *Store) turnConn(t Tx) conn {
@@ -53,7 +58,7 @@ func (c conn) waiting(ctx context.Context) error {
 // insertJob enqueues a River job in the transaction: the job exists, and runs, only if
 // the transaction commits (a transactional outbox).
 func (c conn) insertJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	if c.tx.Tx == nil {
+	if c.tx.Conn == nil {
 		return fmt.Errorf("enqueue %s: outside a transaction", args.Kind())
 	}
 	if err := c.s.d.InsertJob(ctx, c.tx, args, opts); err != nil {

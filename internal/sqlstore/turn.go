@@ -31,7 +31,12 @@ func lockName(kind string, parts ...string) string {
 // the turn to end); it has the Tx for that.
 func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
 	channel, address = Clean(channel), Clean(address)
-	sqlTx, err := s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
+	var sqlTx Tx
+	if d, ok := s.d.(DirectBeginner); ok {
+		sqlTx, err = d.BeginDirect(ctx, s.db)
+	} else {
+		sqlTx, err = s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
+	}
 	if err != nil {
 		return s.errorf("turn: begin", err)
 	}
