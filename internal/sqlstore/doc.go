@@ -28,7 +28,8 @@
 // # Writing
 //
 // A turn (Store.Turn) is one transaction holding its conversation's lock: the row its first
-// statement upserts (and, on SQLite, the database's write lock, Dialect.Begin). Inside a
+// statement upserts (on SQLite, the database's write lock, taken by a transaction begun on
+// the driver itself: DirectBeginner, DirectTx; the turn then only reads its row). Inside a
 // turn, a write whose result the turn does not need at once goes through conn.later: it
 // waits and runs with the turn's next statement (conn.flush), on a Batcher dialect
 // in one batch (PostgreSQL: one round trip; SQLite: on the driver, past database/sql); a
