@@ -13,14 +13,7 @@ import (
 // TestDirectConnFinalizesItsStatements: a connection closes with the statements it keeps
 // prepared, which SQLite would otherwise keep it open for.
 func TestDirectConnFinalizesItsStatements(t *testing.T) {
-	probe, err := sql.Open("sqlite", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv := probe.Driver()
-	probe.Close()
-	db := sql.OpenDB(DirectConnector(drv, filepath.Join(t.TempDir(), "direct.db")))
-	defer db.Close()
+	db := directDB(t)
 	c, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -59,14 +52,7 @@ func TestDirectConnFinalizesItsStatements(t *testing.T) {
 // connection while the first one's rows are still open gets a statement of its own, and
 // both read all their rows.
 func TestDirectConnQueryWhileItsRowsAreOpen(t *testing.T) {
-	probe, err := sql.Open("sqlite", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv := probe.Driver()
-	probe.Close()
-	db := sql.OpenDB(DirectConnector(drv, filepath.Join(t.TempDir(), "direct.db")))
-	defer db.Close()
+	db := directDB(t)
 	ctx := context.Background()
 	c, err := db.Conn(ctx)
 	if err != nil {
@@ -114,4 +100,19 @@ func TestDirectConnQueryWhileItsRowsAreOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// directDB opens a SQLite database in a new file through DirectConnector, closed when t
+// ends.
+func directDB(t *testing.T) *sql.DB {
+	t.Helper()
+	probe, err := sql.Open("sqlite", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := probe.Driver()
+	probe.Close()
+	db := sql.OpenDB(DirectConnector(drv, filepath.Join(t.TempDir(), "direct.db")))
+	t.Cleanup(func() { db.Close() })
+	return db
 }
