@@ -49,7 +49,7 @@ func TestBatchScanIsDatabaseSQLs(t *testing.T) {
 // batchRow scans the one row of query, run in a batch of a transaction, into dest.
 func batchRow(t *testing.T, s *Store, query string, dest ...any) error {
 	t.Helper()
-	d := &dialect{db: s.DB()}
+	d := &dialect{}
 	tx, err := d.Begin(context.Background(), s.DB(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func batchRow(t *testing.T, s *Store, query string, dest ...any) error {
 func TestBatchBadInput(t *testing.T) {
 	s := openFile(t, tempPath(t))
 	ctx := context.Background()
-	d := &dialect{db: s.DB()}
+	d := &dialect{}
 	if _, err := s.DB().Exec(`CREATE TABLE probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)`); err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,8 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/riverqueue/river"
 
@@ -48,15 +46,6 @@ func (*dialect) InsertWithJob(insert string, args []any, job sqlstore.JobRow) []
 // NotifyJob returns nothing: River's workers poll SQLite.
 func (*dialect) NotifyJob(string) (string, []any) { return "", nil }
 
-// jobInserter writes River jobs with one statement prepared once per connection: River's
-// SQLite driver builds its insert from a JSON array through json_each, and modernc's
-// driver parses it again on every call, which measured a quarter of a turn's CPU.
-type jobInserter struct {
-	once sync.Once
-	stmt *sql.Stmt
-	err  error
-}
-
 // direct reports whether opts and args ask nothing insertJobSQL does not write, with a
 // queue name River accepts: anything else goes through River, which validates it.
 func direct(args river.JobArgs, opts *river.InsertOpts) bool {
@@ -75,29 +64,24 @@ func unique(u river.UniqueOpts) bool {
 	return u.ByArgs || u.ByPeriod != 0 || u.ByQueue || u.ByState != nil || u.ExcludeKind
 }
 
-// insert writes the job in tx, or reports false when it must go through River.
-func (j *jobInserter) insert(ctx context.Context, db *sql.DB, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
+// insertJob writes the job in tx with insertJobSQL, on the transaction's connection through
+// the driver (the statement stays prepared there), or reports false when it must go
+// through River: River's SQLite insert builds its rows from a JSON array through
+// json_each, which measured a quarter of a turn's CPU.
+func insertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) (bool, error) {
 	if !direct(args, opts) {
-		return false, nil
-	}
-	j.once.Do(func() { j.stmt, j.err = db.Prepare(insertJobSQL) })
-	if j.err != nil {
 		return false, nil
 	}
 	if opts == nil {
 		opts = &river.InsertOpts{}
 	}
-	queue := cmp.Or(opts.Queue, riverQueue)
 	encoded, err := json.Marshal(args)
 	if err != nil {
 		return true, fmt.Errorf("job args: %w", err)
 	}
-	jobArgs := []any{encoded, args.Kind(), cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority), queue}
-	if tx.Tx == nil { // a turn's (sqlstore.DirectTx)
-		return true, tx.Conn.Raw(func(dc any) error {
-			return sqlstore.RunDirect(ctx, dc, []sqlstore.BatchStmt{{Query: insertJobSQL, Args: jobArgs}})
-		})
-	}
-	_, err = tx.StmtContext(ctx, j.stmt).ExecContext(ctx, jobArgs...)
-	return true, err
+	jobArgs := []any{encoded, args.Kind(), cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority),
+		cmp.Or(opts.Queue, riverQueue)}
+	return true, tx.Conn.Raw(func(dc any) error {
+		return sqlstore.RunDirect(ctx, dc, []sqlstore.BatchStmt{{What: "insert job", Query: insertJobSQL, Args: jobArgs}})
+	})
 }

@@ -38,7 +38,7 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 	if _, err := db.Exec(`CREATE TABLE probe (id INTEGER PRIMARY KEY)`); err != nil {
 		t.Fatal(err)
 	}
-	d := &dialect{db: db, river: riversqlite.New(db)}
+	d := &dialect{river: riversqlite.New(db)}
 	if d.inserter, err = river.NewClient(d.river, &river.Config{}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 			_, err = d.inserter.InsertManyFastTx(ctx, tx.Tx, []river.InsertManyParams{{Args: job, InsertOpts: opts}})
 		case "direct", "direct in a turn":
 			var ok bool
-			if ok, err = d.jobs.insert(ctx, db, tx, job, opts); !ok {
+			if ok, err = insertJob(ctx, tx, job, opts); !ok {
 				t.Fatal("the reply job did not take the direct insert")
 			}
 		case "outbox":
@@ -130,8 +130,7 @@ func TestDirectJobInsertFallsBack(t *testing.T) {
 		"priority":  {Priority: 9},
 		"bad queue": {Queue: "SMS queue"},
 	} {
-		var j jobInserter
-		if ok, _ := j.insert(context.Background(), nil, sqlstore.Tx{}, job, opts); ok {
+		if ok, _ := insertJob(context.Background(), sqlstore.Tx{}, job, opts); ok {
 			t.Errorf("%s: took the direct insert", name)
 		}
 	}

@@ -64,7 +64,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*Store, er
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &dialect{db: db, river: riversqlite.New(db)}
+	d := &dialect{river: riversqlite.New(db)}
 	rc := &river.Config{Logger: cfg.Logger}
 	d.Configure(rc)
 	if d.inserter, err = river.NewClient(d.river, rc); err != nil {
@@ -87,8 +87,6 @@ func dsn(path string, busyTimeout time.Duration) string {
 
 // dialect is SQLite's sqlstore.Dialect.
 type dialect struct {
-	db       *sql.DB
-	jobs     jobInserter
 	river    *riversqlite.Driver
 	inserter *river.Client[*sql.Tx] // insert-only: the outbox
 	// writes lets one transaction of this Store at a time at the write lock: waiting here
@@ -147,10 +145,10 @@ func (d *dialect) BeginDirect(ctx context.Context, db *sql.DB) (sqlstore.Tx, err
 func (*dialect) Lock(context.Context, sqlstore.Tx, string) error { return nil }
 
 // InsertJob writes a plain job (the outbox's replies) with a statement prepared once (see
-// jobInserter), and any other through River without returning it (InsertManyFastTx): the
+// insertJob), and any other through River without returning it (InsertManyFastTx): the
 // outbox needs no id back.
 func (d *dialect) InsertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	if ok, err := d.jobs.insert(ctx, d.db, tx, args, opts); ok {
+	if ok, err := insertJob(ctx, tx, args, opts); ok {
 		return err
 	}
 	if tx.Tx == nil {
