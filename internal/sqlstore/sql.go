@@ -12,7 +12,8 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// querier is what *sql.DB and *sql.Tx share.
+// querier is what *sql.DB, *sql.Tx and *sql.Conn (a direct transaction's, see DirectTx)
+// share.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
