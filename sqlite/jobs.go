@@ -33,11 +33,12 @@ func jobInsert(args string) string {
 var _ sqlstore.OutboxWriter = (*dialect)(nil)
 
 // outboxJobSQL is insertJobSQL whose arguments get the id SQLite gave the row the
-// statement before it inserted, and which returns it.
-var outboxJobSQL = jobInsert(`json_set(?, '$.id', last_insert_rowid())`) + ` RETURNING json_extract(args, '$.id')`
+// statement before it inserted.
+var outboxJobSQL = jobInsert(`json_set(?, '$.id', last_insert_rowid())`)
 
-// InsertWithJob runs insert, then writes the job as insertJobSQL does, its arguments
-// carrying the row's id: two statements of the turn's batch, no JSON encoded again.
+// InsertWithJob runs insert, which returns the row's id, then writes the job as
+// insertJobSQL does, its arguments carrying that id: two statements of the turn's batch,
+// no JSON encoded again.
 func (*dialect) InsertWithJob(insert string, args []any, job sqlstore.JobRow) []sqlstore.Statement {
 	return []sqlstore.Statement{{Query: insert, Args: args},
 		{Query: outboxJobSQL, Args: []any{string(job.Args), job.Kind, job.MaxAttempts, riverPriority, job.Queue}}}

@@ -77,7 +77,7 @@ func TestDirectJobInsertMatchesRiver(t *testing.T) {
 			for i, st := range sts {
 				batch[i] = sqlstore.BatchStmt{Query: st.Query, Args: st.Args}
 			}
-			batch[len(batch)-1].Scan = func(r sqlstore.Row) error { return r.Scan(&id) }
+			batch[0].Scan = func(r sqlstore.Row) error { return r.Scan(&id) }
 			if err = d.Batch(ctx, tx, batch); err == nil && id != 7 {
 				t.Errorf("InsertWithJob returned id %d, want 7", id)
 			}

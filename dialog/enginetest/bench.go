@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -26,15 +27,23 @@ func BenchmarkTurn(b *testing.B, st Store) {
 }
 
 // StatusTurns seeds st and returns the turn of BenchmarkTurn: the i-th "com va la meva
-// sol·licitud?" from Maria's phone over SMS, answered with her applications' status.
+// sol·licitud?" from Maria's phone over SMS, answered with her applications' status. A
+// turn answered otherwise is an error: a failed turn, which Handle answers with an
+// apology, must not pass for a fast one.
 func StatusTurns(tb testing.TB, st Store) func(i int) error {
 	e := New(tb, st, NewClock(), dialog.WithClock(time.Now))                  // real time: the benchmark measures the real thing
 	caps := sms.NewRenderer(sms.Config{GSM7: true}, e.Catalog).Capabilities() // as the SMS webhook sets them
 	return func(i int) error {
-		_, err := e.Engine.Handle(context.Background(), dialog.Inbound{
+		res, err := e.Engine.Handle(context.Background(), dialog.Inbound{
 			Channel: sms.Name, Caps: caps, Address: maria, Phone: maria, Kind: dialog.KindText,
 			MessageID: "bench-" + strconv.Itoa(i), Text: "com va la meva sol·licitud?",
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		if len(res.Outbound) != 1 || len(res.Outbound[0].Reply.Lines) == 0 || res.Outbound[0].Reply.Lines[0].Key != dialog.KeyStatusHeader {
+			return fmt.Errorf("turn %d: not answered with the status: %+v", i, res.Outbound)
+		}
+		return nil
 	}
 }

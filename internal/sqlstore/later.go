@@ -131,7 +131,7 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 type OutboxWriter interface {
 	// InsertWithJob returns the statements that run insert ("INSERT ... RETURNING id",
 	// with ? placeholders and the arguments args) and enqueue job with the new row's id at
-	// the key "id" of its JSON arguments: the last of them returns that id.
+	// the key "id" of its JSON arguments: the first of them returns that id.
 	InsertWithJob(insert string, args []any, job JobRow) []Statement
 	// NotifyJob returns the statement that wakes the workers of queue at once, "" when a
 	// wake-up went out a moment ago (River's own rule: once a fetch cooldown) or the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/catalonia/mygov/records"
@@ -82,52 +83,56 @@ func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string)
 }
 
 // applications is FindApplicationsByCitizen; with names, it also keeps there the names of
-// the applications' administrations, read in the same query.
+// the applications' administrations, read in the same query. The applications and their
+// histories are two statements of one batch: an application's columns come once, however
+// long its history.
 func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
 	var (
 		apps                      []records.Application
+		a                         records.Application
 		proc, unit, missing, next []byte
 		admName                   []byte
-		a                         records.Application
+		ref                       string
 		change                    records.StatusChange
-		changeStatus              sql.NullString
 	)
 	err := r.flush(ctx, write{what: "find applications", query: `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure,
-		a.administration_id, a.unit, a.status, a.updated_at, a.missing_documents, a.deadline, a.next_step, h.status, h.at, h.note, ad.name
-		FROM applications a LEFT JOIN application_history h ON h.ref = a.ref
-		LEFT JOIN administrations ad ON ad.id = a.administration_id
-		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
+		a.administration_id, a.unit, a.status, a.updated_at, a.missing_documents, a.deadline, a.next_step, ad.name
+		FROM applications a LEFT JOIN administrations ad ON ad.id = a.administration_id
+		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref`, args: []any{citizenID}, each: func(row Row) error {
 		if err := row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
-			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next,
-			&changeStatus, timeCol{&change.At}, jsonCol{&change.Note}, &admName); err != nil {
+			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next, &admName); err != nil {
 			return err
 		}
-		if n := len(apps); n == 0 || apps[n-1].Ref != a.Ref {
-			if _, known := names[a.AdministrationID]; names != nil && !known && admName != nil {
-				var name records.Localized
-				if err := (jsonCol{&name}).Scan(admName); err != nil {
-					return fmt.Errorf("administration: %w", err)
-				}
-				names[a.AdministrationID] = name
+		if _, known := names[a.AdministrationID]; names != nil && !known && admName != nil {
+			var name records.Localized
+			if err := (jsonCol{&name}).Scan(admName); err != nil {
+				return fmt.Errorf("administration: %w", err)
 			}
-			app := records.Application{Ref: a.Ref, CitizenID: a.CitizenID, ProcedureID: a.ProcedureID,
-				AdministrationID: a.AdministrationID, Status: a.Status, UpdatedAt: a.UpdatedAt, Deadline: a.Deadline}
-			for _, c := range []struct {
-				raw []byte
-				v   any
-			}{{proc, &app.Procedure}, {unit, &app.Unit}, {missing, &app.MissingDocuments}, {next, &app.NextStep}} {
-				if err := (jsonCol{c.v}).Scan(c.raw); err != nil {
-					return err
-				}
+			names[a.AdministrationID] = name
+		}
+		app := records.Application{Ref: a.Ref, CitizenID: a.CitizenID, ProcedureID: a.ProcedureID,
+			AdministrationID: a.AdministrationID, Status: a.Status, UpdatedAt: a.UpdatedAt, Deadline: a.Deadline}
+		for _, c := range []struct {
+			raw []byte
+			v   any
+		}{{proc, &app.Procedure}, {unit, &app.Unit}, {missing, &app.MissingDocuments}, {next, &app.NextStep}} {
+			if err := (jsonCol{c.v}).Scan(c.raw); err != nil {
+				return err
 			}
-			apps = append(apps, app)
 		}
-		if changeStatus.Valid {
-			change.Status = records.Status(changeStatus.String)
-			last := &apps[len(apps)-1]
-			last.History = append(last.History, change)
-		}
+		apps = append(apps, app)
+		return nil
+	}}, write{what: "find applications", query: `SELECT h.ref, h.status, h.at, h.note
+		FROM application_history h JOIN applications a ON a.ref = h.ref
+		WHERE a.citizen_id = ? ORDER BY h.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
 		change = records.StatusChange{}
+		if err := row.Scan(&ref, &change.Status, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
+			return err
+		}
+		// Outside a transaction, an application may have come between the two statements.
+		if i := slices.IndexFunc(apps, func(a records.Application) bool { return a.Ref == ref }); i >= 0 {
+			apps[i].History = append(apps[i].History, change)
+		}
 		return nil
 	}})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // replaced by U+FFFD. PostgreSQL rejects both in text and JSON; SQLite would keep them, but
 // the two stores must keep the same text.
 func Clean(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+	if clean(s) {
 		return s
 	}
 	var b strings.Builder
@@ -31,15 +31,19 @@ func Clean(s string) string {
 	return b.String()
 }
 
-// CleanArgs cleans the string arguments of a query.
+// CleanArgs cleans the string arguments of a query. An argument already clean is left as
+// it is: putting the same string back would allocate it again.
 func CleanArgs(args []any) []any {
 	for i, a := range args {
-		if s, ok := a.(string); ok {
+		if s, ok := a.(string); ok && !clean(s) {
 			args[i] = Clean(s)
 		}
 	}
 	return args
 }
+
+// clean reports whether Clean(s) is s.
+func clean(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // CleanJSON replaces the escaped NUL characters (\u0000) of encoded JSON with U+FFFD.
 // encoding/json already replaced invalid UTF-8 with U+FFFD, byte by byte, as Clean does.

@@ -138,7 +138,7 @@ func (t *tx) Conversation() *dialog.Conversation { return t.conv }
 // next statement.
 func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
 	c.UpdatedAt = t.s.now()
-	data, err := marshal(c)
+	data, err := marshal(conversationData{Conversation: c})
 	if err != nil {
 		return t.s.errorf("save conversation", err)
 	}
@@ -278,7 +278,7 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		for i, st := range sts {
 			ws[i] = write{what: insert.what, query: st.Query, args: st.Args}
 		}
-		ws[len(ws)-1].scan = insert.scan
+		ws[0].scan = insert.scan
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
 			ws = append(ws, write{what: "notify", query: q, args: args})
 		}
@@ -327,6 +327,22 @@ func (t *tx) RecordAccess(ctx context.Context, e *records.AccessEvent) error {
 	return t.recordAccess(ctx, e)
 }
 
+// conversationData is the JSON of a conversation's data column: the conversation but for
+// what its own columns hold. Each field here hides the promoted field of the same JSON
+// name and, being left empty, is omitted; data written with them (before) still reads.
+type conversationData struct {
+	*dialog.Conversation
+	ID        int64     `json:"id,omitempty"`
+	Channel   string    `json:"channel,omitempty"`
+	Address   string    `json:"address,omitempty"`
+	CitizenID string    `json:"citizen_id,omitempty"`
+	OptedOut  bool      `json:"opted_out,omitempty"`
+	State     string    `json:"state,omitempty"`
+	Lang      string    `json:"lang,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
 // conversationColumns are read by scanConversation.
 const conversationColumns = `id, channel, address, citizen_id, opted_out, state, lang, data, created_at, updated_at`
 
@@ -348,7 +364,7 @@ func scanConversation(row interface{ Scan(...any) error }) (*dialog.Conversation
 	if err := row.Scan(&id, &ch, &addr, &cit, &opted, &state, &lang, &data, timeCol{&cr}, timeCol{&up}); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, &c); err != nil {
+	if err := json.Unmarshal(data, &conversationData{Conversation: &c}); err != nil {
 		return nil, fmt.Errorf("conversation %d data: %w", id, err)
 	}
 	c.ID, c.Channel, c.Address, c.CitizenID, c.OptedOut = id, ch, addr, cit, opted
