@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/catalonia/mygov/dialog/enginetest"
 	"github.com/catalonia/mygov/internal/sqlstore"
 )
 
@@ -33,35 +34,77 @@ var ceilingWrites = []string{
 // transaction after another, with the store's connection settings (dsn) and six small
 // writes a transaction, each a statement prepared once. It reports tx/s.
 func BenchmarkCeiling(b *testing.B) {
-	db := ceilingDB(b)
-	var err error
-	stmts := make([]*sql.Stmt, len(ceilingWrites))
-	for i, q := range ceilingWrites {
-		if stmts[i], err = db.Prepare(q); err != nil {
-			b.Fatalf("prepare %q: %v", q, err)
-		}
-		defer stmts[i].Close()
-	}
-	body := strings.Repeat("x", 120)
+	tx := preparedCeiling(b, ceilingDB(b))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		tx, err := db.Begin()
-		if err != nil {
-			b.Fatalf("begin: %v", err)
-		}
-		at := time.Now().UTC().Format(sqlstore.TimeLayout)
-		for _, st := range stmts {
-			if _, err := tx.Stmt(st).Exec(fmt.Sprintf("%s-%d", body, i), at); err != nil {
-				b.Fatalf("write: %v", err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatalf("commit: %v", err)
+		if err := tx(i); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkTurnAgainstCeiling runs BenchmarkEngineTurn's turns and BenchmarkCeiling's
+// transactions in alternate blocks, b.N of each, so that both meet the same machine: the
+// virtual disk's flush latency, which moves both, moves them together, where the two
+// benchmarks run one after the other meet it minutes apart. It reports turns/s, tx/s and
+// their ratio.
+func BenchmarkTurnAgainstCeiling(b *testing.B) {
+	turn := enginetest.StatusTurns(b, openFile(b, tempPath(b)))
+	tx := preparedCeiling(b, ceilingDB(b))
+	const block = 100
+	var turns, txs time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i += block {
+		n := min(block, b.N-i)
+		start := time.Now()
+		for j := i; j < i+n; j++ {
+			if err := turn(j); err != nil {
+				b.Fatal(err)
+			}
+		}
+		mid := time.Now()
+		for j := i; j < i+n; j++ {
+			if err := tx(j); err != nil {
+				b.Fatal(err)
+			}
+		}
+		turns, txs = turns+mid.Sub(start), txs+time.Since(mid)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/turns.Seconds(), "turns/s")
+	b.ReportMetric(float64(b.N)/txs.Seconds(), "tx/s")
+	b.ReportMetric(txs.Seconds()/turns.Seconds(), "ratio")
+}
+
+// preparedCeiling prepares the ceiling's writes on db and returns its i-th transaction.
+func preparedCeiling(tb testing.TB, db *sql.DB) func(i int) error {
+	stmts := make([]*sql.Stmt, len(ceilingWrites))
+	for i, q := range ceilingWrites {
+		st, err := db.Prepare(q)
+		if err != nil {
+			tb.Fatalf("prepare %q: %v", q, err)
+		}
+		tb.Cleanup(func() { st.Close() })
+		stmts[i] = st
+	}
+	body := strings.Repeat("x", 120)
+	return func(i int) error {
+		tx, err := db.Begin()
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		at := time.Now().UTC().Format(sqlstore.TimeLayout)
+		for _, st := range stmts {
+			if _, err := tx.Stmt(st).Exec(fmt.Sprintf("%s-%d", body, i), at); err != nil {
+				return fmt.Errorf("write: %w", err)
+			}
+		}
+		return tx.Commit()
+	}
 }
 
 // ceilingDB opens the database of BenchmarkCeiling in a new file, closed when tb ends.

@@ -85,7 +85,7 @@ func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string)
 // applications is FindApplicationsByCitizen; with names, it also keeps there the names of
 // the applications' administrations, read in the same query. The applications and their
 // histories are two statements of one batch: an application's columns come once, however
-// long its history.
+// long its history, and the histories come in their primary key's order, without a sort.
 func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
 	var (
 		apps                      []records.Application
@@ -123,8 +123,8 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 		apps = append(apps, app)
 		return nil
 	}}, write{what: "find applications", query: `SELECT h.ref, h.status, h.at, h.note
-		FROM application_history h JOIN applications a ON a.ref = h.ref
-		WHERE a.citizen_id = ? ORDER BY h.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
+		FROM application_history h WHERE h.ref IN (SELECT ref FROM applications WHERE citizen_id = ?)
+		ORDER BY h.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
 		change = records.StatusChange{}
 		if err := row.Scan(&ref, &change.Status, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
 			return err
