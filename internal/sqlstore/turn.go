@@ -59,7 +59,7 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	if err != nil {
 		return s.errorf("turn", err)
 	}
-	if err := fn(ctx, &tx{reader: reader{q}, conv: conv}); err != nil {
+	if err := fn(ctx, &tx{reader: reader{q}, conv: conv, savedCitizen: conv.CitizenID}); err != nil {
 		return s.errorf("turn", err)
 	}
 	if err := q.flush(ctx); err != nil { // the writes still waiting
@@ -98,9 +98,11 @@ func (c conn) lockConversation(ctx context.Context, channel, address string) (co
 // concurrent use.
 type tx struct {
 	reader
-	conv    *dialog.Conversation
-	byPhone *byPhone                     // read ahead by AddInbound
-	names   map[string]records.Localized // administrations' names read with the applications
+	conv *dialog.Conversation
+	// savedCitizen is conv's citizen as stored: as read, then as last saved.
+	savedCitizen string
+	byPhone      *byPhone                     // read ahead by AddInbound
+	names        map[string]records.Localized // administrations' names read with the applications
 }
 
 // FindApplicationsByCitizen reads the applications with their administrations' names,
@@ -143,20 +145,29 @@ func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error
 		return t.s.errorf("save conversation", err)
 	}
 	id := c.ID
-	err = t.later(ctx, write{what: "save conversation", query: `UPDATE conversations
+	w := write{what: "save conversation", query: `UPDATE conversations
 		SET citizen_id = ?, opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
-		WHERE id = ?`, args: []any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), id},
-		check: func(n int64) error {
-			if n == 0 {
-				return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
-			}
-			return nil
-		}})
-	if err != nil {
+		WHERE id = ?`, args: []any{c.CitizenID, c.OptedOut, string(c.State), c.Lang, data, t.ts(c.UpdatedAt), id}}
+	if id == t.conv.ID && c.CitizenID == t.savedCitizen {
+		// Setting the citizen again would rewrite its index's entry (a page a turn, on SQLite).
+		w.query, w.args = `UPDATE conversations
+			SET opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
+			WHERE id = ?`, w.args[1:]
+	}
+	w.check = func(n int64) error {
+		if n == 0 {
+			return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+		}
+		return nil
+	}
+	if err := t.later(ctx, w); err != nil {
 		return t.s.errorf("save conversation", err)
 	}
-	if c.ID == t.conv.ID && c != t.conv {
-		*t.conv = *c
+	if id == t.conv.ID {
+		t.savedCitizen = c.CitizenID
+		if c != t.conv {
+			*t.conv = *c
+		}
 	}
 	return nil
 }
