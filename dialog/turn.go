@@ -178,12 +178,14 @@ func (t *turn) text() ([]Reply, error) {
 			t.c.Confirming = "" // anything else: the question is dropped, the message answered
 		}
 	}
-	if n, err := strconv.Atoi(word); err == nil && len(word) <= 2 && len(c.Menu) > 0 {
-		v, ok := chosen(c.Menu, n)
-		if !ok {
-			return []Reply{t.menuReply(T(KeyMenuExpired), c.Menu)}, nil
+	if len(word) <= 2 && len(c.Menu) > 0 { // the length first: Atoi's error allocates
+		if n, err := strconv.Atoi(word); err == nil {
+			v, ok := chosen(c.Menu, n)
+			if !ok {
+				return []Reply{t.menuReply(T(KeyMenuExpired), c.Menu)}, nil
+			}
+			return t.button(v)
 		}
-		return t.button(v)
 	}
 	if isMore(word) {
 		if c.List != "" {
