@@ -106,7 +106,8 @@ func TestCheckTelegramWindow(t *testing.T) {
 		{"Unanswered", []Sent{tg("TG", kill.Add(-time.Hour), true), tg("TG", kill, false), tg("TH", kill, false)}, 1, 0},
 		{"TakenBeforeKill", []Sent{tg("TG", kill.Add(-2*time.Second), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 1, 0},
 		{"TakenLongBeforeKill", []Sent{tg("TG", kill.Add(-time.Minute), false), tg("TG", kill, false), tg("TH", kill, false)}, 0, 1},
-		{"TakenAfterKill", []Sent{tg("TG", kill.Add(time.Second), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 0, 1},
+		{"TakenAsTheKilledReplicaDied", []Sent{tg("TG", kill.Add(100*time.Millisecond), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 1, 0},
+		{"TakenAfterKill", []Sent{tg("TG", kill.Add(inFlight+time.Millisecond), false), tg("TG", kill.Add(time.Minute), false), tg("TH", kill, false)}, 0, 1},
 		{"SMSNeverInWindow", []Sent{tg("TG", kill, false), tg("TH", kill, false), sms}, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
