@@ -76,14 +76,13 @@ func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) 
 }
 
 // FindApplicationsByCitizen returns the citizen's applications, the most recently updated
-// first, each with its history in order: one query, one row per change (an application
-// without any is one row), its JSON columns decoded once an application.
+// first, each with its history in order (see applications).
 func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
 	return r.applications(ctx, citizenID, nil)
 }
 
 // applications is FindApplicationsByCitizen; with names, it also keeps there the names of
-// the applications' administrations, read in the same query. The applications and their
+// the applications' administrations, read with the applications. The applications and their
 // histories are two statements of one batch: an application's columns come once, however
 // long its history, and the histories come in their primary key's order, without a sort.
 func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
