@@ -79,7 +79,9 @@ func BenchmarkTurnAgainstCeiling(b *testing.B) {
 	b.ReportMetric(txs.Seconds()/turns.Seconds(), "ratio")
 }
 
-// preparedCeiling prepares the ceiling's writes on db and returns its i-th transaction.
+// preparedCeiling prepares the ceiling's writes on db and returns its i-th transaction,
+// which is as it was before the two benchmarks shared it: no rollback on the way (a failed
+// transaction fails the benchmark, whose database is then closed).
 func preparedCeiling(tb testing.TB, db *sql.DB) func(i int) error {
 	stmts := make([]*sql.Stmt, len(ceilingWrites))
 	for i, q := range ceilingWrites {
@@ -96,7 +98,6 @@ func preparedCeiling(tb testing.TB, db *sql.DB) func(i int) error {
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		defer tx.Rollback()
 		at := time.Now().UTC().Format(sqlstore.TimeLayout)
 		for _, st := range stmts {
 			if _, err := tx.Stmt(st).Exec(fmt.Sprintf("%s-%d", body, i), at); err != nil {
