@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"WaitingTurnHonoursContext", testWaitingTurnContext},
 		{"InboundDedupe", testInboundDedupe},
 		{"FailedTurnLeavesNothing", testFailedTurn},
+		{"FailedLastWriteLeavesNothing", testFailedLastWrite},
 		{"PanicRollsBack", testPanic},
 		{"OutboundReachesWorker", testOutboundWorker},
 		{"DeliveryClaims", testDeliveryClaims},
@@ -421,6 +422,60 @@ func testFailedTurn(t *testing.T, open func(t *testing.T) Store) {
 		_, err := tx.AddInbound(ctx, tx.Conversation().ID, inbound(ch, addr, "f1", "hola"))
 		return err
 	})
+}
+
+// testFailedLastWrite fails a turn in the database at its end: a write that waits for
+// the turn's last statements (an access event of no citizen breaks a foreign key) goes
+// with the commit where the store sends them together, and must stop it.
+func testFailedLastWrite(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	const ch, addr = chSMS, "+34600000012"
+	err := s.Turn(t.Context(), ch, addr, func(ctx context.Context, tx dialog.Tx) error {
+		c := tx.Conversation()
+		if _, err := tx.AddInbound(ctx, c.ID, inbound(ch, addr, "l1", "hola")); err != nil {
+			t.Fatalf("AddInbound: %v", err)
+		}
+		if err := tx.AddOutbound(ctx, outbound(c, 0, "x")); err != nil {
+			t.Fatalf("AddOutbound: %v", err)
+		}
+		c.Offset = 99
+		if err := tx.SaveConversation(ctx, c); err != nil {
+			t.Fatalf("SaveConversation: %v", err)
+		}
+		return tx.RecordAccess(ctx, &records.AccessEvent{CitizenID: "nobody", AdministrationID: "x", Category: "x", Channel: ch})
+	})
+	wantCode(t, "Turn with a broken last write", err, records.EINVALID)
+	for _, table := range []string{"messages", "river_job", "conversations", "access_events"} {
+		if n := count(t, s, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("%s: %d rows after a turn whose last write failed, want 0", table, n)
+		}
+	}
+	// The connection was left clean: the next turns run and commit.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	for range 3 {
+		if err := counterTurn(s, ctx, ch, addr); err != nil {
+			t.Fatalf("turn after a failed last write: %v", err)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM conversations`); n != 1 {
+		t.Errorf("%d conversations after three turns, want 1", n)
+	}
+	// A write whose rows are checked once it ran (the save of another conversation, which
+	// does not exist) keeps the commit from going with it.
+	err = s.Turn(t.Context(), ch, addr, func(ctx context.Context, tx dialog.Tx) error {
+		c := tx.Conversation()
+		if _, err := tx.AddInbound(ctx, c.ID, inbound(ch, addr, "l2", "hola")); err != nil {
+			t.Fatalf("AddInbound: %v", err)
+		}
+		other := *c
+		other.ID = c.ID + 1000
+		return tx.SaveConversation(ctx, &other)
+	})
+	wantCode(t, "Turn saving a conversation that does not exist", err, records.ENOTFOUND)
+	if n := count(t, s, `SELECT count(*) FROM messages`); n != 0 {
+		t.Errorf("%d messages after a turn that saved a missing conversation, want 0", n)
+	}
 }
 
 func testPanic(t *testing.T, open func(t *testing.T) Store) {

@@ -62,6 +62,9 @@ func (c conn) insertJob(ctx context.Context, args river.JobArgs, opts *river.Ins
 	if c.tx.Conn == nil {
 		return fmt.Errorf("enqueue %s: outside a transaction", args.Kind())
 	}
+	if err := c.waiting(ctx); err != nil { // River's insert runs on the connection itself
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
 	if err := c.s.d.InsertJob(ctx, c.tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}

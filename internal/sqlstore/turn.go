@@ -55,6 +55,9 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		}
 	}()
 	q := s.turnConn(sqlTx)
+	if sqlTx.begin != "" { // a lazy transaction: the BEGIN goes with the first statement
+		*q.pending = append(*q.pending, write{what: "begin", query: sqlTx.begin})
+	}
 	conv, err := q.lockConversation(ctx, channel, address)
 	if err != nil {
 		return s.errorf("turn", err)
@@ -62,11 +65,36 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	if err := fn(ctx, &tx{reader: reader{q}, conv: conv, savedCitizen: conv.CitizenID}); err != nil {
 		return s.errorf("turn", err)
 	}
+	if q.commitsWithWrites() {
+		// The COMMIT goes with the writes still waiting: a failed write leaves it unrun.
+		if err := q.flush(ctx, write{what: "commit", query: "COMMIT"}); err != nil {
+			return s.errorf("turn: commit", err)
+		}
+		*sqlTx.open, done = false, true
+		return nil
+	}
 	if err := q.flush(ctx); err != nil { // the writes still waiting
 		return s.errorf("turn", err)
 	}
 	done = true
 	return s.errorf("turn: commit", sqlTx.Commit())
+}
+
+// commitsWithWrites reports whether the turn's COMMIT can go in the batch of its waiting
+// writes: a direct transaction of a Batcher whose writes check nothing once run. A batch
+// sends all its statements before it reads their results (PostgreSQL), so the COMMIT
+// would run before a check could stop it; a statement that fails in the database stops
+// those after it, COMMIT included.
+func (c conn) commitsWithWrites() bool {
+	if _, ok := c.s.d.(Batcher); !ok || c.tx.Tx != nil || c.tx.open == nil {
+		return false
+	}
+	for _, w := range *c.pending {
+		if w.check != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // lockConversation returns the conversation on (channel, address), created idle when it
@@ -154,11 +182,13 @@ func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error
 			SET opted_out = ?, state = ?, lang = ?, data = ?, updated_at = ?
 			WHERE id = ?`, w.args[1:]
 	}
-	w.check = func(n int64) error {
-		if n == 0 {
-			return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+	if id != t.conv.ID { // the turn's own is there: it holds its lock, and none is deleted
+		w.check = func(n int64) error {
+			if n == 0 {
+				return records.Errorf(records.ENOTFOUND, "conversation %d not found", id)
+			}
+			return nil
 		}
-		return nil
 	}
 	if err := t.later(ctx, w); err != nil {
 		return t.s.errorf("save conversation", err)
