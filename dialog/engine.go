@@ -247,12 +247,11 @@ func enqueue(ctx context.Context, tx Tx, c *Conversation, lastInbound time.Time,
 	replies = merge(replies)
 	out := make([]Outbound, 0, len(replies))
 	for i, r := range replies {
-		o := Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i, Reply: r,
-			LastInbound: lastInbound}
-		if err := tx.AddOutbound(ctx, &o); err != nil {
+		out = append(out, Outbound{ConversationID: c.ID, Channel: c.Channel, Address: c.Address, Lang: langOr(c.Lang), Seq: i,
+			Reply: r, LastInbound: lastInbound})
+		if err := tx.AddOutbound(ctx, &out[i]); err != nil { // out does not grow again: its ID stays where it is set
 			return nil, fmt.Errorf("add outbound: %w", err)
 		}
-		out = append(out, o)
 	}
 	return out, nil
 }

@@ -110,7 +110,8 @@ type Tx interface {
 	// AddInbound stores an inbound message. A message whose (Channel, MessageID) was stored
 	// before returns an error with code records.ECONFLICT.
 	AddInbound(ctx context.Context, conversationID int64, in Inbound) (int64, error)
-	// AddOutbound stores a reply and enqueues its delivery job; it sets o.ID.
+	// AddOutbound stores a reply and enqueues its delivery job; it sets o.ID, which may
+	// wait, as the write itself may, for the turn's next statement or its commit.
 	AddOutbound(ctx context.Context, o *Outbound) error
 	// Lockout returns the lockout counter for key (zero when none) and holds it until the
 	// turn ends, so that turns of other conversations counting on the same key (a citizen

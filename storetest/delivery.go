@@ -183,7 +183,7 @@ func testDeliveryClaimsConcurrent(t *testing.T, open func(t *testing.T) Store) {
 // conversation's.
 func queueReplies(t *testing.T, s Store, addr string, n int) ([]int64, int64) {
 	t.Helper()
-	var ids []int64
+	var outs []*dialog.Outbound
 	var conv int64
 	turn(t, s, chSMS, addr, func(ctx context.Context, tx dialog.Tx) error {
 		conv = tx.Conversation().ID
@@ -192,10 +192,14 @@ func queueReplies(t *testing.T, s Store, addr string, n int) ([]int64, int64) {
 			if err := tx.AddOutbound(ctx, o); err != nil {
 				return err
 			}
-			ids = append(ids, o.ID)
+			outs = append(outs, o)
 		}
 		return nil
 	})
+	ids := make([]int64, len(outs))
+	for i, o := range outs { // set by the turn's commit at the latest
+		ids[i] = o.ID
+	}
 	return ids, conv
 }
 

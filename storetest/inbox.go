@@ -199,17 +199,16 @@ func testInboxCases(t *testing.T, open func(t *testing.T) Store) {
 		if err != nil || len(before) != 2 {
 			t.Fatalf("CaseVersions = %+v, %v", before, err)
 		}
-		var outID int64
+		var o *dialog.Outbound
 		turn(t, s, chSMS, MariaPhone, func(ctx context.Context, tx dialog.Tx) error {
 			if _, err := tx.AddInbound(ctx, tx.Conversation().ID, dialog.Inbound{Channel: chSMS, Address: MariaPhone, MessageID: "SMinbox1", Kind: dialog.KindText, Text: "encara hi sou?"}); err != nil {
 				return err
 			}
-			o := &dialog.Outbound{ConversationID: tx.Conversation().ID, Channel: chSMS, Address: MariaPhone, Lang: "ca",
+			o = &dialog.Outbound{ConversationID: tx.Conversation().ID, Channel: chSMS, Address: MariaPhone, Lang: "ca",
 				Reply: dialog.Reply{Lines: []dialog.Text{dialog.T(inbox.KeyReply, "Text", "sí", "Name", "W")}}}
-			err := tx.AddOutbound(ctx, o)
-			outID = o.ID
-			return err
+			return tx.AddOutbound(ctx, o)
 		})
+		outID := o.ID // set by the turn's commit at the latest
 		msgs, err := is.ConversationMessages(ctx, bySMS.ConversationID)
 		if err != nil || len(msgs) != 2 || msgs[0].Text != "encara hi sou?" || msgs[1].Reply == nil {
 			t.Fatalf("ConversationMessages = %+v, %v", msgs, err)

@@ -396,7 +396,13 @@ func testFailedTurn(t *testing.T, open func(t *testing.T) Store) {
 		if err := tx.AddOutbound(ctx, o); err != nil {
 			t.Fatalf("AddOutbound: %v", err)
 		}
-		outID = o.ID
+		// A read sends the writes waiting in the turn: the reply is stored, with its id.
+		if _, err := tx.FindApplicationsByCitizen(ctx, "nobody"); err != nil {
+			t.Fatalf("FindApplicationsByCitizen: %v", err)
+		}
+		if outID = o.ID; outID == 0 {
+			t.Fatalf("AddOutbound's id not set by the next statement")
+		}
 		c.Offset = 99
 		if err := tx.SaveConversation(ctx, c); err != nil {
 			t.Fatalf("SaveConversation: %v", err)
@@ -520,19 +526,16 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	if err != nil {
 		t.Fatalf("StartWorkers: %v", err)
 	}
-	var want delivery.Job
+	var o *dialog.Outbound
 	turn(t, s, chTelegram, "5001", func(ctx context.Context, tx dialog.Tx) error {
-		o := outbound(tx.Conversation(), 1, "aprovada")
+		o = outbound(tx.Conversation(), 1, "aprovada")
 		o.LastInbound = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-		if err := tx.AddOutbound(ctx, o); err != nil {
-			return err
-		}
-		if o.ID == 0 {
-			t.Errorf("AddOutbound did not set the ID")
-		}
-		want = delivery.JobOf(*o)
-		return nil
+		return tx.AddOutbound(ctx, o)
 	})
+	if o.ID == 0 { // set by the turn's commit at the latest
+		t.Errorf("AddOutbound did not set the ID")
+	}
+	want := delivery.JobOf(*o)
 	select {
 	case j := <-got:
 		equal(t, "job args", j, want)
@@ -562,16 +565,25 @@ func testOutboundWorker(t *testing.T, open func(t *testing.T) Store) {
 	}
 }
 
+// addReply stores a reply to addr in a turn of its own and returns its id, set by the
+// turn's commit at the latest.
+func addReply(t *testing.T, s Store, channel, addr, text string) int64 {
+	t.Helper()
+	var o *dialog.Outbound
+	turn(t, s, channel, addr, func(ctx context.Context, tx dialog.Tx) error {
+		o = outbound(tx.Conversation(), 0, text)
+		return tx.AddOutbound(ctx, o)
+	})
+	if o.ID == 0 {
+		t.Fatalf("AddOutbound did not set the ID")
+	}
+	return o.ID
+}
+
 func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 	s := open(t)
 	ctx := t.Context()
-	var id int64
-	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
-		o := outbound(tx.Conversation(), 0, "x")
-		err := tx.AddOutbound(ctx, o)
-		id = o.ID
-		return err
-	})
+	id := addReply(t, s, chSMS, "+34600000012", "x")
 	status := func() string {
 		t.Helper()
 		v := strs(t, s, fmt.Sprintf(`SELECT status FROM messages WHERE id = %d`, id))
@@ -616,13 +628,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 		t.Errorf("%d receipts, want 7", n)
 	}
 	// A queued reply moves to its receipt's status; another reply is not touched.
-	var id2 int64
-	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
-		o := outbound(tx.Conversation(), 0, "y")
-		err := tx.AddOutbound(ctx, o)
-		id2 = o.ID
-		return err
-	})
+	id2 := addReply(t, s, chSMS, "+34600000012", "y")
 	if err := s.MarkOutbound(ctx, id2, dialog.DeliverySent, "SM2"); err != nil {
 		t.Fatalf("MarkOutbound: %v", err)
 	}
@@ -636,13 +642,7 @@ func testReceipts(t *testing.T, open func(t *testing.T) Store) {
 		t.Errorf("SM1 status = %q after SM2's receipt, want read", got)
 	}
 	// A receipt that arrives before the worker marks the reply sent is not lost.
-	var id3 int64
-	turn(t, s, chSMS, "+34600000012", func(ctx context.Context, tx dialog.Tx) error {
-		o := outbound(tx.Conversation(), 0, "z")
-		err := tx.AddOutbound(ctx, o)
-		id3 = o.ID
-		return err
-	})
+	id3 := addReply(t, s, chSMS, "+34600000012", "z")
 	for _, st := range []string{dialog.DeliverySent, dialog.DeliveryDelivered} {
 		if got, err := s.RecordReceipt(ctx, "SM3", st, ""); err != nil || !got {
 			t.Errorf("RecordReceipt(SM3, %s) = %v, %v, want true", st, got, err)

@@ -319,14 +319,15 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		for i, st := range sts {
 			ws[i] = write{what: insert.what, query: st.Query, args: st.Args}
 		}
-		ws[0].scan = insert.scan
+		ws[0].scan = into(&o.ID)
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
 			ws = append(ws, write{what: "notify", query: q, args: args})
 		}
-		if err := t.flush(ctx, ws...); err != nil {
-			return t.s.errorf("add outbound", err)
+		for _, w := range ws { // with the turn's next statement, or its commit
+			if err := t.later(ctx, w); err != nil {
+				return t.s.errorf("add outbound", err)
+			}
 		}
-		o.ID = id
 		return nil
 	}
 	if err := t.flush(ctx, insert); err != nil { // with the writes waiting in the turn
