@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"io/fs"
 	"time"
 
@@ -147,7 +148,11 @@ func (t Tx) direct(query string) error {
 		if _, ok := dc.(*preparedConn); ok {
 			return RunDirect(context.Background(), dc, []BatchStmt{{Query: query}})
 		}
-		_, err := dc.(driver.ExecerContext).ExecContext(context.Background(), query, nil)
+		ec, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return fmt.Errorf("%s on a connection %T that runs no statement itself", query, dc)
+		}
+		_, err := ec.ExecContext(context.Background(), query, nil)
 		return err
 	})
 }
