@@ -162,16 +162,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
 	}
 	in.Text = Sanitize(in.Text)
 	var res Result
-	err := e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
+	dup, err := e.inboundTurn(ctx, in, func(ctx context.Context, tx Tx) error {
 		res = Result{}
 		c := tx.Conversation()
-		if _, err := tx.AddInbound(ctx, c.ID, in); err != nil {
-			if records.ErrorCode(err) == records.ECONFLICT {
-				res.Duplicate = true
-				return nil
-			}
-			return fmt.Errorf("add inbound: %w", err)
-		}
 		t := &turn{e: e, ctx: ctx, tx: tx, c: c, in: in, now: e.now()}
 		replies, err := t.run()
 		if err != nil {
@@ -189,25 +182,39 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Result, error) {
 		return err
 	})
 	if err == nil {
+		res.Duplicate = dup
 		return res, nil
 	}
 	e.Logger.ErrorContext(ctx, "dialog: turn failed", "inbound", in, "err", err)
 	return e.apologize(ctx, in, err)
 }
 
+// inboundTurn runs fn in a turn of in's conversation whose first write stores in; fn does
+// not run when in was stored before (dup).
+func (e *Engine) inboundTurn(ctx context.Context, in Inbound, fn func(ctx context.Context, tx Tx) error) (dup bool, err error) {
+	if it, ok := e.Store.(InboundTurner); ok {
+		return it.TurnInbound(ctx, in, fn)
+	}
+	err = e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
+		dup = false
+		if _, err := tx.AddInbound(ctx, tx.Conversation().ID, in); err != nil {
+			if records.ErrorCode(err) == records.ECONFLICT {
+				dup = true
+				return nil
+			}
+			return fmt.Errorf("add inbound: %w", err)
+		}
+		return fn(ctx, tx)
+	})
+	return dup, err
+}
+
 // apologize stores the inbound message with a plain apology after a failed turn.
 func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result, error) {
 	var res Result
-	err := e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
+	dup, err := e.inboundTurn(ctx, in, func(ctx context.Context, tx Tx) error {
 		res = Result{}
 		c := tx.Conversation()
-		if _, err := tx.AddInbound(ctx, c.ID, in); err != nil {
-			if records.ErrorCode(err) == records.ECONFLICT {
-				res.Duplicate = true
-				return nil
-			}
-			return err
-		}
 		if c.OptedOut && in.Caps.CarrierOptOut {
 			return nil
 		}
@@ -219,6 +226,7 @@ func (e *Engine) apologize(ctx context.Context, in Inbound, cause error) (Result
 		e.Logger.ErrorContext(ctx, "dialog: could not store the message after a failed turn", "inbound", in, "err", err)
 		return Result{}, fmt.Errorf("dialog: turn: %w", errors.Join(cause, err))
 	}
+	res.Duplicate = dup
 	return res, nil
 }
 

@@ -98,6 +98,14 @@ type Store interface {
 	Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx Tx) error) error
 }
 
+// InboundTurner is implemented by a Store that stores a turn's inbound message together
+// with its conversation's lock: one round trip where each costs one (PostgreSQL).
+type InboundTurner interface {
+	// TurnInbound is Turn on in's conversation whose first write stores in (AddInbound).
+	// fn runs only when in was not stored before; dup reports when it was.
+	TurnInbound(ctx context.Context, in Inbound, fn func(ctx context.Context, tx Tx) error) (dup bool, err error)
+}
+
 // Tx is what a turn may read and write, all inside the turn's transaction.
 type Tx interface {
 	records.Reader

@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"DifferentConversationsIndependent", testDifferentConversations},
 		{"WaitingTurnHonoursContext", testWaitingTurnContext},
 		{"InboundDedupe", testInboundDedupe},
+		{"TurnInbound", testTurnInbound},
 		{"FailedTurnLeavesNothing", testFailedTurn},
 		{"FailedLastWriteLeavesNothing", testFailedLastWrite},
 		{"PanicRollsBack", testPanic},
@@ -379,6 +380,82 @@ func outbound(c *dialog.Conversation, seq int, text string) *dialog.Outbound {
 			Lines:   []dialog.Text{dialog.T("status.one", "ref", "EXP-2026-000101", "text", text).WithKey("status", "status.approved")},
 			Options: []dialog.Option{{Label: dialog.T("menu.more"), Value: "more"}, {Label: dialog.T("menu.human"), Value: "human"}},
 		},
+	}
+}
+
+// testTurnInbound checks a turn whose first write is its inbound message, which a store
+// may send with the conversation's lock: the message is stored in the conversation, new or
+// not, with the conversation's citizen; a message stored before runs no fn, writes nothing
+// and reports it; the phone's citizen is found as in any turn.
+func testTurnInbound(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	it, ok := Store(s).(dialog.InboundTurner)
+	if !ok {
+		t.Skip("the store stores no inbound message with its turn's lock")
+	}
+	ctx := t.Context()
+	if err := s.Seed(ctx, dataset(time.Now())); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	const ch = chSMS
+	in := inbound(ch, MariaPhone, "ti1", "hola")
+	in.Phone = MariaPhone
+	var convID int64
+	dup, err := it.TurnInbound(ctx, in, func(ctx context.Context, tx dialog.Tx) error {
+		c := tx.Conversation()
+		convID = c.ID
+		if c.ID == 0 || c.Channel != ch || c.Address != MariaPhone {
+			t.Errorf("Conversation() = %+v, want the new conversation of %s", c, MariaPhone)
+		}
+		citizen, err := tx.FindCitizenByPhone(ctx, MariaPhone)
+		if err != nil || citizen.Phone != MariaPhone {
+			t.Errorf("FindCitizenByPhone = %+v, %v", citizen, err)
+		} else {
+			c.CitizenID = citizen.ID
+		}
+		return tx.SaveConversation(ctx, c)
+	})
+	if err != nil || dup {
+		t.Fatalf("TurnInbound(new conversation) = %v, %v", dup, err)
+	}
+	msgs := strs(t, s, fmt.Sprintf(`SELECT text FROM messages WHERE conversation_id = %d AND direction = 'in'`, convID))
+	if len(msgs) != 1 || msgs[0] != "hola" {
+		t.Errorf("inbound messages of the new conversation = %q, want [hola]", msgs)
+	}
+	// In a conversation with a citizen, the message is the citizen's.
+	in2 := inbound(ch, MariaPhone, "ti2", "com va?")
+	ran := false
+	if dup, err := it.TurnInbound(ctx, in2, func(ctx context.Context, tx dialog.Tx) error {
+		ran = true
+		return nil
+	}); err != nil || dup || !ran {
+		t.Fatalf("TurnInbound(second message) = %v, %v, ran %v", dup, err, ran)
+	}
+	if got := strs(t, s, `SELECT citizen_id FROM messages WHERE channel_message_id = 'ti2'`); len(got) != 1 || got[0] == "" {
+		t.Errorf("citizen of the second message = %q, want the conversation's", got)
+	}
+	// A message stored before: fn does not run, nothing is written.
+	before := count(t, s, `SELECT count(*) FROM messages`)
+	dup, err = it.TurnInbound(ctx, in2, func(ctx context.Context, tx dialog.Tx) error {
+		t.Errorf("fn ran for a message stored before")
+		return nil
+	})
+	if err != nil || !dup {
+		t.Errorf("TurnInbound(the same message again) = %v, %v, want a duplicate", dup, err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM messages`); n != before {
+		t.Errorf("%d messages after a duplicate, want %d", n, before)
+	}
+	// fn's error rolls the message back with the rest.
+	boom := errors.New("boom")
+	if _, err := it.TurnInbound(ctx, inbound(ch, MariaPhone, "ti3", "x"), func(context.Context, dialog.Tx) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("TurnInbound with a failing fn = %v, want its error", err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM messages WHERE channel_message_id = 'ti3'`); n != 0 {
+		t.Errorf("the message of a failed turn was kept")
+	}
+	if n := count(t, s, `SELECT count(*) FROM conversations`); n != 1 {
+		t.Errorf("%d conversations, want 1", n)
 	}
 }
 

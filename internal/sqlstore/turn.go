@@ -29,7 +29,20 @@ func lockName(kind string, parts ...string) string {
 // the database's write lock (see Dialect.Begin) holds every turn anyway. fn's error or
 // panic rolls back. fn must not call the Store's own methods that write (they may wait for
 // the turn to end); it has the Tx for that.
-func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) (err error) {
+func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx context.Context, tx dialog.Tx) error) error {
+	_, err := s.turn(ctx, channel, address, nil, fn)
+	return err
+}
+
+// TurnInbound is Turn on in's conversation whose first write stores in (AddInbound): on
+// PostgreSQL in the batch of the conversation's upsert, one round trip fewer. fn runs only
+// when in was not stored before; dup reports when it was.
+func (s *Store) TurnInbound(ctx context.Context, in dialog.Inbound, fn func(ctx context.Context, tx dialog.Tx) error) (dup bool, err error) {
+	return s.turn(ctx, in.Channel, in.Address, &in, fn)
+}
+
+// turn is Turn, storing in first when it is not nil.
+func (s *Store) turn(ctx context.Context, channel, address string, in *dialog.Inbound, fn func(ctx context.Context, tx dialog.Tx) error) (dup bool, err error) {
 	channel, address = Clean(channel), Clean(address)
 	var sqlTx Tx
 	if d, ok := s.d.(DirectBeginner); ok {
@@ -38,7 +51,7 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 		sqlTx, err = s.d.Begin(ctx, s.db, "") // the row is the lock: one round trip fewer than an advisory lock
 	}
 	if err != nil {
-		return s.errorf("turn: begin", err)
+		return false, s.errorf("turn: begin", err)
 	}
 	defer sqlTx.End()
 	done := false
@@ -58,26 +71,58 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	if sqlTx.begin != "" { // a lazy transaction: the BEGIN goes with the first statement
 		*q.pending = append(*q.pending, write{what: "begin", query: sqlTx.begin})
 	}
-	conv, err := q.lockConversation(ctx, channel, address)
-	if err != nil {
-		return s.errorf("turn", err)
+	t := &tx{reader: reader{q}}
+	if dup, err = t.lock(ctx, channel, address, in); err != nil {
+		return false, s.errorf("turn", err)
 	}
-	if err := fn(ctx, &tx{reader: reader{q}, conv: conv, savedCitizen: conv.CitizenID}); err != nil {
-		return s.errorf("turn", err)
+	if !dup {
+		if err := fn(ctx, t); err != nil {
+			return false, s.errorf("turn", err)
+		}
 	}
 	if q.commitsWithWrites() {
 		// The COMMIT goes with the writes still waiting: a failed write leaves it unrun.
 		if err := q.flush(ctx, write{what: "commit", query: "COMMIT"}); err != nil {
-			return s.errorf("turn: commit", err)
+			return false, s.errorf("turn: commit", err)
 		}
 		*sqlTx.open, done = false, true
-		return nil
+		return dup, nil
 	}
 	if err := q.flush(ctx); err != nil { // the writes still waiting
-		return s.errorf("turn", err)
+		return false, s.errorf("turn", err)
 	}
 	done = true
-	return s.errorf("turn: commit", sqlTx.Commit())
+	return dup, s.errorf("turn: commit", sqlTx.Commit())
+}
+
+// lock locks the turn's conversation (lockConversation), then stores in when it is not nil
+// (AddInbound), reporting whether it was stored before. Where the lock is an upsert
+// (PostgreSQL), the message's insert names the conversation by its address and goes in the
+// upsert's batch.
+func (t *tx) lock(ctx context.Context, channel, address string, in *dialog.Inbound) (dup bool, err error) {
+	if in != nil && t.s.d.ForUpdate() != "" {
+		ws, err := t.inboundWrites(ctx, 0, *in)
+		if err != nil {
+			return false, err
+		}
+		t.conv, err = t.lockConversation(ctx, channel, address, ws...)
+		if t.conv != nil {
+			t.savedCitizen = t.conv.CitizenID
+		}
+		return inboundDup(err)
+	}
+	if t.conv, err = t.lockConversation(ctx, channel, address); err != nil {
+		return false, err
+	}
+	t.savedCitizen = t.conv.CitizenID
+	if in == nil {
+		return false, nil
+	}
+	_, err = t.AddInbound(ctx, t.conv.ID, *in)
+	if records.ErrorCode(err) == records.ECONFLICT {
+		return true, nil
+	}
+	return false, err
 }
 
 // commitsWithWrites reports whether the turn's COMMIT can go in the batch of its waiting
@@ -101,13 +146,14 @@ func (c conn) commitsWithWrites() bool {
 // does not exist, holding its row's lock until the transaction ends: the upsert takes the
 // row's lock (or the new row's) and returns the row as the last turn committed it. Where
 // the transaction holds the database's write lock (ForUpdate is ""), reading the row is
-// enough, and the upsert runs only for a new conversation.
-func (c conn) lockConversation(ctx context.Context, channel, address string) (conv *dialog.Conversation, err error) {
+// enough, and the upsert runs only for a new conversation. The writes with go in the
+// upsert's batch, after it.
+func (c conn) lockConversation(ctx context.Context, channel, address string, with ...write) (conv *dialog.Conversation, err error) {
 	scan := func(r Row) (err error) {
 		conv, err = scanConversation(r)
 		return err
 	}
-	if c.s.d.ForUpdate() == "" {
+	if c.s.d.ForUpdate() == "" && len(with) == 0 {
 		err := c.flush(ctx, write{what: "conversation", query: `SELECT ` + conversationColumns + `
 			FROM conversations WHERE channel = ? AND address = ?`, args: []any{channel, address}, scan: scan})
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -115,10 +161,11 @@ func (c conn) lockConversation(ctx context.Context, channel, address string) (co
 		}
 	}
 	now := c.ts(c.s.now())
-	err = c.flush(ctx, write{what: "conversation", query: `INSERT INTO conversations (channel, address, state, created_at, updated_at)
+	upsert := write{what: "conversation", query: `INSERT INTO conversations (channel, address, state, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (channel, address) DO UPDATE SET channel = excluded.channel
-		RETURNING ` + conversationColumns, args: []any{channel, address, string(dialog.StateIdle), now, now}, scan: scan})
+		RETURNING ` + conversationColumns, args: []any{channel, address, string(dialog.StateIdle), now, now}, scan: scan}
+	err = c.flush(ctx, append([]write{upsert}, with...)...)
 	return conv, err
 }
 
@@ -216,34 +263,65 @@ type inboundMeta struct {
 // and the transaction goes on (ON CONFLICT DO NOTHING raises nothing). An empty MessageID
 // is never a duplicate.
 func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inbound) (int64, error) {
+	ws, err := t.inboundWrites(ctx, conversationID, in)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	ws[0].scan = into(&id)
+	switch dup, err := inboundDup(t.flush(ctx, ws...)); {
+	case err != nil:
+		return 0, t.s.errorf("add inbound", err)
+	case dup:
+		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
+	}
+	return id, nil
+}
+
+// inboundWrites returns the insert of in into the conversation (the turn's, named by its
+// address, when conversationID is 0), which returns its id and none when in was stored
+// before, and the read ahead of its phone's citizen.
+func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in dialog.Inbound) ([]write, error) {
 	meta, err := marshal(inboundMeta{Command: in.Command, Payload: in.Payload, Contact: in.Contact, Phone: in.Phone, LangHint: in.LangHint})
 	if err != nil {
-		return 0, t.s.errorf("add inbound", err)
+		return nil, t.s.errorf("add inbound", err)
 	}
 	now := t.s.now()
 	received := in.ReceivedAt
 	if received.IsZero() {
 		received = now
 	}
-	var id int64
-	ws := []write{{what: "add inbound", query: `INSERT INTO messages
+	values := []any{in.Channel, nullString(in.MessageID), string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}
+	w := write{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
-		RETURNING id`, args: []any{conversationID, t.citizenOf(ctx, conversationID), in.Channel, nullString(in.MessageID),
-		string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}, scan: into(&id)}}
+		RETURNING id`, scan: into(new(int64))}
+	if conversationID != 0 {
+		w.args = append([]any{conversationID, t.citizenOf(ctx, conversationID)}, values...)
+	} else {
+		w.query, w.args = `INSERT INTO messages
+		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
+		SELECT id, citizen_id, 'in', ?, ?, ?, ?, ?, ?, ?, ? FROM conversations WHERE channel = ? AND address = ?
+		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
+		RETURNING id`, append(values, Clean(in.Channel), Clean(in.Address))
+	}
+	ws := []write{w}
 	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
 		// The engine looks the proven phone up next: in the same round trip.
 		ws = append(ws, t.prefetchByPhone(in.Phone))
 	}
-	err = t.flush(ctx, ws...)
+	return ws, nil
+}
+
+// inboundDup maps the error of a batch that stored an inbound message: none, or whether
+// the message was stored before (its insert returned no row, or hit the key).
+func inboundDup(err error) (bool, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows), records.ErrorCode(err) == records.ECONFLICT:
-		return 0, t.s.errorf("add inbound", records.Errorf(records.ECONFLICT, "inbound message already stored"))
-	case err != nil:
-		return 0, t.s.errorf("add inbound", err)
+		return true, nil
 	}
-	return id, nil
+	return false, err
 }
 
 // byPhone is the citizen of a phone as a turn read it ahead, nil when none has it.
