@@ -195,6 +195,11 @@ func (e *Engine) inboundTurn(ctx context.Context, in Inbound, fn func(ctx contex
 	if it, ok := e.Store.(InboundTurner); ok {
 		return it.TurnInbound(ctx, in, fn)
 	}
+	return e.turnThenInbound(ctx, in, fn)
+}
+
+// turnThenInbound is inboundTurn on a Store without InboundTurner: Turn, then AddInbound.
+func (e *Engine) turnThenInbound(ctx context.Context, in Inbound, fn func(ctx context.Context, tx Tx) error) (dup bool, err error) {
 	err = e.Store.Turn(ctx, in.Channel, in.Address, func(ctx context.Context, tx Tx) error {
 		dup = false
 		if _, err := tx.AddInbound(ctx, tx.Conversation().ID, in); err != nil {

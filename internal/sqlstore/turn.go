@@ -101,7 +101,7 @@ func (s *Store) turn(ctx context.Context, channel, address string, in *dialog.In
 // upsert's batch.
 func (t *tx) lock(ctx context.Context, channel, address string, in *dialog.Inbound) (dup bool, err error) {
 	if in != nil && t.s.d.ForUpdate() != "" {
-		ws, err := t.inboundWrites(ctx, 0, *in)
+		ws, err := t.inboundWrites(ctx, 0, in, new(int64))
 		if err != nil {
 			return false, err
 		}
@@ -263,12 +263,11 @@ type inboundMeta struct {
 // and the transaction goes on (ON CONFLICT DO NOTHING raises nothing). An empty MessageID
 // is never a duplicate.
 func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inbound) (int64, error) {
-	ws, err := t.inboundWrites(ctx, conversationID, in)
+	var id int64
+	ws, err := t.inboundWrites(ctx, conversationID, &in, &id)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
-	ws[0].scan = into(&id)
 	switch dup, err := inboundDup(t.flush(ctx, ws...)); {
 	case err != nil:
 		return 0, t.s.errorf("add inbound", err)
@@ -279,9 +278,9 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 }
 
 // inboundWrites returns the insert of in into the conversation (the turn's, named by its
-// address, when conversationID is 0), which returns its id and none when in was stored
-// before, and the read ahead of its phone's citizen.
-func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in dialog.Inbound) ([]write, error) {
+// address, when conversationID is 0), which scans its id into id and returns none when in
+// was stored before, and the read ahead of its phone's citizen.
+func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in *dialog.Inbound, id *int64) ([]write, error) {
 	meta, err := marshal(inboundMeta{Command: in.Command, Payload: in.Payload, Contact: in.Contact, Phone: in.Phone, LangHint: in.LangHint})
 	if err != nil {
 		return nil, t.s.errorf("add inbound", err)
@@ -291,21 +290,27 @@ func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in dialog.
 	if received.IsZero() {
 		received = now
 	}
-	values := []any{in.Channel, nullString(in.MessageID), string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now)}
+	args := make([]any, 2, 10)
 	w := write{what: "add inbound", query: `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
-		RETURNING id`, scan: into(new(int64))}
+		RETURNING id`, scan: into(id)}
 	if conversationID != 0 {
-		w.args = append([]any{conversationID, t.citizenOf(ctx, conversationID)}, values...)
+		args[0], args[1] = conversationID, t.citizenOf(ctx, conversationID)
 	} else {
-		w.query, w.args = `INSERT INTO messages
+		w.query = `INSERT INTO messages
 		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
 		SELECT id, citizen_id, 'in', ?, ?, ?, ?, ?, ?, ?, ? FROM conversations WHERE channel = ? AND address = ?
 		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
-		RETURNING id`, append(values, Clean(in.Channel), Clean(in.Address))
+		RETURNING id`
+		args = args[:0]
 	}
+	args = append(args, in.Channel, nullString(in.MessageID), string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now))
+	if conversationID == 0 {
+		args = append(args, Clean(in.Channel), Clean(in.Address))
+	}
+	w.args = args
 	ws := []write{w}
 	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
 		// The engine looks the proven phone up next: in the same round trip.
