@@ -131,7 +131,7 @@ func (t *tx) lock(ctx context.Context, channel, address string, in *dialog.Inbou
 // would run before a check could stop it; a statement that fails in the database stops
 // those after it, COMMIT included.
 func (c conn) commitsWithWrites() bool {
-	if _, ok := c.s.d.(Batcher); !ok || c.tx.Tx != nil || c.tx.open == nil {
+	if _, ok := c.s.d.(Batcher); !ok || c.tx.open == nil { // open: a direct transaction
 		return false
 	}
 	for _, w := range *c.pending {
@@ -277,6 +277,17 @@ func (t *tx) AddInbound(ctx context.Context, conversationID int64, in dialog.Inb
 	return id, nil
 }
 
+// insertInbound and inboundConflict begin and end the insert of an inbound message: a
+// message whose channel's id was stored before is not stored again and returns no id.
+const (
+	insertInbound = `INSERT INTO messages
+		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
+		`
+	inboundConflict = `
+		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
+		RETURNING id`
+)
+
 // inboundWrites returns the insert of in into the conversation (the turn's, named by its
 // address, when conversationID is 0), which scans its id into id and returns none when in
 // was stored before, and the read ahead of its phone's citizen.
@@ -290,27 +301,18 @@ func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in *dialog
 	if received.IsZero() {
 		received = now
 	}
-	args := make([]any, 2, 10)
-	w := write{what: "add inbound", query: `INSERT INTO messages
-		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
-		VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
-		RETURNING id`, scan: into(id)}
+	w := write{what: "add inbound", scan: into(id), args: make([]any, 0, 10)}
 	if conversationID != 0 {
-		args[0], args[1] = conversationID, t.citizenOf(ctx, conversationID)
-	} else {
-		w.query = `INSERT INTO messages
-		(conversation_id, citizen_id, direction, channel, channel_message_id, kind, text, meta, received_at, created_at, updated_at)
-		SELECT id, citizen_id, 'in', ?, ?, ?, ?, ?, ?, ?, ? FROM conversations WHERE channel = ? AND address = ?
-		ON CONFLICT (channel, channel_message_id) WHERE channel_message_id IS NOT NULL DO NOTHING
-		RETURNING id`
-		args = args[:0]
+		w.query = insertInbound + `VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)` + inboundConflict
+		w.args = append(w.args, conversationID, t.citizenOf(ctx, conversationID))
+	} else { // the turn's conversation, by its address (the store cleans the arguments)
+		w.query = insertInbound + `SELECT id, citizen_id, 'in', ?, ?, ?, ?, ?, ?, ?, ?
+		FROM conversations WHERE channel = ? AND address = ?` + inboundConflict
 	}
-	args = append(args, in.Channel, nullString(in.MessageID), string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now))
+	w.args = append(w.args, in.Channel, nullString(in.MessageID), string(in.Kind), in.Text, meta, t.ts(received), t.ts(now), t.ts(now))
 	if conversationID == 0 {
-		args = append(args, Clean(in.Channel), Clean(in.Address))
+		w.args = append(w.args, in.Channel, in.Address)
 	}
-	w.args = args
 	ws := []write{w}
 	if _, ok := t.s.d.(Batcher); ok && in.Phone != "" {
 		// The engine looks the proven phone up next: in the same round trip.
