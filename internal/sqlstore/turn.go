@@ -34,6 +34,8 @@ func (s *Store) Turn(ctx context.Context, channel, address string, fn func(ctx c
 	return err
 }
 
+var _ dialog.InboundTurner = (*Store)(nil) // storetest's TurnInbound case skips a store without it
+
 // TurnInbound is Turn on in's conversation whose first write stores in (AddInbound): on
 // PostgreSQL in the batch of the conversation's upsert, one round trip fewer. fn runs only
 // when in was not stored before; dup reports when it was.
