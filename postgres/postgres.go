@@ -114,6 +114,7 @@ func (*dialect) Name() string               { return "postgres" }
 func (*dialect) Rebind(query string) string { return sqlstore.NumberedPlaceholders(query) }
 func (*dialect) NoLimit() any               { return nil } // LIMIT NULL
 func (*dialect) ForUpdate() string          { return " FOR UPDATE" }
+func (*dialect) LastInsertID() bool         { return false } // pgx has none: RETURNING id
 
 func (*dialect) Time(t time.Time) any                 { return t }
 func (*dialect) Date(t time.Time) any                 { return t }

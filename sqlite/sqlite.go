@@ -100,6 +100,7 @@ func (*dialect) Name() string                { return "sqlite" }
 func (*dialect) Rebind(query string) string  { return query }
 func (*dialect) NoLimit() any                { return -1 }
 func (*dialect) ForUpdate() string           { return "" } // writes take the database's lock
+func (*dialect) LastInsertID() bool          { return true }
 func (*dialect) Time(t time.Time) any        { return t.Format(sqlstore.TimeLayout) }
 func (*dialect) Date(t time.Time) any        { return t.Format(sqlstore.DateLayout) }
 func (*dialect) ResetIdentity(string) string { return "" } // AUTOINCREMENT goes past the largest id

@@ -35,6 +35,10 @@ type Dialect interface {
 	ForUpdate() string
 	// NoLimit is the LIMIT argument that means no limit.
 	NoLimit() any
+	// LastInsertID reports whether the driver gives the id of the row an INSERT wrote
+	// (sql.Result.LastInsertId): an insert that asks for its id with RETURNING id then runs
+	// without it (see write.id).
+	LastInsertID() bool
 	// Time and Date return the argument of a time and of a date column (never the zero
 	// time: the store writes NULL for it). Scanning takes the drivers' forms as they come
 	// (see timeCol).

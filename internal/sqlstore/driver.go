@@ -220,6 +220,9 @@ func (c *preparedConn) run(ctx context.Context, bs BatchStmt) (err error) {
 		if err != nil {
 			return err
 		}
+		if bs.ID != nil {
+			return lastInsertID(res, bs.ID)
+		}
 		if bs.Affected != nil {
 			*bs.Affected, err = res.RowsAffected()
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // A turn's writes whose results it does not need at once — the access log, the
@@ -23,6 +24,10 @@ type BatchStmt struct {
 	Scan     func(Row) error
 	Each     func(Row) error
 	Affected *int64
+	// ID, when not nil, receives the id of the row the statement, an INSERT, wrote
+	// (LastInsertId); one that wrote none is sql.ErrNoRows. Dialect.LastInsertID tells
+	// whether a dialect's Batch takes it.
+	ID *int64
 }
 
 // Row is a row to scan: *sql.Row's Scan, or a batch's.
@@ -47,6 +52,23 @@ type write struct {
 	scan  func(Row) error            // nil, or reads its row (see BatchStmt)
 	each  func(Row) error            // nil, or reads each of its rows
 	check func(affected int64) error // nil, or checks the number of rows changed
+	// id, when not nil, receives the id of the row the write, an INSERT ending in
+	// returningID, wrote; a write that wrote none fails with sql.ErrNoRows. Where the
+	// driver reports the id itself (Dialect.LastInsertID), the insert runs without the
+	// clause, which SQLite answers from a temporary table built for the statement.
+	id *int64
+}
+
+// returningID ends an insert that returns the id of its row (see write.id).
+const returningID = "RETURNING id"
+
+// insertID returns the query that w runs and whether the driver's last insert id is
+// w's id: its query without returningID, where the dialect has it.
+func (c conn) insertID(w write) (string, bool) {
+	if w.id == nil || !c.s.d.LastInsertID() {
+		return w.query, false
+	}
+	return strings.CutSuffix(w.query, returningID)
 }
 
 // into returns the scan of a write that returns one row into dest.
@@ -80,7 +102,14 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 	if b, ok := c.s.d.(Batcher); ok && c.tx.Conn != nil {
 		stmts := make([]BatchStmt, len(ws))
 		for i, w := range ws {
-			stmts[i] = BatchStmt{What: w.what, Query: c.s.sql(w.query), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}
+			q, last := c.insertID(w)
+			stmts[i] = BatchStmt{What: w.what, Query: c.s.sql(q), Args: CleanArgs(w.args), Scan: w.scan, Each: w.each}
+			switch {
+			case last:
+				stmts[i].ID = w.id
+			case w.id != nil:
+				stmts[i].Scan = into(w.id)
+			}
 			if w.check != nil {
 				stmts[i].Affected = &affected[i]
 			}
@@ -98,13 +127,21 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 				}
 				continue
 			}
-			if w.scan != nil {
-				if err := w.scan(direct.queryRow(ctx, w.query, w.args...)); err != nil {
+			q, last := c.insertID(w)
+			scan := w.scan
+			if w.id != nil && !last {
+				scan = into(w.id)
+			}
+			if scan != nil {
+				if err := scan(direct.queryRow(ctx, q, w.args...)); err != nil {
 					return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
 				}
 				continue
 			}
-			res, err := direct.exec(ctx, w.query, w.args...)
+			res, err := direct.exec(ctx, q, w.args...)
+			if err == nil && last {
+				err = lastInsertID(res, w.id)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", w.what, c.mapConstraint(err))
 			}
@@ -131,7 +168,8 @@ func (c conn) flush(ctx context.Context, now ...write) error {
 type OutboxWriter interface {
 	// InsertWithJob returns the statements that run insert ("INSERT ... RETURNING id",
 	// with ? placeholders and the arguments args) and enqueue job with the new row's id at
-	// the key "id" of its JSON arguments: the first of them returns that id.
+	// the key "id" of its JSON arguments: the first of them gives that id, as an insert
+	// ending in RETURNING id does (see write.id).
 	InsertWithJob(insert string, args []any, job JobRow) []Statement
 	// NotifyJob returns the statement that wakes the workers of queue at once, "" when a
 	// wake-up went out a moment ago (River's own rule: once a fetch cooldown) or the
@@ -172,6 +210,18 @@ func ValidQueue(name string) bool {
 		}
 	}
 	return !sep
+}
+
+// lastInsertID sets id to the id of the row res wrote: sql.ErrNoRows when it wrote none.
+func lastInsertID(res sql.Result, id *int64) error {
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		return sql.ErrNoRows
+	}
+	if err == nil {
+		*id, err = res.LastInsertId()
+	}
+	return err
 }
 
 // eachRow runs w's query, which reads rows, through database/sql.

@@ -221,7 +221,7 @@ func (c conn) recordAccess(ctx context.Context, e *records.AccessEvent) error {
 	return c.s.errorf("record access", c.later(ctx, write{what: "record access", query: `INSERT INTO access_events
 		(citizen_id, at, administration_id, unit, category, purpose, legal_basis, channel, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`, args: args, scan: into(&e.ID)}))
+		RETURNING id`, args: args, id: &e.ID}))
 }
 
 // accessArgs returns the column values of e, in the order of the access_events inserts.

@@ -303,7 +303,7 @@ func (t *tx) inboundWrites(ctx context.Context, conversationID int64, in *dialog
 	if received.IsZero() {
 		received = now
 	}
-	w := write{what: "add inbound", scan: into(id), args: make([]any, 0, 10)}
+	w := write{what: "add inbound", id: id, args: make([]any, 0, 10)}
 	if conversationID != 0 {
 		w.query = insertInbound + `VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?, ?)` + inboundConflict
 		w.args = append(w.args, conversationID, t.citizenOf(ctx, conversationID))
@@ -392,7 +392,7 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		(conversation_id, citizen_id, direction, channel, kind, reply, lang, seq, status, created_at, updated_at)
 		VALUES (?, ?, 'out', ?, 'reply', ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args: []any{o.ConversationID, t.citizenOf(ctx, o.ConversationID), o.Channel, reply, o.Lang, o.Seq,
-		dialog.DeliveryQueued, now, now}, scan: into(&id)}
+		dialog.DeliveryQueued, now, now}, id: &id}
 	opts := &river.InsertOpts{MaxAttempts: delivery.MaxAttempts, Queue: job.Channel}
 	if ow, ok := t.s.d.(OutboxWriter); ok && ValidQueue(opts.Queue) {
 		// The reply, its job and the writes waiting in the turn: one batch. The job's id is
@@ -406,7 +406,7 @@ func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
 		for i, st := range sts {
 			ws[i] = write{what: insert.what, query: st.Query, args: st.Args}
 		}
-		ws[0].scan = into(&o.ID)
+		ws[0].id = &o.ID
 		if q, args := ow.NotifyJob(opts.Queue); q != "" {
 			ws = append(ws, write{what: "notify", query: q, args: args})
 		}
