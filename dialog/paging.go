@@ -13,6 +13,7 @@ func (t *turn) fitPage(pageOf func(offset, size int) ([]Text, int, error), offse
 	var (
 		best              Reply
 		bestNext, bestLen int
+		kept              Conversation
 	)
 	for size := 1; size <= most; size++ {
 		r, next, total, err := t.listReply(pageOf, offset, size)
@@ -20,14 +21,12 @@ func (t *turn) fitPage(pageOf func(offset, size int) ([]Text, int, error), offse
 			return Reply{}, 0, 0, err
 		}
 		if size > 1 && !fitter.Fits(t.lang(), r) {
-			// Building a page sets what follow-up questions are about (the focus): the page
-			// kept is built again, so that this is what it shows, not the refused page.
-			if best, bestNext, bestLen, err = t.listReply(pageOf, offset, size-1); err != nil {
-				return Reply{}, 0, 0, err
-			}
+			// Building a page sets what follow-up questions are about (the focus): the
+			// conversation goes back to what the page kept left, not the refused page.
+			*t.c = kept
 			break
 		}
-		best, bestNext, bestLen = r, next, total
+		best, bestNext, bestLen, kept = r, next, total, *t.c
 		if next >= total {
 			break // the rest of the list is on this page
 		}
