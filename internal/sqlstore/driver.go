@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -39,6 +40,15 @@ type DriverConn interface {
 type preparedConn struct {
 	DriverConn
 	stmts map[string]*cachedStmt
+	// spare holds the argument and column buffers of a statement run directly, for the
+	// next one (run takes them, so a statement run inside another's rows gets its own).
+	spare *runBuffers
+}
+
+// runBuffers are the buffers of one statement run directly.
+type runBuffers struct {
+	args []driver.NamedValue
+	row  driverRow
 }
 
 // cachedStmt is a statement of a preparedConn; busy while a query's rows are open on it.
@@ -207,7 +217,18 @@ func (c *preparedConn) run(ctx context.Context, bs BatchStmt) (err error) {
 			err = rerr
 		}
 	}()
-	args := make([]driver.NamedValue, len(bs.Args))
+	buf := c.spare
+	if buf == nil {
+		buf = &runBuffers{}
+	}
+	c.spare = nil
+	defer func() {
+		clear(buf.args)
+		clear(buf.row.values)
+		c.spare = buf
+	}()
+	args := slices.Grow(buf.args[:0], len(bs.Args))[:len(bs.Args)]
+	buf.args = args
 	for i, a := range bs.Args {
 		v, err := driver.DefaultParameterConverter.ConvertValue(a) // as database/sql does
 		if err != nil {
@@ -237,7 +258,8 @@ func (c *preparedConn) run(ctx context.Context, bs BatchStmt) (err error) {
 			err = cerr
 		}
 	}()
-	r := &driverRow{values: make([]driver.Value, len(rows.Columns()))}
+	r := &buf.row
+	r.values = slices.Grow(r.values[:0], len(rows.Columns()))[:len(rows.Columns())]
 	for {
 		switch err := rows.Next(r.values); {
 		case errors.Is(err, io.EOF) && bs.Each != nil:
