@@ -202,3 +202,42 @@ func TestDirectTxEnds(t *testing.T) {
 	tx.Rollback()
 	tx.End()
 }
+
+// TestTurnContextEnds: a turn's statements run whole once begun (holding), but a batch
+// asked for after the turn's context ended fails with its error, writes nothing, and leaves
+// the transaction to roll back; so does the job insert.
+func TestTurnContextEnds(t *testing.T) {
+	s := openFile(t, tempPath(t))
+	d := &dialect{}
+	if _, err := s.DB().Exec(`CREATE TABLE probe (v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := d.BeginDirect(ctx, s.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.End()
+	write := []sqlstore.BatchStmt{{Query: `INSERT INTO probe VALUES ('v')`}}
+	if err := d.Batch(ctx, tx, write); err != nil {
+		t.Fatalf("Batch with a live context: %v", err)
+	}
+	cancel()
+	if err := d.Batch(ctx, tx, write); !errors.Is(err, context.Canceled) {
+		t.Errorf("Batch after the context ended = %v, want context.Canceled", err)
+	}
+	if ok, err := insertJob(ctx, tx, probeJob{}, nil); !ok || !errors.Is(err, context.Canceled) {
+		t.Errorf("insertJob after the context ended = %v, %v; want true, context.Canceled", ok, err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM probe`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows after the rollback (%v), want 0", n, err)
+	}
+}
+
+type probeJob struct{}
+
+func (probeJob) Kind() string { return "probe" }

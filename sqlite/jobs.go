@@ -82,6 +82,9 @@ func insertJob(ctx context.Context, tx sqlstore.Tx, args river.JobArgs, opts *ri
 	}
 	jobArgs := []any{encoded, args.Kind(), cmp.Or(opts.MaxAttempts, riverMaxAttempts), cmp.Or(opts.Priority, riverPriority),
 		cmp.Or(opts.Queue, riverQueue)}
+	if ctx, err = holding(ctx); err != nil {
+		return true, err
+	}
 	return true, tx.Conn.Raw(func(dc any) error {
 		return sqlstore.RunDirect(ctx, dc, []sqlstore.BatchStmt{{What: "insert job", Query: insertJobSQL, Args: jobArgs}})
 	})

@@ -129,13 +129,20 @@ func (d *dialect) Begin(ctx context.Context, db *sql.DB, lock string) (sqlstore.
 var _ sqlstore.DirectBeginner = (*dialect)(nil)
 
 // BeginDirect is Begin for a turn, its transaction begun on the driver itself
-// (sqlstore.DirectTx).
+// (sqlstore.DirectTx). ctx ends the wait for the Store's turn at the write lock; another
+// process holding the lock is waited for up to the busy timeout (see holding).
 func (d *dialect) BeginDirect(ctx context.Context, db *sql.DB) (sqlstore.Tx, error) {
 	if err := d.writes.lock(ctx, sqlstore.IsUrgent(ctx)); err != nil {
 		return sqlstore.Tx{}, err
 	}
 	c, err := db.Conn(ctx)
+	if err == nil {
+		ctx, err = holding(ctx)
+	}
 	if err != nil {
+		if c != nil {
+			c.Close()
+		}
 		d.writes.unlock()
 		return sqlstore.Tx{}, err
 	}

@@ -34,7 +34,9 @@ func StatusTurns(tb testing.TB, st Store) func(i int) error {
 	e := New(tb, st, NewClock(), dialog.WithClock(time.Now))                  // real time: the benchmark measures the real thing
 	caps := sms.NewRenderer(sms.Config{GSM7: true}, e.Catalog).Capabilities() // as the SMS webhook sets them
 	return func(i int) error {
-		res, err := e.Engine.Handle(context.Background(), dialog.Inbound{
+		ctx, cancel := context.WithCancel(context.Background()) // a webhook's context can end
+		defer cancel()
+		res, err := e.Engine.Handle(ctx, dialog.Inbound{
 			Channel: sms.Name, Caps: caps, Address: maria, Phone: maria, Kind: dialog.KindText,
 			MessageID: "bench-" + strconv.Itoa(i), Text: "com va la meva sol·licitud?",
 		})
