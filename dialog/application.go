@@ -145,7 +145,7 @@ func (t *turn) application(aspect string, cls Classification) ([]Reply, error) {
 		}
 		return t.guarded(IntentStatus, pending)
 	}
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	apps, err := t.tx.FindApplicationsWithLastChange(t.ctx, t.citizen.ID)
 	if err != nil {
 		return nil, fmt.Errorf("find applications: %w", err)
 	}
@@ -447,7 +447,7 @@ func (t *turn) ownProcedure(cls Classification) ([]Reply, bool, error) {
 	if !ok || cls.Intent != IntentForMe || t.trust() < TrustPossession {
 		return nil, false, nil
 	}
-	apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+	apps, err := t.tx.FindApplicationsWithLastChange(t.ctx, t.citizen.ID)
 	if err != nil {
 		return nil, false, fmt.Errorf("find applications: %w", err)
 	}

@@ -70,7 +70,7 @@ type turnReads struct {
 // applications returns the citizen's applications, read once a turn.
 func (t *turn) applications() ([]records.Application, error) {
 	if t.reads.apps == nil {
-		apps, err := t.tx.FindApplicationsByCitizen(t.ctx, t.citizen.ID)
+		apps, err := t.tx.FindApplicationsWithLastChange(t.ctx, t.citizen.ID)
 		if err != nil {
 			return nil, err
 		}

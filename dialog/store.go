@@ -111,6 +111,11 @@ type Tx interface {
 	records.Reader
 	records.Writer
 
+	// FindApplicationsWithLastChange returns the citizen's applications as
+	// FindApplicationsByCitizen does, each History holding its last change only: what a
+	// turn shows, read without the rest (one statement fewer, and less of the citizen's
+	// data read).
+	FindApplicationsWithLastChange(ctx context.Context, citizenID string) ([]records.Application, error)
 	// Conversation returns the locked conversation of the turn.
 	Conversation() *Conversation
 	// SaveConversation writes the conversation's new state.

@@ -99,6 +99,15 @@ func (t *fakeTx) FindCitizenByPhone(context.Context, string) (*records.Citizen, 
 func (t *fakeTx) FindApplicationsByCitizen(_ context.Context, id string) ([]records.Application, error) {
 	return t.f.apps[id], nil
 }
+func (t *fakeTx) FindApplicationsWithLastChange(ctx context.Context, id string) ([]records.Application, error) {
+	apps := slices.Clone(t.f.apps[id])
+	for i, a := range apps {
+		if n := len(a.History); n > 1 {
+			apps[i].History = a.History[n-1:]
+		}
+	}
+	return apps, nil
+}
 func (t *fakeTx) FindHoldingsByCitizen(context.Context, string) ([]records.DataHolding, error) {
 	return nil, nil
 }

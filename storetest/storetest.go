@@ -98,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"LockoutCountsConcurrentFailures", testLockoutConcurrent},
 		{"ReopenMigratesNothing", testReopen},
 		{"SeedAndRead", testSeedAndRead},
+		{"ApplicationsWithLastChange", testApplicationsWithLastChange},
 		{"RecordAccess", testRecordAccess},
 		{"BadInput", testBadInput},
 		{"Privacy", testPrivacy},
@@ -889,6 +890,63 @@ func testSeedAndRead(t *testing.T, open func(t *testing.T) Store) {
 			return nil
 		})
 	}
+}
+
+// testApplicationsWithLastChange: a turn's applications with their last change are its
+// applications, in the same order, each with the last change of its whole history, none
+// for an application without history.
+func testApplicationsWithLastChange(t *testing.T, open func(t *testing.T) Store) {
+	s := open(t)
+	d := dataset(time.Now())
+	byCitizen := map[string][]int{}
+	for i, a := range d.Applications {
+		byCitizen[a.CitizenID] = append(byCitizen[a.CitizenID], i)
+	}
+	var apps []int // of a citizen with two applications or more, the first with two changes or more
+	for _, c := range d.Citizens {
+		if is := byCitizen[c.ID]; len(is) > 1 && len(d.Applications[is[0]].History) > 1 {
+			apps = is
+			break
+		}
+	}
+	if apps == nil {
+		t.Fatalf("dataset has no citizen with two applications, the first with two changes")
+	}
+	d.Applications[apps[1]].History = nil // read as none, not as an empty change
+	if err := s.Seed(t.Context(), d); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	citizen := d.Applications[apps[0]].CitizenID
+	turn(t, s, chConsole, "reader", func(ctx context.Context, tx dialog.Tx) error {
+		all, err := tx.FindApplicationsByCitizen(ctx, citizen)
+		if err != nil {
+			t.Fatalf("FindApplicationsByCitizen: %v", err)
+		}
+		var want []records.Application
+		longest := 0
+		for _, a := range all {
+			if n := len(a.History); n > 0 {
+				longest = max(longest, n)
+				a.History = a.History[n-1:]
+			}
+			want = append(want, normApplication(a))
+		}
+		if len(all) != len(apps) || longest < 2 {
+			t.Fatalf("read %d applications, the longest history %d changes, want %d, one of two changes or more", len(all), longest, len(apps))
+		}
+		got, err := tx.FindApplicationsWithLastChange(ctx, citizen)
+		if err != nil {
+			t.Fatalf("FindApplicationsWithLastChange: %v", err)
+		}
+		for i := range got {
+			got[i] = normApplication(got[i])
+		}
+		equal(t, "applications with their last change", got, want)
+		if none, err := tx.FindApplicationsWithLastChange(ctx, "nobody"); err != nil || len(none) != 0 {
+			t.Errorf("FindApplicationsWithLastChange(unknown) = %v, %v, want none", none, err)
+		}
+		return nil
+	})
 }
 
 func checkReads(t *testing.T, where string, r reads, d *records.Dataset) {

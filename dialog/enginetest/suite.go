@@ -152,7 +152,7 @@ func (s failingStore) Turn(ctx context.Context, channel, address string, fn func
 
 type failingTx struct{ dialog.Tx }
 
-func (failingTx) FindApplicationsByCitizen(context.Context, string) ([]records.Application, error) {
+func (failingTx) FindApplicationsWithLastChange(context.Context, string) ([]records.Application, error) {
 	return nil, fmt.Errorf("connection reset")
 }
 

@@ -78,15 +78,31 @@ func scanAll[T any](ctx context.Context, c conn, scan func(row *sql.Rows, v *T) 
 // FindApplicationsByCitizen returns the citizen's applications, the most recently updated
 // first, each with its history in order (see applications).
 func (r reader) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
-	return r.applications(ctx, citizenID, nil)
+	return r.applications(ctx, citizenID, nil, false)
 }
 
-// applications is FindApplicationsByCitizen; with names, it also keeps there the names of
-// the applications' administrations, read with the applications. The applications and their
-// histories are two statements of one batch: an application's columns come once, however
-// long its history. The histories join the applications rather than read an IN list of
-// them, which SQLite builds as a temporary table on every run.
-func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized) ([]records.Application, error) {
+// applicationsSQL reads a citizen's applications with their administrations' names;
+// lastChangeSQL also the last change of each (its status, time and note), found by the
+// history's primary key.
+var (
+	applicationsSQL = fmt.Sprintf(applicationsForm, "", "")
+	lastChangeSQL   = fmt.Sprintf(applicationsForm, ", h.status, h.at, h.note", `
+	LEFT JOIN application_history h ON h.ref = a.ref
+		AND h.seq = (SELECT max(seq) FROM application_history WHERE ref = a.ref)`)
+)
+
+const applicationsForm = `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure, a.administration_id, a.unit,
+	a.status, a.updated_at, a.missing_documents, a.deadline, a.next_step, ad.name%s
+	FROM applications a LEFT JOIN administrations ad ON ad.id = a.administration_id%s
+	WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref`
+
+// applications is FindApplicationsByCitizen, or, lastOnly, each application with its last
+// change only, in the same statement; with names, it also keeps there the names of the
+// applications' administrations, read with the applications. The applications and their
+// whole histories are two statements of one batch: an application's columns come once,
+// however long its history. The histories join the applications rather than read an IN
+// list of them, which SQLite builds as a temporary table on every run.
+func (r reader) applications(ctx context.Context, citizenID string, names map[string]records.Localized, lastOnly bool) ([]records.Application, error) {
 	var (
 		apps                      []records.Application
 		a                         records.Application
@@ -94,13 +110,15 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 		admName                   []byte
 		ref                       string
 		change                    records.StatusChange
+		last                      struct{ status, note []byte }
 	)
-	err := r.flush(ctx, write{what: "find applications", query: `SELECT a.ref, a.citizen_id, a.procedure_id, a.procedure,
-		a.administration_id, a.unit, a.status, a.updated_at, a.missing_documents, a.deadline, a.next_step, ad.name
-		FROM applications a LEFT JOIN administrations ad ON ad.id = a.administration_id
-		WHERE a.citizen_id = ? ORDER BY a.updated_at DESC, a.ref`, args: []any{citizenID}, each: func(row Row) error {
-		if err := row.Scan(&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit, &a.Status,
-			timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next, &admName); err != nil {
+	query, dest := applicationsSQL, []any{&a.Ref, &a.CitizenID, &a.ProcedureID, &proc, &a.AdministrationID, &unit,
+		&a.Status, timeCol{&a.UpdatedAt}, &missing, timeCol{&a.Deadline}, &next, &admName}
+	if lastOnly {
+		query, dest = lastChangeSQL, append(dest, &last.status, timeCol{&change.At}, &last.note)
+	}
+	ws := []write{{what: "find applications", query: query, args: []any{citizenID}, each: func(row Row) error {
+		if err := row.Scan(dest...); err != nil {
 			return err
 		}
 		if _, known := names[a.AdministrationID]; names != nil && !known && admName != nil {
@@ -120,22 +138,32 @@ func (r reader) applications(ctx context.Context, citizenID string, names map[st
 				return err
 			}
 		}
+		if lastOnly && last.status != nil {
+			change.Status, change.Note = records.Status(last.status), nil
+			if err := (jsonCol{&change.Note}).Scan(last.note); err != nil {
+				return err
+			}
+			app.History = []records.StatusChange{change}
+		}
 		apps = append(apps, app)
 		return nil
-	}}, write{what: "find applications", query: `SELECT h.ref, h.status, h.at, h.note
+	}}}
+	if !lastOnly {
+		ws = append(ws, write{what: "find applications", query: `SELECT h.ref, h.status, h.at, h.note
 		FROM applications a JOIN application_history h ON h.ref = a.ref WHERE a.citizen_id = ?
 		ORDER BY h.ref, h.seq`, args: []any{citizenID}, each: func(row Row) error {
-		change = records.StatusChange{}
-		if err := row.Scan(&ref, &change.Status, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
-			return err
-		}
-		// Outside a transaction, an application may have come between the two statements.
-		if i := slices.IndexFunc(apps, func(a records.Application) bool { return a.Ref == ref }); i >= 0 {
-			apps[i].History = append(apps[i].History, change)
-		}
-		return nil
-	}})
-	if err != nil {
+			change = records.StatusChange{}
+			if err := row.Scan(&ref, &change.Status, timeCol{&change.At}, jsonCol{&change.Note}); err != nil {
+				return err
+			}
+			// Outside a transaction, an application may have come between the two statements.
+			if i := slices.IndexFunc(apps, func(a records.Application) bool { return a.Ref == ref }); i >= 0 {
+				apps[i].History = append(apps[i].History, change)
+			}
+			return nil
+		}})
+	}
+	if err := r.flush(ctx, ws...); err != nil {
 		return nil, r.s.errorf("find applications", err)
 	}
 	return apps, nil

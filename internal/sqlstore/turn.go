@@ -185,10 +185,20 @@ type tx struct {
 // FindApplicationsByCitizen reads the applications with their administrations' names,
 // which FindAdministrations then answers from.
 func (t *tx) FindApplicationsByCitizen(ctx context.Context, citizenID string) ([]records.Application, error) {
+	return t.turnApplications(ctx, citizenID, false)
+}
+
+// FindApplicationsWithLastChange is FindApplicationsByCitizen with the last change of
+// each application only, in one statement.
+func (t *tx) FindApplicationsWithLastChange(ctx context.Context, citizenID string) ([]records.Application, error) {
+	return t.turnApplications(ctx, citizenID, true)
+}
+
+func (t *tx) turnApplications(ctx context.Context, citizenID string, lastOnly bool) ([]records.Application, error) {
 	if t.names == nil {
 		t.names = map[string]records.Localized{}
 	}
-	return t.applications(ctx, citizenID, t.names)
+	return t.applications(ctx, citizenID, t.names, lastOnly)
 }
 
 // FindAdministrations returns the administrations with the ids that exist: those whose
