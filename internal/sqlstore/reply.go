@@ -8,9 +8,9 @@ import (
 	"github.com/catalonia/mygov/dialog"
 )
 
-// marshalReply is marshal(r), written without reflection: a turn stores its reply, and
+// marshalReply is marshal(r) without reflection: a turn stores its reply, and
 // encoding/json's reflection and its sorting of every line's arguments measured a fortieth
-// of a turn's CPU. TestMarshalReply holds the two to the same bytes, and fails when
+// of a turn's CPU. TestMarshalReply holds it to encoding/json's bytes, and fails when
 // dialog.Reply, Text or Option gain a field this does not write.
 func marshalReply(r dialog.Reply) string {
 	b := make([]byte, 0, 1024)

@@ -1,15 +1,17 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
-// TestMarshalReply: marshalReply writes what marshal writes, for replies with every field
-// set or empty and with text that encoding/json escapes (quotes, control characters, HTML,
-// line separators, NUL, invalid UTF-8).
+// TestMarshalReply: marshal writes replies and Localized texts as encoding/json does, with
+// every field set or empty and with text that encoding/json escapes (quotes, control
+// characters, HTML, line separators, NUL, invalid UTF-8).
 func TestMarshalReply(t *testing.T) {
 	// The fields marshalReply writes: a new one must be written there too.
 	for typ, want := range map[reflect.Type]int{
@@ -36,14 +38,26 @@ func TestMarshalReply(t *testing.T) {
 			AskContact: true, Final: true, Notice: hostile,
 		},
 	} {
-		want, err := marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := marshalReply(r); got != want {
+		if got, want := marshalReply(r), encodingJSON(t, r); got != want {
 			t.Errorf("marshalReply(%+v)\n= %s\nwant %s", r, got, want)
 		}
 	}
+	for _, l := range []records.Localized{nil, {}, {"ca": "Sol·licitud", "es": "Solicitud"}, {"ca": hostile, hostile: "", "es": "x"}} {
+		got, err := marshal(l)
+		if want := encodingJSON(t, l); err != nil || got != want {
+			t.Errorf("marshal(%q) = %s, %v; want %s", l, got, err, want)
+		}
+	}
+}
+
+// encodingJSON is v as marshal wrote it with encoding/json alone.
+func encodingJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(CleanJSON(b))
 }
 
 func BenchmarkMarshalReply(b *testing.B) {
@@ -59,7 +73,7 @@ func BenchmarkMarshalReply(b *testing.B) {
 	b.Run("encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := marshal(r); err != nil {
+			if _, err := json.Marshal(r); err != nil {
 				b.Fatal(err)
 			}
 		}

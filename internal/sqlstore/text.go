@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // Clean returns s with every NUL byte and every byte that is not part of valid UTF-8
@@ -70,8 +73,18 @@ func CleanJSON(b []byte) []byte {
 	return out
 }
 
-// marshal encodes v as JSON text for a column, cleaned.
+// marshal encodes v as JSON text for a column, cleaned: a reply and a Localized (the
+// texts of a turn's writes) without reflection, as encoding/json would (see marshalReply).
 func marshal(v any) (string, error) {
+	switch v := v.(type) {
+	case dialog.Reply:
+		return marshalReply(v), nil
+	case records.Localized:
+		if v == nil {
+			return "null", nil
+		}
+		return string(CleanJSON(appendStringMap(make([]byte, 0, 128), v))), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return "", err

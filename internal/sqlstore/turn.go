@@ -390,7 +390,10 @@ func (t *tx) citizenOf(ctx context.Context, conversationID int64) string {
 // delivery.Job, which names the reply) in the same transaction. The stored reply carries
 // the cleaned text (see Clean).
 func (t *tx) AddOutbound(ctx context.Context, o *dialog.Outbound) error {
-	reply := marshalReply(o.Reply)
+	reply, err := marshal(o.Reply)
+	if err != nil {
+		return t.s.errorf("add outbound", err)
+	}
 	job := delivery.JobOf(*o)
 	job.Channel = Clean(job.Channel)
 	now := t.ts(t.s.now())
