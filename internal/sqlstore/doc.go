@@ -33,7 +33,9 @@
 // turn, a write whose result the turn does not need at once goes through conn.later: it
 // waits and runs with the turn's next statement (conn.flush), on a Batcher dialect
 // in one batch (PostgreSQL: one round trip; SQLite: on the driver, past database/sql); a
-// read flushes the waiting writes first, so a turn always reads what it wrote. AddOutbound
+// read flushes the waiting writes first, so a turn always reads what it wrote. A write that
+// needs its new row's id ends its insert in RETURNING id and sets write.id: where the driver
+// reports the id itself (Dialect.LastInsertID, SQLite), the clause is left out. AddOutbound
 // flushes them with the reply's insert, and on an OutboxWriter dialect the reply's delivery
 // job goes in that same batch, written by the dialect's own statement. Other writes run in
 // Store.write(ctx, lock, fn), with lockName(kind, key...) naming the lock they share with
