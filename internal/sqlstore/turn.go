@@ -227,7 +227,7 @@ func (t *tx) Conversation() *dialog.Conversation { return t.conv }
 // next statement.
 func (t *tx) SaveConversation(ctx context.Context, c *dialog.Conversation) error {
 	c.UpdatedAt = t.s.now()
-	data, err := marshal(conversationData{Conversation: c})
+	data, err := marshalConversationData(c)
 	if err != nil {
 		return t.s.errorf("save conversation", err)
 	}
@@ -503,7 +503,7 @@ func scanConversation(row interface{ Scan(...any) error }) (*dialog.Conversation
 	if err := row.Scan(&id, &ch, &addr, &cit, &opted, &state, &lang, &data, timeCol{&cr}, timeCol{&up}); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, &conversationData{Conversation: &c}); err != nil {
+	if err := unmarshalConversationData(data, &c); err != nil {
 		return nil, fmt.Errorf("conversation %d data: %w", id, err)
 	}
 	c.ID, c.Channel, c.Address, c.CitizenID, c.OptedOut = id, ch, addr, cit, opted

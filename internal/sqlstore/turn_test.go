@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -48,5 +49,72 @@ func TestConversationDataLeavesTheColumns(t *testing.T) {
 	}
 	if want := rest(c); !reflect.DeepEqual(old, want) {
 		t.Errorf("earlier data read %+v, want %+v", old, want)
+	}
+}
+
+// TestConversationDataCodec: marshalConversationData writes encoding/json's bytes and
+// unmarshalConversationData reads what encoding/json reads, for conversations of every
+// field (random text, times in several zones, empty lists), for data written before (the
+// columns in it), and for JSON its fast path leaves to encoding/json (escapes, nulls,
+// unknown keys, bad values), whose errors it then returns.
+func TestConversationDataCodec(t *testing.T) {
+	if n := reflect.TypeFor[dialog.Conversation]().NumField(); n != 27 {
+		t.Fatalf("dialog.Conversation has %d fields: marshalConversationData and readConversationData know 27", n)
+	}
+	rnd := rand.New(rand.NewPCG(12, 30))
+	texts := []string{"", "a", "EXP-2026-000101", "proc:rgc", "i:help", "<b>&amp;</b>", "l·l 🙂", "\"cometes\" \\", "\x00\xff\n", "\u2028"}
+	text := func() string { return texts[rnd.IntN(len(texts))] }
+	list := func() []string {
+		switch rnd.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		return []string{text(), text()}
+	}
+	zones := []*time.Location{time.UTC, time.FixedZone("", 3600), time.FixedZone("", -5*3600-1800)}
+	when := func() time.Time {
+		if rnd.IntN(3) == 0 {
+			return time.Time{}
+		}
+		return time.Unix(rnd.Int64N(4e9), rnd.Int64N(1e9)).In(zones[rnd.IntN(len(zones))])
+	}
+	for i := range 2000 {
+		c := dialog.Conversation{ID: rnd.Int64N(9), Channel: text(), Address: text(), CitizenID: text(), Lang: text(),
+			State: dialog.State(text()), Pending: text(), PendingRef: text(), Menu: list(), List: text(),
+			Offset: rnd.IntN(5) - 1, Confirming: text(), VerifyStep: text(), VerifyIDMatched: rnd.IntN(2) == 0,
+			VerifiedAt: when(), LastSeen: when(), OptedOut: rnd.IntN(2) == 0, Notices: rnd.IntN(2) == 0,
+			NoticesAsked: rnd.IntN(2) == 0, Urgent: rnd.IntN(2) == 0, Distress: text(), DistressAt: when(),
+			Focus: list(), FocusUntil: when(), Misses: rnd.IntN(4), CreatedAt: when(), UpdatedAt: when()}
+		want, err := marshal(conversationData{Conversation: &c})
+		got, gotErr := marshalConversationData(&c)
+		if got != want || (err == nil) != (gotErr == nil) {
+			t.Fatalf("#%d: marshalConversationData = %s, %v\nencoding/json  %s, %v", i, got, gotErr, want, err)
+		}
+		for _, data := range []string{want, encodingJSON(t, c)} { // now, and as written before
+			checkDataRead(t, data)
+		}
+	}
+	for _, data := range []string{`{}`, ` { "list" : "status" , "offset" : 2 } `, `{"menu":[]}`, `{"menu":["a" , "b"]}`,
+		`{"list":"st\u0061tus"}`, `{"list":null}`, `{"menu":null}`, `{"offset":1.5}`, `{"offset":"1"}`, `{"offset":01}`,
+		`{"offset":99999999999999999999}`, `{"offset":-0}`, `{"urgent":tru}`, `{"urgent":true,}`, `{"Urgent":true}`,
+		`{"unknown":{"a":[1,2]}}`, `{"last_seen":"2026-13-01T00:00:00Z"}`, `{"last_seen":"yesterday"}`, `{"list":"a"}x`,
+		`{"list":"a","list":"b"}`, `{"distress":"\xff"}`, `{"menu":["a",]}`, `[]`, ``, `{`, `null`} {
+		checkDataRead(t, data)
+	}
+}
+
+// checkDataRead checks that unmarshalConversationData reads data as encoding/json does.
+func checkDataRead(t *testing.T, data string) {
+	t.Helper()
+	var want, got dialog.Conversation
+	err := json.Unmarshal([]byte(data), &conversationData{Conversation: &want})
+	gotErr := unmarshalConversationData([]byte(data), &got)
+	if (err == nil) != (gotErr == nil) || (err != nil && err.Error() != gotErr.Error()) {
+		t.Errorf("%s: unmarshalConversationData error %v, encoding/json's %v", data, gotErr, err)
+	}
+	if err == nil && !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: unmarshalConversationData read\n%+v\nencoding/json\n%+v", data, got, want)
 	}
 }
