@@ -31,12 +31,18 @@ func (t *Localized) UnmarshalJSON(b []byte) error {
 // keys and values are strings without escapes or control characters, in valid UTF-8; it
 // changes nothing and reports false for any other b.
 func readPlainObject(b []byte, t *Localized) bool {
+	_, ok := readPlainObjectAt(b, skipSpace(b, 0), t, true)
+	return ok
+}
+
+// readPlainObjectAt is readPlainObject for the object at b[i:], which ends b when whole,
+// else is followed by anything: it returns the offset after the object.
+func readPlainObjectAt(b []byte, i int, t *Localized, whole bool) (int, bool) {
 	type pair struct{ k, v []byte }
 	var buf [4]pair
 	pairs := buf[:0]
-	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return false
+		return i, false
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
@@ -46,30 +52,30 @@ func readPlainObject(b []byte, t *Localized) bool {
 			var k, v []byte
 			var ok bool
 			if k, i, ok = plainString(b, i); !ok {
-				return false
+				return i, false
 			}
 			if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
-				return false
+				return i, false
 			}
 			if v, i, ok = plainString(b, skipSpace(b, i+1)); !ok {
-				return false
+				return i, false
 			}
 			pairs = append(pairs, pair{k, v})
 			if i = skipSpace(b, i); i >= len(b) {
-				return false
+				return i, false
 			}
 			if b[i] == '}' {
 				i++
 				break
 			}
 			if b[i] != ',' {
-				return false
+				return i, false
 			}
 			i = skipSpace(b, i+1)
 		}
 	}
-	if skipSpace(b, i) != len(b) {
-		return false
+	if whole && skipSpace(b, i) != len(b) {
+		return i, false
 	}
 	if *t == nil {
 		*t = make(Localized, len(pairs))
@@ -87,7 +93,52 @@ func readPlainObject(b []byte, t *Localized) bool {
 	for _, p := range pairs {
 		(*t)[langKey(p.k)], values = values[:len(p.v)], values[len(p.v):]
 	}
-	return true
+	return i, true
+}
+
+// UnmarshalLocalizedList reads b, a JSON array of texts, into *l as encoding/json does: an
+// array of plain objects (see UnmarshalJSON) directly, anything else through encoding/json.
+// A store reads an application's missing documents with it.
+func UnmarshalLocalizedList(b []byte, l *[]Localized) error {
+	if readPlainList(b, l) {
+		return nil
+	}
+	*l = nil
+	return json.Unmarshal(b, l)
+}
+
+// readPlainList reads b into *l and reports true when b is a JSON array of plain objects;
+// for any other b it reports false, leaving *l in any state.
+func readPlainList(b []byte, l *[]Localized) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	out := []Localized{} // encoding/json reads [] as an empty slice, not nil
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		*l = out
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		var t Localized
+		var ok bool
+		if i, ok = readPlainObjectAt(b, i, &t, false); !ok {
+			return false
+		}
+		out = append(out, t)
+		if i = skipSpace(b, i); i >= len(b) {
+			return false
+		}
+		if b[i] == ']' {
+			*l = out
+			return skipSpace(b, i+1) == len(b)
+		}
+		if b[i] != ',' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+	}
 }
 
 // plainString returns the content of the JSON string at b[i:] and the offset after it, if

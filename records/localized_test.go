@@ -115,3 +115,43 @@ func BenchmarkLocalizedUnmarshal(b *testing.B) {
 		}
 	}
 }
+
+// TestLocalizedListIsEncodingJSON: UnmarshalLocalizedList reads every JSON text as
+// encoding/json reads a []Localized: arrays of generated objects (plain, escaped, broken),
+// empty, null, with white space and trailing text; the same values (nil and empty told
+// apart), an error for the same texts, and the plain arrays read directly.
+func TestLocalizedListIsEncodingJSON(t *testing.T) {
+	objs := []string{`{"ca":"certificat de convivència","es":"certificado de convivencia"}`, `{}`, ` { "ca" : "x" } `,
+		`{"ca":"a\"b"}`, "{\"ca\":\"\xff\"}", `{"ca":1}`, `null`, `{"ca":"x"`, `{"ca":"x",}`, `[]`, `"x"`}
+	rng := rand.New(rand.NewPCG(30, 11))
+	pick := func(vs []string) string { return vs[rng.IntN(len(vs))] }
+	texts := []string{`[]`, ` [ ] `, `null`, ``, `[`, `]`, `{}`, `[{}]x`, `[{}] `, `[{},]`, `[,{}]`}
+	for range 20000 {
+		var b strings.Builder
+		b.WriteString(pick([]string{`[`, `[`, ` [`, ``}))
+		for i := range rng.IntN(4) {
+			if i > 0 {
+				b.WriteString(pick([]string{`,`, `,`, ` , `, ``}))
+			}
+			b.WriteString(pick(objs))
+		}
+		b.WriteString(pick([]string{`]`, `]`, "]\n", `,]`, ``}))
+		texts = append(texts, b.String())
+	}
+	direct := 0
+	for _, s := range texts {
+		var want, got []Localized
+		wantErr := json.Unmarshal([]byte(s), &want)
+		gotErr := UnmarshalLocalizedList([]byte(s), &got)
+		if (gotErr != nil) != (wantErr != nil) || (wantErr == nil && (!reflect.DeepEqual(got, want) || (got == nil) != (want == nil))) {
+			t.Errorf("%q: got %#v, %v; encoding/json %#v, %v", s, got, gotErr, want, wantErr)
+		}
+		var l []Localized
+		if readPlainList([]byte(s), &l) && len(l) > 1 {
+			direct++
+		}
+	}
+	if direct < 100 {
+		t.Errorf("%d lists of two texts or more read directly: the plain ones must be", direct)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // A turn reads its conversation's data column and writes it back: encoding/json's
@@ -188,7 +189,59 @@ func readConversationData(data []byte, c *dialog.Conversation) bool {
 	}
 }
 
-// objectReader reads the plain JSON values of readConversationData from b.
+// readProfile reads data, a citizen's profile, into p as encoding/json does, and reports
+// true, when data is an object of Profile's keys, each once at most, with values of their
+// types; it reports false for anything else, leaving p in any state.
+func readProfile(data []byte, p *records.Profile) bool {
+	r := objectReader{b: data}
+	if !r.byte('{') {
+		return false
+	}
+	if r.byte('}') {
+		return r.end()
+	}
+	for {
+		k, ok := r.str()
+		if !ok || !r.byte(':') {
+			return false
+		}
+		switch string(k) {
+		case "household_size":
+			p.HouseholdSize, ok = r.int()
+		case "children_ages":
+			p.ChildrenAges, ok = r.ints()
+		case "single_parent":
+			p.SingleParent, ok = r.bool()
+		case "lives_alone":
+			p.LivesAlone, ok = r.bool()
+		case "employment":
+			p.Employment, ok = r.string()
+		case "monthly_income":
+			p.MonthlyIncome, ok = r.int()
+		case "renting":
+			p.Renting, ok = r.bool()
+		case "monthly_rent":
+			p.MonthlyRent, ok = r.int()
+		case "disability_percent":
+			p.DisabilityPercent, ok = r.int()
+		case "dependency":
+			p.Dependency, ok = r.bool()
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+		if r.byte('}') {
+			return r.end()
+		}
+		if !r.byte(',') {
+			return false
+		}
+	}
+}
+
+// objectReader reads the plain JSON values of readConversationData and readProfile from b.
 type objectReader struct {
 	b []byte
 	i int
@@ -261,6 +314,43 @@ func (r *objectReader) strings() ([]string, bool) {
 			return nil, false
 		}
 	}
+}
+
+// ints reads an array of integers, or null (nil, as encoding/json reads it).
+func (r *objectReader) ints() ([]int, bool) {
+	if r.null() {
+		return nil, true
+	}
+	if !r.byte('[') {
+		return nil, false
+	}
+	out := []int{} // encoding/json reads [] as an empty slice, not nil
+	if r.byte(']') {
+		return out, true
+	}
+	for {
+		v, ok := r.int()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		if r.byte(']') {
+			return out, true
+		}
+		if !r.byte(',') {
+			return nil, false
+		}
+	}
+}
+
+// null consumes null if it comes next.
+func (r *objectReader) null() bool {
+	r.space()
+	if len(r.b)-r.i >= 4 && string(r.b[r.i:r.i+4]) == "null" {
+		r.i += 4
+		return true
+	}
+	return false
 }
 
 func (r *objectReader) bool() (bool, bool) {

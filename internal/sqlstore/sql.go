@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/catalonia/mygov/records"
 )
 
 // querier is what *sql.DB, *sql.Tx and *sql.Conn (a direct transaction's, see DirectTx)
@@ -215,6 +217,15 @@ func (j jsonCol) Scan(src any) error {
 		b = s
 	default:
 		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	switch v := j.v.(type) {
+	case *[]records.Localized: // an application's missing documents
+		return records.UnmarshalLocalizedList(b, v)
+	case *records.Profile: // a citizen's: as encoding/json reads it, plain ones directly
+		if p := *v; readProfile(b, &p) {
+			*v = p
+			return nil
+		}
 	}
 	if u, ok := j.v.(json.Unmarshaler); ok {
 		// What encoding/json would call, without its pass over b first: a record's texts

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/records"
 )
 
 // TestConversationDataLeavesTheColumns: a conversation's data column holds what its own
@@ -116,5 +118,47 @@ func checkDataRead(t *testing.T, data string) {
 	}
 	if err == nil && !reflect.DeepEqual(got, want) {
 		t.Errorf("%s: unmarshalConversationData read\n%+v\nencoding/json\n%+v", data, got, want)
+	}
+}
+
+// TestProfileRead: a citizen's profile column reads as encoding/json reads it, into a zero
+// profile and into one holding values already: random profiles as the stores write them,
+// and JSON the direct reader leaves to encoding/json; the plain ones are read directly.
+func TestProfileRead(t *testing.T) {
+	if n := reflect.TypeFor[records.Profile]().NumField(); n != 10 {
+		t.Fatalf("records.Profile has %d fields: readProfile knows 10", n)
+	}
+	rnd := rand.New(rand.NewPCG(30, 12))
+	var texts []string
+	for range 2000 {
+		p := records.Profile{HouseholdSize: rnd.IntN(7), SingleParent: rnd.IntN(2) == 0, LivesAlone: rnd.IntN(2) == 0,
+			Employment: []string{"", "employed", "unemployed", "retired", "l·l <b>"}[rnd.IntN(5)], MonthlyIncome: rnd.IntN(4000) - 10,
+			Renting: rnd.IntN(2) == 0, MonthlyRent: rnd.IntN(1200), DisabilityPercent: rnd.IntN(101), Dependency: rnd.IntN(2) == 0}
+		switch rnd.IntN(3) {
+		case 0:
+			p.ChildrenAges = []int{}
+		case 1:
+			p.ChildrenAges = []int{rnd.IntN(18), rnd.IntN(18)}
+		}
+		data := encodingJSON(t, p)
+		var q records.Profile
+		if direct, plain := readProfile([]byte(data), &q), !strings.Contains(data, `\`); direct != plain {
+			t.Errorf("%s: read directly %v, want %v (directly when it holds no escape)", data, direct, plain)
+		}
+		texts = append(texts, data)
+	}
+	texts = append(texts, `{}`, ` { "renting" : true , "children_ages" : [ 1 , 2 ] } `, `{"children_ages":null}`,
+		`{"children_ages":[1.5]}`, `{"household_size":"3"}`, `{"employment":"a\"b"}`, `{"Renting":true}`, `{"other":1}`,
+		`{"renting":true}x`, `{"monthly_rent":-0}`, `{"monthly_rent":1e3}`, `[]`, `null`, ``)
+	for _, data := range texts {
+		for _, start := range []records.Profile{{}, {HouseholdSize: 9, ChildrenAges: []int{3}, Employment: "x", Renting: true}} {
+			want, got := start, start
+			want.ChildrenAges, got.ChildrenAges = slices.Clone(start.ChildrenAges), slices.Clone(start.ChildrenAges)
+			wantErr := json.Unmarshal([]byte(data), &want)
+			gotErr := jsonCol{&got}.Scan(data)
+			if (gotErr == nil) != (wantErr == nil) || (wantErr == nil && !reflect.DeepEqual(got, want)) {
+				t.Errorf("%s into %+v: read %+v, %v; encoding/json %+v, %v", data, start, got, gotErr, want, wantErr)
+			}
+		}
 	}
 }
