@@ -126,17 +126,7 @@ func unmarshalConversationData(data []byte, c *dialog.Conversation) error {
 // leaving c in any state.
 func readConversationData(data []byte, c *dialog.Conversation) bool {
 	r := objectReader{b: data}
-	if !r.byte('{') {
-		return false
-	}
-	if r.byte('}') {
-		return r.end()
-	}
-	for {
-		k, ok := r.str()
-		if !ok || !r.byte(':') {
-			return false
-		}
+	return r.object(func(k []byte) (ok bool) {
 		switch string(k) {
 		case "pending":
 			c.Pending, ok = r.string()
@@ -174,19 +164,9 @@ func readConversationData(data []byte, c *dialog.Conversation) bool {
 			c.FocusUntil, ok = r.time()
 		case "misses":
 			c.Misses, ok = r.int()
-		default:
-			return false
 		}
-		if !ok {
-			return false
-		}
-		if r.byte('}') {
-			return r.end()
-		}
-		if !r.byte(',') {
-			return false
-		}
-	}
+		return ok
+	})
 }
 
 // readProfile reads data, a citizen's profile, into p as encoding/json does, and reports
@@ -194,17 +174,7 @@ func readConversationData(data []byte, c *dialog.Conversation) bool {
 // types; it reports false for anything else, leaving p in any state.
 func readProfile(data []byte, p *records.Profile) bool {
 	r := objectReader{b: data}
-	if !r.byte('{') {
-		return false
-	}
-	if r.byte('}') {
-		return r.end()
-	}
-	for {
-		k, ok := r.str()
-		if !ok || !r.byte(':') {
-			return false
-		}
+	return r.object(func(k []byte) (ok bool) {
 		switch string(k) {
 		case "household_size":
 			p.HouseholdSize, ok = r.int()
@@ -226,19 +196,9 @@ func readProfile(data []byte, p *records.Profile) bool {
 			p.DisabilityPercent, ok = r.int()
 		case "dependency":
 			p.Dependency, ok = r.bool()
-		default:
-			return false
 		}
-		if !ok {
-			return false
-		}
-		if r.byte('}') {
-			return r.end()
-		}
-		if !r.byte(',') {
-			return false
-		}
-	}
+		return ok
+	})
 }
 
 // objectReader reads the plain JSON values of readConversationData and readProfile from b.
@@ -269,6 +229,29 @@ func (r *objectReader) end() bool {
 	return r.i == len(r.b)
 }
 
+// object reads an object, the whole of b, each of whose members member reads after its
+// key; member reports false for a key or a value it does not read.
+func (r *objectReader) object(member func(key []byte) bool) bool {
+	if !r.byte('{') {
+		return false
+	}
+	if r.byte('}') {
+		return r.end()
+	}
+	for {
+		k, ok := r.str()
+		if !ok || !r.byte(':') || !member(k) {
+			return false
+		}
+		if r.byte('}') {
+			return r.end()
+		}
+		if !r.byte(',') {
+			return false
+		}
+	}
+}
+
 // str returns the content of a string without escapes or control characters, in valid
 // UTF-8.
 func (r *objectReader) str() ([]byte, bool) {
@@ -293,43 +276,27 @@ func (r *objectReader) string() (string, bool) {
 	return string(s), ok
 }
 
-func (r *objectReader) strings() ([]string, bool) {
-	if !r.byte('[') {
-		return nil, false
-	}
-	out := []string{} // encoding/json reads [] as an empty slice, not nil
-	if r.byte(']') {
-		return out, true
-	}
-	for {
-		s, ok := r.string()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-		if r.byte(']') {
-			return out, true
-		}
-		if !r.byte(',') {
-			return nil, false
-		}
-	}
-}
+func (r *objectReader) strings() ([]string, bool) { return list(r, r.string) }
 
 // ints reads an array of integers, or null (nil, as encoding/json reads it).
 func (r *objectReader) ints() ([]int, bool) {
 	if r.null() {
 		return nil, true
 	}
+	return list(r, r.int)
+}
+
+// list reads an array of the values elem reads.
+func list[T any](r *objectReader, elem func() (T, bool)) ([]T, bool) {
 	if !r.byte('[') {
 		return nil, false
 	}
-	out := []int{} // encoding/json reads [] as an empty slice, not nil
+	out := []T{} // encoding/json reads [] as an empty slice, not nil
 	if r.byte(']') {
 		return out, true
 	}
 	for {
-		v, ok := r.int()
+		v, ok := elem()
 		if !ok {
 			return nil, false
 		}
