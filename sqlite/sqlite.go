@@ -101,7 +101,7 @@ func (*dialect) Rebind(query string) string  { return query }
 func (*dialect) NoLimit() any                { return -1 }
 func (*dialect) ForUpdate() string           { return "" } // writes take the database's lock
 func (*dialect) LastInsertID() bool          { return true }
-func (*dialect) Time(t time.Time) any        { return t.Format(sqlstore.TimeLayout) }
+func (*dialect) Time(t time.Time) any        { return sqlstore.FormatTime(t) }
 func (*dialect) Date(t time.Time) any        { return t.Format(sqlstore.DateLayout) }
 func (*dialect) ResetIdentity(string) string { return "" } // AUTOINCREMENT goes past the largest id
 func (*dialect) Close() error                { return nil }

@@ -191,11 +191,13 @@ func (c timeCol) Scan(src any) error {
 	default:
 		return fmt.Errorf("time column: unexpected %T", src)
 	}
-	layout := TimeLayout
+	var t time.Time
+	var err error
 	if len(s) == len(DateLayout) {
-		layout = DateLayout
+		t, err = time.Parse(DateLayout, s)
+	} else {
+		t, err = parseTime(s)
 	}
-	t, err := time.Parse(layout, s)
 	if err != nil {
 		return fmt.Errorf("time column: %w", err)
 	}
@@ -245,4 +247,64 @@ func (j *jsonArgs) of(v any) string {
 		j.err = err
 	}
 	return s
+}
+
+// FormatTime is t.Format(TimeLayout), written digit by digit for the years of four digits:
+// a turn writes a dozen times, and Format reads its layout each time.
+func FormatTime(t time.Time) string {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b := make([]byte, len(TimeLayout))
+	put := func(i, v, digits int) {
+		for j := i + digits - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, year, 4)
+	b[4] = '-'
+	put(5, int(month), 2)
+	b[7] = '-'
+	put(8, day, 2)
+	b[10] = 'T'
+	put(11, hour, 2)
+	b[13] = ':'
+	put(14, minute, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = '.'
+	put(20, t.Nanosecond()/1000, 6)
+	b[26] = 'Z'
+	return string(b)
+}
+
+// parseTime is time.Parse(TimeLayout, s), read digit by digit when s has the layout's
+// shape and its values their ranges; anything else goes to time.Parse, for its error.
+func parseTime(s string) (time.Time, error) {
+	if len(s) != len(TimeLayout) {
+		return time.Parse(TimeLayout, s)
+	}
+	v := [7]int{}
+	for i, f := range [7]struct{ at, n int }{{0, 4}, {5, 2}, {8, 2}, {11, 2}, {14, 2}, {17, 2}, {20, 6}} {
+		for j := f.at; j < f.at+f.n; j++ {
+			c := s[j]
+			if c < '0' || c > '9' {
+				return time.Parse(TimeLayout, s)
+			}
+			v[i] = v[i]*10 + int(c-'0')
+		}
+	}
+	year, month, day, hour, minute, sec, micro := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' ||
+		month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Parse(TimeLayout, s)
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, time.UTC)
+	if t.Day() != day { // past the month's end: time.Parse refuses it
+		return time.Parse(TimeLayout, s)
+	}
+	return t, nil
 }
