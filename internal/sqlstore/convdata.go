@@ -121,9 +121,9 @@ func unmarshalConversationData(data []byte, c *dialog.Conversation) error {
 }
 
 // readConversationData reads data into c, zero, and reports true when data is an object
-// of the keys marshalConversationData writes, each once at most, with values of their
-// types, strings without escapes in valid UTF-8; it reports false for anything else,
-// leaving c in any state.
+// of the keys marshalConversationData writes, in any order (a repeated key's last value
+// wins, as with encoding/json), with values of their types, strings without escapes in
+// valid UTF-8; it reports false for anything else, leaving c in any state.
 func readConversationData(data []byte, c *dialog.Conversation) bool {
 	r := objectReader{b: data}
 	return r.object(func(k []byte) (ok bool) {
@@ -170,8 +170,9 @@ func readConversationData(data []byte, c *dialog.Conversation) bool {
 }
 
 // readProfile reads data, a citizen's profile, into p as encoding/json does, and reports
-// true, when data is an object of Profile's keys, each once at most, with values of their
-// types; it reports false for anything else, leaving p in any state.
+// true, when data is an object of Profile's keys in any order, with values of their types
+// (an array of integers may be null); it reports false for anything else, leaving p in
+// any state.
 func readProfile(data []byte, p *records.Profile) bool {
 	r := objectReader{b: data}
 	return r.object(func(k []byte) (ok bool) {
