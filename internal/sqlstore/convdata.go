@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/catalonia/mygov/dialog"
+	"github.com/catalonia/mygov/internal/plainjson"
 	"github.com/catalonia/mygov/records"
 )
 
@@ -125,48 +125,48 @@ func unmarshalConversationData(data []byte, c *dialog.Conversation) error {
 // wins, as with encoding/json), with values of their types, strings without escapes in
 // valid UTF-8; it reports false for anything else, leaving c in any state.
 func readConversationData(data []byte, c *dialog.Conversation) bool {
-	r := objectReader{b: data}
-	return r.object(func(k []byte) (ok bool) {
+	r := plainjson.NewReader(data)
+	return r.Object(func(k []byte) (ok bool) {
 		switch string(k) {
 		case "pending":
-			c.Pending, ok = r.string()
+			c.Pending, ok = r.Text()
 		case "pending_ref":
-			c.PendingRef, ok = r.string()
+			c.PendingRef, ok = r.Text()
 		case "menu":
-			c.Menu, ok = r.strings()
+			c.Menu, ok = r.Texts()
 		case "list":
-			c.List, ok = r.string()
+			c.List, ok = r.Text()
 		case "offset":
-			c.Offset, ok = r.int()
+			c.Offset, ok = r.Int()
 		case "confirming":
-			c.Confirming, ok = r.string()
+			c.Confirming, ok = r.Text()
 		case "verify_step":
-			c.VerifyStep, ok = r.string()
+			c.VerifyStep, ok = r.Text()
 		case "verify_id_matched":
-			c.VerifyIDMatched, ok = r.bool()
+			c.VerifyIDMatched, ok = r.Bool()
 		case "verified_at":
-			c.VerifiedAt, ok = r.time()
+			c.VerifiedAt, ok = r.Time()
 		case "last_seen":
-			c.LastSeen, ok = r.time()
+			c.LastSeen, ok = r.Time()
 		case "notices":
-			c.Notices, ok = r.bool()
+			c.Notices, ok = r.Bool()
 		case "notices_asked":
-			c.NoticesAsked, ok = r.bool()
+			c.NoticesAsked, ok = r.Bool()
 		case "urgent":
-			c.Urgent, ok = r.bool()
+			c.Urgent, ok = r.Bool()
 		case "distress":
-			c.Distress, ok = r.string()
+			c.Distress, ok = r.Text()
 		case "distress_at":
-			c.DistressAt, ok = r.time()
+			c.DistressAt, ok = r.Time()
 		case "focus":
-			c.Focus, ok = r.strings()
+			c.Focus, ok = r.Texts()
 		case "focus_until":
-			c.FocusUntil, ok = r.time()
+			c.FocusUntil, ok = r.Time()
 		case "misses":
-			c.Misses, ok = r.int()
+			c.Misses, ok = r.Int()
 		}
 		return ok
-	})
+	}) && r.End()
 }
 
 // readProfile reads data, a citizen's profile, into p as encoding/json does, and reports
@@ -174,191 +174,30 @@ func readConversationData(data []byte, c *dialog.Conversation) bool {
 // (an array of integers may be null); it reports false for anything else, leaving p in
 // any state.
 func readProfile(data []byte, p *records.Profile) bool {
-	r := objectReader{b: data}
-	return r.object(func(k []byte) (ok bool) {
+	r := plainjson.NewReader(data)
+	return r.Object(func(k []byte) (ok bool) {
 		switch string(k) {
 		case "household_size":
-			p.HouseholdSize, ok = r.int()
+			p.HouseholdSize, ok = r.Int()
 		case "children_ages":
-			p.ChildrenAges, ok = r.ints()
+			p.ChildrenAges, ok = r.Ints()
 		case "single_parent":
-			p.SingleParent, ok = r.bool()
+			p.SingleParent, ok = r.Bool()
 		case "lives_alone":
-			p.LivesAlone, ok = r.bool()
+			p.LivesAlone, ok = r.Bool()
 		case "employment":
-			p.Employment, ok = r.string()
+			p.Employment, ok = r.Text()
 		case "monthly_income":
-			p.MonthlyIncome, ok = r.int()
+			p.MonthlyIncome, ok = r.Int()
 		case "renting":
-			p.Renting, ok = r.bool()
+			p.Renting, ok = r.Bool()
 		case "monthly_rent":
-			p.MonthlyRent, ok = r.int()
+			p.MonthlyRent, ok = r.Int()
 		case "disability_percent":
-			p.DisabilityPercent, ok = r.int()
+			p.DisabilityPercent, ok = r.Int()
 		case "dependency":
-			p.Dependency, ok = r.bool()
+			p.Dependency, ok = r.Bool()
 		}
 		return ok
-	})
-}
-
-// objectReader reads the plain JSON values of readConversationData and readProfile from b.
-type objectReader struct {
-	b []byte
-	i int
-}
-
-func (r *objectReader) space() {
-	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\t' || r.b[r.i] == '\n' || r.b[r.i] == '\r') {
-		r.i++
-	}
-}
-
-// byte consumes c, after white space, if it comes next.
-func (r *objectReader) byte(c byte) bool {
-	r.space()
-	if r.i < len(r.b) && r.b[r.i] == c {
-		r.i++
-		return true
-	}
-	return false
-}
-
-// end reports whether nothing but white space is left.
-func (r *objectReader) end() bool {
-	r.space()
-	return r.i == len(r.b)
-}
-
-// object reads an object, the whole of b, each of whose members member reads after its
-// key; member reports false for a key or a value it does not read.
-func (r *objectReader) object(member func(key []byte) bool) bool {
-	if !r.byte('{') {
-		return false
-	}
-	if r.byte('}') {
-		return r.end()
-	}
-	for {
-		k, ok := r.str()
-		if !ok || !r.byte(':') || !member(k) {
-			return false
-		}
-		if r.byte('}') {
-			return r.end()
-		}
-		if !r.byte(',') {
-			return false
-		}
-	}
-}
-
-// str returns the content of a string without escapes or control characters, in valid
-// UTF-8.
-func (r *objectReader) str() ([]byte, bool) {
-	if !r.byte('"') {
-		return nil, false
-	}
-	for j := r.i; j < len(r.b); j++ {
-		switch c := r.b[j]; {
-		case c == '"':
-			s := r.b[r.i:j]
-			r.i = j + 1
-			return s, utf8.Valid(s)
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-func (r *objectReader) string() (string, bool) {
-	s, ok := r.str()
-	return string(s), ok
-}
-
-func (r *objectReader) strings() ([]string, bool) { return list(r, r.string) }
-
-// ints reads an array of integers, or null (nil, as encoding/json reads it).
-func (r *objectReader) ints() ([]int, bool) {
-	if r.null() {
-		return nil, true
-	}
-	return list(r, r.int)
-}
-
-// list reads an array of the values elem reads.
-func list[T any](r *objectReader, elem func() (T, bool)) ([]T, bool) {
-	if !r.byte('[') {
-		return nil, false
-	}
-	out := []T{} // encoding/json reads [] as an empty slice, not nil
-	if r.byte(']') {
-		return out, true
-	}
-	for {
-		v, ok := elem()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, v)
-		if r.byte(']') {
-			return out, true
-		}
-		if !r.byte(',') {
-			return nil, false
-		}
-	}
-}
-
-// null consumes null if it comes next.
-func (r *objectReader) null() bool {
-	r.space()
-	if len(r.b)-r.i >= 4 && string(r.b[r.i:r.i+4]) == "null" {
-		r.i += 4
-		return true
-	}
-	return false
-}
-
-func (r *objectReader) bool() (bool, bool) {
-	r.space()
-	for _, v := range [...]bool{true, false} {
-		lit := strconv.FormatBool(v)
-		if len(r.b)-r.i >= len(lit) && string(r.b[r.i:r.i+len(lit)]) == lit {
-			r.i += len(lit)
-			return v, true
-		}
-	}
-	return false, false
-}
-
-// int reads an integer written without fraction or exponent, in int's range.
-func (r *objectReader) int() (int, bool) {
-	r.space()
-	j := r.i
-	if j < len(r.b) && r.b[j] == '-' {
-		j++
-	}
-	start := j
-	for j < len(r.b) && r.b[j] >= '0' && r.b[j] <= '9' {
-		j++
-	}
-	if j == start || (r.b[start] == '0' && j-start > 1) || (j < len(r.b) && (r.b[j] == '.' || r.b[j] == 'e' || r.b[j] == 'E')) {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(string(r.b[r.i:j]), 10, strconv.IntSize)
-	r.i = j
-	return int(v), err == nil
-}
-
-// time reads a time as encoding/json does, with time.Time's own UnmarshalJSON.
-func (r *objectReader) time() (time.Time, bool) {
-	r.space()
-	start := r.i
-	if _, ok := r.str(); !ok {
-		return time.Time{}, false
-	}
-	var t time.Time
-	return t, t.UnmarshalJSON(r.b[start:r.i]) == nil
+	}) && r.End()
 }
